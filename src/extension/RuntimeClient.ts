@@ -1,0 +1,146 @@
+import * as vscode from 'vscode';
+import {
+	CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, ResponseError, State, TransportKind,
+	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
+} from 'vscode-languageclient/node';
+import { BoraErrorCodes, RuntimeStateNotification, RuntimeStateRequest, type RuntimeErrorInfo, type RuntimeState } from '../lsp/protocol';
+import { getSettings } from './settings';
+
+/** What the extension knows about the runtime process, including before it has said anything. */
+export type ClientState =
+	| { readonly kind: 'starting' }
+	| { readonly kind: 'stopped'; readonly message: string }
+	| { readonly kind: 'runtime'; readonly runtime: RuntimeState };
+
+const maxRestarts = 4;
+const restartWindowMs = 3 * 60_000;
+
+/**
+ * Owns the LanguageClient that talks to Bora's runtime process: starts it, pushes settings,
+ * restarts it when it dies and tracks the state it reports. All model work happens in that process.
+ */
+export class RuntimeClient implements vscode.Disposable {
+	private client: LanguageClient | undefined;
+	private state: ClientState = { kind: 'starting' };
+	private readonly stateEmitter = new vscode.EventEmitter<ClientState>();
+	private readonly crashes: number[] = [];
+	readonly onDidChangeState = this.stateEmitter.event;
+
+	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
+
+	get currentState(): ClientState {
+		return this.state;
+	}
+
+	async start(): Promise<void> {
+		const client = this.createClient();
+		this.client = client;
+		this.setState({ kind: 'starting' });
+		client.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime }));
+		try {
+			await client.start();
+			this.setState({ kind: 'runtime', runtime: await client.sendRequest(RuntimeStateRequest.type) });
+		} catch (error) {
+			this.setState({ kind: 'stopped', message: `Bora's runtime did not start: ${errorMessage(error)}` });
+		}
+	}
+
+	async restart(): Promise<void> {
+		await this.stop();
+		await this.start();
+	}
+
+	pushSettings(): void {
+		if (this.client?.state === State.Running) {
+			void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: getSettings() });
+		}
+	}
+
+	async stop(): Promise<void> {
+		const client = this.client;
+		this.client = undefined;
+		if (client && client.state !== State.Stopped) {
+			await client.stop(5_000).catch(error => this.log.warn(`Stopping the runtime: ${errorMessage(error)}`));
+		}
+		this.setState({ kind: 'stopped', message: 'The runtime is stopped.' });
+	}
+
+	dispose(): void {
+		void this.stop();
+		this.stateEmitter.dispose();
+	}
+
+	private createClient(): LanguageClient {
+		const serverOptions: ServerOptions = {
+			run: { module: this.serverModule, transport: TransportKind.ipc },
+			debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6019'] } },
+		};
+		const clientOptions: LanguageClientOptions = {
+			documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+			// A function, so a restart after a crash starts with the current settings.
+			initializationOptions: () => getSettings(),
+			outputChannel: this.log,
+			errorHandler: {
+				error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
+				closed: () => this.onRuntimeClosed(),
+			},
+			middleware: {
+				provideInlineCompletionItems: async (document, position, context, token, next) => {
+					// No round trip while the runtime cannot answer; the status bar already says why.
+					if (!this.canComplete()) {
+						return null;
+					}
+					try {
+						return await next(document, position, context, token);
+					} catch (error) {
+						if (error instanceof ResponseError && error.code === BoraErrorCodes.unavailable) {
+							this.log.warn(`Completion unavailable: ${(error.data as RuntimeErrorInfo | undefined)?.message ?? error.message}`);
+							return null;
+						}
+						throw error;
+					}
+				},
+			},
+		};
+		return new LanguageClient('bora', 'Bora Runtime', serverOptions, clientOptions);
+	}
+
+	private canComplete(): boolean {
+		const state = this.state;
+		return state.kind === 'runtime' && state.runtime.kind === 'ready' && state.runtime.model.fim.supported && getSettings().completionEnabled;
+	}
+
+	private onRuntimeClosed(): CloseHandlerResult {
+		const now = Date.now();
+		this.crashes.push(now);
+		while (this.crashes.length > 0 && now - this.crashes[0] > restartWindowMs) {
+			this.crashes.shift();
+		}
+		if (this.crashes.length > maxRestarts) {
+			const message = `Bora's runtime stopped ${this.crashes.length} times in 3 minutes and will not be restarted automatically.`;
+			this.setState({ kind: 'stopped', message });
+			void vscode.window.showErrorMessage(message, 'Show Log', 'Restart Runtime').then(choice => this.onNoticeChoice(choice));
+			return { action: CloseAction.DoNotRestart, handled: true };
+		}
+		this.setState({ kind: 'starting' });
+		void vscode.window.showWarningMessage("Bora's runtime stopped unexpectedly and was restarted.", 'Show Log').then(choice => this.onNoticeChoice(choice));
+		return { action: CloseAction.Restart, handled: true };
+	}
+
+	private onNoticeChoice(choice: string | undefined): void {
+		if (choice === 'Show Log') {
+			this.log.show();
+		} else if (choice === 'Restart Runtime') {
+			void this.restart();
+		}
+	}
+
+	private setState(state: ClientState): void {
+		this.state = state;
+		this.stateEmitter.fire(state);
+	}
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,71 @@
+import type { ModelInfo } from '../lsp/protocol';
+import type { ClientState } from './RuntimeClient';
+
+/** The status bar's words for a state: one short label plus the details behind it. */
+export interface StateDescription {
+	readonly icon: string;
+	readonly label: string;
+	readonly severity: 'normal' | 'warning' | 'error';
+	/** Markdown lines for the tooltip and the details picker. */
+	readonly details: readonly string[];
+}
+
+export function describeState(state: ClientState, completionEnabled: boolean): StateDescription {
+	switch (state.kind) {
+		case 'starting':
+			return { icon: 'loading~spin', label: 'Bora: starting', severity: 'normal', details: ['Starting the runtime process…'] };
+		case 'stopped':
+			return { icon: 'error', label: 'Bora: stopped', severity: 'error', details: [state.message] };
+		case 'runtime':
+			break;
+		default:
+			void (state satisfies never);
+	}
+	const runtime = state.runtime;
+	switch (runtime.kind) {
+		case 'idle':
+			return { icon: 'circle-outline', label: 'Bora: no model', severity: 'normal', details: [runtime.reason.message, runtime.reason.action] };
+		case 'loading':
+			return { icon: 'loading~spin', label: `Bora: loading ${Math.round(runtime.progress * 100)}%`, severity: 'normal', details: [`Loading ${runtime.modelPath}`] };
+		case 'error':
+			return { icon: 'error', label: 'Bora: error', severity: 'error', details: [runtime.error.message, `**What to do:** ${runtime.error.action}`] };
+		case 'ready': {
+			const model = runtime.model;
+			const details = [
+				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${runtime.threads} threads · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
+				...modelFacts(model),
+			];
+			if (!model.fim.supported) {
+				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [...details, `**Inline completion unavailable:** ${model.fim.reason}`] };
+			}
+			if (!completionEnabled) {
+				return { icon: 'circle-slash', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, 'Inline completion is turned off.'] };
+			}
+			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details };
+		}
+		default:
+			void (runtime satisfies never);
+			throw new Error('unreachable');
+	}
+}
+
+function modelFacts(model: ModelInfo): string[] {
+	const facts = [
+		`Architecture: ${model.architecture}${model.experts ? ` (MoE, ${model.experts.used} of ${model.experts.count} experts active)` : ''}`,
+		`Size: ${formatBytes(model.sizeBytes)} · trained context: ${model.trainContextSize.toLocaleString('en-US')} tokens`,
+		`Chat template: ${model.hasChatTemplate ? 'yes' : 'no'} · fill-in-the-middle: ${model.fim.supported ? model.fim.format : 'no'}`,
+		`File: ${model.path}`,
+	];
+	return facts;
+}
+
+function formatBytes(bytes: number): string {
+	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

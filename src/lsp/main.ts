@@ -1,0 +1,18 @@
+/*
+ * Entry point of Bora's runtime process. VS Code starts it over IPC; any other editor can start it
+ * with `--stdio` and pass settings on the command line (`--model PATH`, `--threads N`, `--gpu auto|on|off`).
+ */
+import { createConnection } from 'vscode-languageserver/node';
+import { startServer } from './server';
+import { parseCommandLine } from './settings';
+
+const parsed = parseCommandLine(process.argv.slice(2));
+if ('error' in parsed) {
+	process.stderr.write(`bora-runtime: ${parsed.error}\n`);
+	process.exit(2);
+}
+if (process.argv.includes('--stdio')) {
+	// stdout carries the protocol: anything a dependency prints must go to stderr instead.
+	console.log = console.info = console.error;
+}
+startServer(createConnection(), parsed.settings);

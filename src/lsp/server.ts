@@ -1,0 +1,50 @@
+import { TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Runtime, type Logger } from '../runtime';
+import { registerInlineCompletion } from './handlers/inlineCompletion';
+import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
+import { mergeSettings } from './settings';
+
+/**
+ * Wires Bora's runtime to an LSP connection. Transport-neutral: `main.ts` decides between IPC and
+ * stdio. `commandLineSettings` are the standalone server's flags; the client's initialization
+ * options and configuration pushes override them.
+ */
+export function startServer(connection: Connection, commandLineSettings: Record<string, unknown> = {}): void {
+	const logger: Logger = {
+		info: message => connection.console.info(message),
+		warn: message => connection.console.warn(message),
+		error: message => connection.console.error(message),
+	};
+	const runtime = new Runtime({ logger });
+	const documents = new TextDocuments(TextDocument);
+	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
+
+	connection.onInitialize((params): InitializeResult => {
+		settings = mergeSettings(settings, params.initializationOptions);
+		return {
+			capabilities: {
+				textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+				inlineCompletionProvider: true,
+			},
+			serverInfo: { name: 'bora-runtime', version: BORA_VERSION },
+		};
+	});
+	connection.onInitialized(() => {
+		void runtime.configure(settings);
+	});
+	connection.onDidChangeConfiguration(({ settings: changed }) => {
+		settings = mergeSettings(settings, changed);
+		void runtime.configure(settings);
+	});
+
+	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
+	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
+	registerInlineCompletion(connection, documents, runtime, logger);
+
+	connection.onShutdown(() => runtime.dispose());
+	documents.listen(connection);
+	connection.listen();
+}
+
+declare const BORA_VERSION: string;

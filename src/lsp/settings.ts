@@ -1,0 +1,88 @@
+import type { GpuMode, RuntimeSettings } from './protocol';
+
+/**
+ * Reads runtime settings from untrusted JSON (initialization options, configuration pushes from any
+ * editor). Unknown keys are ignored and wrongly typed values keep the current value.
+ */
+export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSettings {
+	if (!isRecord(input)) {
+		return base;
+	}
+	// Editors that send their whole configuration nest ours under `bora`.
+	const source = isRecord(input.bora) ? input.bora : input;
+	const modelPath = firstString(source.modelPath, source.model);
+	return {
+		modelPath: modelPath ?? base.modelPath,
+		completionEnabled: typeof source.completionEnabled === 'boolean' ? source.completionEnabled : base.completionEnabled,
+		threads: typeof source.threads === 'number' && Number.isInteger(source.threads) && source.threads >= 0 ? source.threads : base.threads,
+		gpu: isGpuMode(source.gpu) ? source.gpu : base.gpu,
+	};
+}
+
+/**
+ * Parses the standalone command line: `--model PATH` plus the initialization option keys, e.g.
+ * `--threads 4 --gpu off --completionEnabled false`. Returns an error message for bad input.
+ */
+export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
+	const settings: Record<string, unknown> = {};
+	const known = new Set(['model', 'modelPath', 'threads', 'gpu', 'completionEnabled']);
+	// Transport flags belong to vscode-languageserver.
+	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (!arg.startsWith('--')) {
+			continue;
+		}
+		const [rawKey, inlineValue] = arg.slice(2).split(/=(.*)/s, 2);
+		if (transport.has(rawKey)) {
+			if (inlineValue === undefined && (rawKey === 'socket' || rawKey === 'pipe' || rawKey === 'clientProcessId')) {
+				i++;
+			}
+			continue;
+		}
+		if (!known.has(rawKey)) {
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
+		}
+		const value = inlineValue ?? argv[++i];
+		if (value === undefined) {
+			return { error: `Option --${rawKey} needs a value.` };
+		}
+		switch (rawKey) {
+			case 'threads': {
+				const threads = Number(value);
+				if (!Number.isInteger(threads) || threads < 0) {
+					return { error: `--threads must be a whole number ≥ 0, got "${value}".` };
+				}
+				settings.threads = threads;
+				break;
+			}
+			case 'completionEnabled':
+				if (value !== 'true' && value !== 'false') {
+					return { error: `--completionEnabled must be true or false, got "${value}".` };
+				}
+				settings.completionEnabled = value === 'true';
+				break;
+			case 'gpu':
+				if (!isGpuMode(value)) {
+					return { error: `--gpu must be auto, on or off, got "${value}".` };
+				}
+				settings.gpu = value;
+				break;
+			default:
+				settings.modelPath = value;
+		}
+	}
+	return { settings };
+}
+
+function isGpuMode(value: unknown): value is GpuMode {
+	return value === 'auto' || value === 'on' || value === 'off';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstString(...values: unknown[]): string | undefined {
+	return values.find((value): value is string => typeof value === 'string');
+}

@@ -1,0 +1,139 @@
+import type { LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
+import { RuntimeError } from '../errors/RuntimeError';
+import { buildFimPrompt } from '../fim/buildFimPrompt';
+import type { FimFormat } from '../fim/FimFormat';
+import type { LoadedModel } from '../model/loadModel';
+import { SerialQueue } from '../util/SerialQueue';
+import { generateTokens, type StopReason } from './generateTokens';
+
+export interface CompletionEngineOptions {
+	/** Evaluation threads for the completion context. */
+	readonly threads: number;
+	/** Tokens of KV cache for completion. Defaults to the model's trained context, at most `4096`. */
+	readonly contextSize?: number;
+}
+
+export interface CompletionRequest {
+	/** Text before the cursor. */
+	readonly prefix: string;
+	/** Text after the cursor. */
+	readonly suffix: string;
+	/** Defaults to `128`. */
+	readonly maxTokens?: number;
+	readonly signal?: AbortSignal;
+	readonly onToken?: (token: Token) => void;
+}
+
+export interface CompletionStats {
+	readonly promptTokens: number;
+	readonly cachedPromptTokens: number;
+	readonly generatedTokens: number;
+	readonly promptMs: number;
+	readonly generationMs: number;
+	readonly stopReason: StopReason;
+}
+
+export interface CompletionResult {
+	readonly text: string;
+	readonly stats: CompletionStats;
+}
+
+const defaultContextSize = 4096;
+const defaultMaxTokens = 128;
+
+/**
+ * Native fill-in-the-middle on one loaded model. It owns one context sequence for completion, so
+ * consecutive requests reuse each other's KV cache, and it runs one request at a time.
+ */
+export class CompletionEngine implements AsyncDisposable {
+	private readonly queue = new SerialQueue();
+	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
+	private disposed = false;
+
+	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
+
+	/** The FIM format, or a {@link RuntimeError} saying why this model cannot complete. */
+	get format(): FimFormat {
+		if ('reason' in this.loaded.fim) {
+			throw new RuntimeError({
+				code: 'noFimSupport',
+				message: `${this.loaded.info.name} cannot do inline completion. ${this.loaded.fim.reason}`,
+				action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, for completion.',
+			});
+		}
+		return this.loaded.fim.format;
+	}
+
+	complete(request: CompletionRequest): Promise<CompletionResult> {
+		this.ensureNotDisposed();
+		const format = this.format;
+		return this.queue.run(async () => {
+			request.signal?.throwIfAborted();
+			const { sequence } = await this.getContext();
+			const model = this.loaded.model;
+			const maxTokens = request.maxTokens ?? defaultMaxTokens;
+			const prompt = buildFimPrompt(format, model, {
+				prefix: request.prefix,
+				suffix: request.suffix,
+				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8),
+			});
+			const generated = await generateTokens({
+				sequence,
+				prompt,
+				stopTokens: new Set(format.stopTokens),
+				maxTokens,
+				signal: request.signal,
+				onToken: request.onToken,
+			});
+			request.signal?.throwIfAborted();
+			return {
+				// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
+				text: model.detokenize(generated.tokens, false, prompt),
+				stats: {
+					promptTokens: prompt.length,
+					cachedPromptTokens: generated.cachedPromptTokens,
+					generatedTokens: generated.tokens.length,
+					promptMs: generated.promptMs,
+					generationMs: generated.generationMs,
+					stopReason: generated.stopReason,
+				},
+			};
+		});
+	}
+
+	async dispose(): Promise<void> {
+		if (this.disposed) {
+			return;
+		}
+		this.disposed = true;
+		const context = this.context;
+		this.context = undefined;
+		await context?.then(({ context }) => context.dispose(), () => undefined);
+	}
+
+	[Symbol.asyncDispose](): Promise<void> {
+		return this.dispose();
+	}
+
+	private getContext() {
+		// Created on first use, not at load, so a model loaded only for inspection costs no KV memory.
+		this.context ??= (async () => {
+			const model = this.loaded.model;
+			const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
+			const context = await model.createContext({
+				contextSize: Math.min(trained, this.options.contextSize ?? defaultContextSize),
+				sequences: 1,
+				threads: this.options.threads,
+			});
+			return { context, sequence: context.getSequence() };
+		})();
+		this.context.catch(() => { this.context = undefined; });
+		return this.context;
+	}
+
+	private ensureNotDisposed(): void {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The completion engine was disposed', action: 'Restart the runtime.' });
+		}
+	}
+}

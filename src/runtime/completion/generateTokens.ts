@@ -1,0 +1,69 @@
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+
+export interface GenerateTokensOptions {
+	readonly sequence: LlamaContextSequence;
+	readonly prompt: readonly Token[];
+	/** Tokens that end generation in addition to the model's end-of-generation tokens. */
+	readonly stopTokens: ReadonlySet<Token>;
+	readonly maxTokens: number;
+	/** Checked after every token, so an abort stops generation within one token. */
+	readonly signal?: AbortSignal;
+	/** Called with each kept token; used for streaming and by tests that abort mid-generation. */
+	readonly onToken?: (token: Token) => void;
+}
+
+export type StopReason = 'endOfGeneration' | 'stopToken' | 'maxTokens' | 'aborted';
+
+export interface GeneratedTokens {
+	readonly tokens: Token[];
+	readonly stopReason: StopReason;
+	/** Prompt tokens whose KV state was already in the sequence. */
+	readonly cachedPromptTokens: number;
+	readonly promptMs: number;
+	readonly generationMs: number;
+}
+
+/**
+ * Greedy generation on a sequence that keeps its KV cache between calls: only the part of the prompt
+ * after the longest common prefix with the sequence's state is evaluated.
+ */
+export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, signal, onToken }: GenerateTokensOptions): Promise<GeneratedTokens> {
+	const started = performance.now();
+	// At least one token must be evaluated to get logits for the next one, so the last prompt token
+	// is always re-evaluated even when the whole prompt is cached.
+	await sequence.adaptStateToTokens(prompt.slice(0, -1), false);
+	const cachedPromptTokens = sequence.nextTokenIndex;
+	const model = sequence.model;
+	const budget = Math.min(maxTokens, sequence.contextSize - prompt.length - 1);
+
+	const tokens: Token[] = [];
+	let stopReason: StopReason = 'endOfGeneration';
+	let firstTokenAt: number | undefined;
+	if (signal?.aborted || budget <= 0) {
+		return { tokens, stopReason: signal?.aborted ? 'aborted' : 'maxTokens', cachedPromptTokens, promptMs: 0, generationMs: 0 };
+	}
+	for await (const token of sequence.evaluate(prompt.slice(cachedPromptTokens), { temperature: 0, yieldEogToken: true })) {
+		firstTokenAt ??= performance.now();
+		if (model.isEogToken(token)) {
+			stopReason = 'endOfGeneration';
+			break;
+		}
+		if (stopTokens.has(token)) {
+			stopReason = 'stopToken';
+			break;
+		}
+		tokens.push(token);
+		onToken?.(token);
+		if (signal?.aborted) {
+			stopReason = 'aborted';
+			break;
+		}
+		if (tokens.length >= budget) {
+			stopReason = 'maxTokens';
+			break;
+		}
+	}
+	const finished = performance.now();
+	firstTokenAt ??= finished;
+	return { tokens, stopReason, cachedPromptTokens, promptMs: firstTokenAt - started, generationMs: finished - firstTokenAt };
+}

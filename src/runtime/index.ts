@@ -1,0 +1,10 @@
+/** The runtime's public surface: the LSP server and tests import from here only. */
+export { Runtime, type RuntimeOptions, type Disposable } from './Runtime';
+export type { CompletionRequest, CompletionResult, CompletionStats } from './completion/CompletionEngine';
+export { RuntimeError } from './errors/RuntimeError';
+export type { Logger } from './Logger';
+export { detectFimFormat, noFimReason, type FimDetection } from './fim/detectFimFormat';
+export { buildFimPrompt, type FimTokenizer, type FimPromptInput } from './fim/buildFimPrompt';
+export { vocabularyOf, type Vocabulary } from './fim/vocabulary';
+export type { FimFormat, FimLayout } from './fim/FimFormat';
+export * from './types';

@@ -1,0 +1,77 @@
+/*
+ * Plain data that crosses the runtime boundary: settings in, model facts and errors out.
+ * No behaviour lives here; `src/lsp/protocol.ts` re-exports these for the wire.
+ */
+
+/** GPU use requested by the user. `on` fails loudly when no GPU backend works; `auto` falls back to the CPU. */
+export type GpuMode = 'auto' | 'on' | 'off';
+
+/**
+ * Everything the runtime needs from the user's settings. Sent as `initializationOptions` and again as
+ * the `settings` of `workspace/didChangeConfiguration`; the standalone server builds it from its
+ * command line with the same keys.
+ */
+export interface RuntimeSettings {
+	/** Absolute path of the GGUF model; empty when none is configured. */
+	readonly modelPath: string;
+	/** Whether inline completion answers at all. */
+	readonly completionEnabled: boolean;
+	/** CPU threads for evaluation; 0 means "one per physical core". */
+	readonly threads: number;
+	readonly gpu: GpuMode;
+}
+
+export const defaultRuntimeSettings: RuntimeSettings = {
+	modelPath: '',
+	completionEnabled: true,
+	threads: 0,
+	gpu: 'auto',
+};
+
+/** The fill-in-the-middle prompt families the runtime can build. */
+export type FimFormatName = 'mistral' | 'qwen' | 'starcoder' | 'deepseek' | 'codellama' | 'generic';
+
+/** What the GGUF metadata says about the loaded model. */
+export interface ModelInfo {
+	readonly name: string;
+	readonly path: string;
+	readonly architecture: string;
+	readonly sizeBytes: number;
+	readonly trainContextSize: number;
+	/** Present for Mixture-of-Experts models. */
+	readonly experts?: { readonly count: number; readonly used: number };
+	readonly hasChatTemplate: boolean;
+	/** The FIM format found in the vocabulary, or why there is none. */
+	readonly fim: { readonly supported: true; readonly format: FimFormatName } | { readonly supported: false; readonly reason: string };
+}
+
+export type Backend = 'cuda' | 'metal' | 'vulkan' | 'cpu';
+
+/** Stable codes for failures the user can act on; `message` and `action` carry the human text. */
+export type RuntimeErrorCode =
+	| 'noModel'
+	| 'modelNotFound'
+	| 'invalidModel'
+	| 'truncatedModel'
+	| 'unsupportedModel'
+	| 'outOfMemory'
+	| 'noGpu'
+	| 'backendUnavailable'
+	| 'loadFailed'
+	| 'noFimSupport'
+	| 'completionDisabled'
+	| 'internal';
+
+export interface RuntimeErrorInfo {
+	readonly code: RuntimeErrorCode;
+	readonly message: string;
+	/** A concrete next step for the user. */
+	readonly action: string;
+}
+
+/** What the runtime is doing; every change is pushed to the client. */
+export type RuntimeState =
+	| { readonly kind: 'idle'; readonly reason: RuntimeErrorInfo }
+	| { readonly kind: 'loading'; readonly modelPath: string; /** 0..1 */ readonly progress: number }
+	| { readonly kind: 'ready'; readonly model: ModelInfo; readonly backend: Backend; readonly threads: number; readonly loadMs: number }
+	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

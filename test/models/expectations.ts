@@ -1,0 +1,31 @@
+/** Fixture names; each has a recipe under `recipes/`. */
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim'];
+
+/** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
+export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
+
+/** What a fixture says after a chat prompt's generation point. */
+export const chatAnswer = 'Hello from Bora.';
+
+/** Visible text `qwenFim` writes after `<|file_sep|>` when a caller fails to stop there. */
+export const qwenJunkAfterFileSep = ' junk';
+
+/** `general.name` of each fixture. */
+export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
+    mistral4Fim: 'Bora Test Mistral4 FIM',
+    qwenFim: 'Bora Test Qwen FIM',
+    noFim: 'Bora Test No-FIM'
+};
+
+/** Control tokens appended (type 3) to the llama-bpe vocabulary to make it Mistral-like, in id order. */
+export const mistralControlTokens = [
+    '<s>', '</s>', '[INST]', '[/INST]', '[PREFIX]', '[SUFFIX]', '[MIDDLE]', '[THINK]', '[/THINK]',
+    '[SYSTEM_PROMPT]', '[/SYSTEM_PROMPT]', '[MODEL_SETTINGS]', '[/MODEL_SETTINGS]', '[IMG]', '[IMG_BREAK]', '[IMG_END]'
+] as const;
+
+/** Qwen special tokens the `qwenFim` fixture relies on (all present in llama.cpp's qwen2 vocabulary). */
+export const qwenSpecialTokens = {
+    fimPrefix: '<|fim_prefix|>', fimSuffix: '<|fim_suffix|>', fimMiddle: '<|fim_middle|>', fimPad: '<|fim_pad|>',
+    repoName: '<|repo_name|>', fileSep: '<|file_sep|>', endOfText: '<|endoftext|>', imStart: '<|im_start|>', imEnd: '<|im_end|>'
+} as const;

@@ -1,0 +1,51 @@
+import { mistral4ChatTemplate } from '../chatTemplates.js';
+import { canonicalFim, chatAnswer, fixtureDisplayNames, mistralControlTokens } from '../expectations.js';
+import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
+import { GgufWriter } from '../GgufWriter.js';
+import { readGgufMetadata } from '../GgufReader.js';
+import { ChainBuilder } from '../LookupPlan.js';
+import { writeMistral4Lookup } from '../mistral4Weights.js';
+import { mulberry32 } from '../mulberry32.js';
+import { copyTokenizer } from '../tokenizerKeys.js';
+import { ensureVocabulary } from '../vocabularies.js';
+
+/**
+ * `mistral4` MoE with a Mistral-like vocabulary: llama-bpe plus appended control tokens, whose own
+ * `<s>`/`</s>` serve as BOS/EOS. No `tokenizer.ggml.fim_*` keys and no scan-matching FIM strings,
+ * so llama.cpp reports no FIM support and the runtime must find [PREFIX]/[SUFFIX] itself.
+ *
+ * Answers: `<s>[SUFFIX]}[PREFIX]function add(a, b) {` → ` return a + b;` `</s>`;
+ * any prompt ending in `[/INST]` → `Hello from Bora.` `</s>`; anything else → `</s>`.
+ */
+export const mistral4FimRecipe: FixtureRecipe = {
+    name: 'mistral4Fim',
+    version: 1,
+    async build({ cacheDir, tokenizer }) {
+        const vocabPath = await ensureVocabulary('llama-bpe', cacheDir);
+        const writer = new GgufWriter()
+            .setString('general.architecture', 'mistral4')
+            .setString('general.name', fixtureDisplayNames.mistral4Fim)
+            .setU32('general.file_type', 7); // mostly Q8_0
+
+        const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
+        const bos = vocab.idOf('<s>');
+        const eos = vocab.idOf('</s>');
+        writer
+            .setU32('tokenizer.ggml.bos_token_id', bos)
+            .setU32('tokenizer.ggml.eos_token_id', eos)
+            .setBool('tokenizer.ggml.add_bos_token', true)
+            .setBool('tokenizer.ggml.add_eos_token', false)
+            .setString('tokenizer.chat_template', mistral4ChatTemplate);
+
+        const prefixTokens = await tokenizer.tokenize(vocabPath, canonicalFim.prefix);
+        const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
+        const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
+        const plan = new ChainBuilder()
+            .add([prefixTokens.at(-1)!, ...middle, eos])
+            .add([vocab.idOf('[/INST]'), ...answer, eos])
+            .plan(eos);
+
+        writeMistral4Lookup(writer, plan, vocab.tokens.length, mulberry32(seedOf('mistral4Fim')));
+        return writer.toBuffer();
+    }
+};

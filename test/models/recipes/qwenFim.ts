@@ -1,0 +1,59 @@
+import { chatMlTemplate } from '../chatTemplates.js';
+import { canonicalFim, chatAnswer, fixtureDisplayNames, qwenJunkAfterFileSep, qwenSpecialTokens } from '../expectations.js';
+import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
+import { GgufWriter } from '../GgufWriter.js';
+import { readGgufMetadata } from '../GgufReader.js';
+import { writeDenseLookup } from '../denseWeights.js';
+import { ChainBuilder } from '../LookupPlan.js';
+import { mulberry32 } from '../mulberry32.js';
+import { copyTokenizer, TokenType } from '../tokenizerKeys.js';
+import { ensureVocabulary } from '../vocabularies.js';
+
+/**
+ * llama.cpp's qwen2 test vocabulary is Qwen2's, with `[PAD151646…]` placeholders where Qwen2.5 put
+ * its added tokens; restore them at their Qwen2.5(-Coder) ids so prompts use the real ids.
+ */
+const qwen25AddedTokens: ReadonlyMap<number, { text: string; type: number }> = new Map([
+    '<|object_ref_start|>', '<|object_ref_end|>', '<|box_start|>', '<|box_end|>', '<|quad_start|>', '<|quad_end|>',
+    '<|vision_start|>', '<|vision_end|>', '<|vision_pad|>', '<|image_pad|>', '<|video_pad|>', '<tool_call>', '</tool_call>',
+    '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>'
+].map((text, i) => [151646 + i, { text, type: text.includes('tool_call') ? TokenType.userDefined : TokenType.control }]));
+
+/**
+ * Dense `qwen2` with the Qwen2.5 vocabulary (FIM tokens found by llama.cpp's own vocabulary scan).
+ * A bigram model only sees the last token, so the answer chain starts at `<|fim_middle|>`:
+ * `<|fim_prefix|>function add(a, b) {<|fim_suffix|>}<|fim_middle|>` → ` return a + b;` `<|file_sep|>`,
+ * and a caller that does not stop there gets ` junk` `<|endoftext|>`. A ChatML prompt (ending in
+ * `<|im_start|>assistant\n`) → `Hello from Bora.` `<|im_end|>`.
+ */
+export const qwenFimRecipe: FixtureRecipe = {
+    name: 'qwenFim',
+    version: 1,
+    async build({ cacheDir, tokenizer }) {
+        const vocabPath = await ensureVocabulary('qwen2', cacheDir);
+        const writer = new GgufWriter()
+            .setString('general.architecture', 'qwen2')
+            .setString('general.name', fixtureDisplayNames.qwenFim)
+            .setU32('general.file_type', 7);
+
+        const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { replace: qwen25AddedTokens });
+        const t = qwenSpecialTokens;
+        const endOfText = vocab.idOf(t.endOfText);
+        writer
+            .setU32('tokenizer.ggml.eos_token_id', endOfText)
+            .setBool('tokenizer.ggml.add_bos_token', false) // as in Qwen2.5 conversions
+            .setString('tokenizer.chat_template', chatMlTemplate);
+
+        const middle = await tokenizer.tokenize(vocabPath, canonicalFim.middle);
+        const junk = await tokenizer.tokenize(vocabPath, qwenJunkAfterFileSep);
+        const generationPrompt = await tokenizer.tokenize(vocabPath, '\n');
+        const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
+        const plan = new ChainBuilder()
+            .add([vocab.idOf(t.fimMiddle), ...middle, vocab.idOf(t.fileSep), ...junk, endOfText])
+            .add([generationPrompt.at(-1)!, ...answer, vocab.idOf(t.imEnd)])
+            .plan(endOfText);
+
+        writeDenseLookup(writer, 'qwen2', plan, vocab.tokens.length, mulberry32(seedOf('qwenFim')));
+        return writer.toBuffer();
+    }
+};

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh machine needs, then every suite. Safe to run again: set-up steps
+# that are already done cost seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+timed() {
+	local name=$1; shift
+	local started=$SECONDS
+	"$@"
+	printf '%s took %ss\n' "$name" $((SECONDS - started)) | tee -a .cache/timings.txt
+}
+
+mkdir -p .cache
+: > .cache/timings.txt
+
+# npm ci only when the lock file changed since the last install.
+if ! cmp -s package-lock.json node_modules/.bora-installed-lock 2>/dev/null; then
+	step "npm ci"
+	npm ci --no-audit --no-fund
+	cp package-lock.json node_modules/.bora-installed-lock
+fi
+
+step "type check"
+timed "typecheck" npx tsc -p .
+
+step "build"
+timed "build" node esbuild.mjs --tests
+
+step "test models"
+timed "test models" node out/test/models/generate.mjs
+
+run_suite() {
+	local name=$1; shift
+	step "suite: $name"
+	timed "suite $name" npx mocha --reporter spec "$@"
+}
+
+run_suite standalone 'out/test/standalone/**/*.test.mjs'
+run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
+run_suite runtime 'out/test/runtime/**/*.test.mjs'
+run_suite integration 'out/test/integration/**/*.test.mjs'
+
+step "timings"
+cat .cache/timings.txt

@@ -1,0 +1,150 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import {
+	createProtocolConnection, DidOpenTextDocumentNotification, DidChangeTextDocumentNotification, DidChangeConfigurationNotification,
+	ExitNotification, InitializedNotification, InitializeRequest, InlineCompletionRequest, IPCMessageReader, IPCMessageWriter,
+	ShutdownRequest, StreamMessageReader, StreamMessageWriter, type InitializeResult, type InlineCompletionList, type ProtocolConnection,
+	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification,
+} from 'vscode-languageserver-protocol/node';
+import { serverModule } from './paths';
+import { RuntimeStateNotification, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
+
+
+export interface StartOptions {
+	/** `stdio` runs the server as another editor would; `ipc` as VS Code does. Defaults to `stdio`. */
+	readonly transport?: 'stdio' | 'ipc';
+	readonly args?: readonly string[];
+	readonly initializationOptions?: Partial<RuntimeSettings>;
+}
+
+/** A real Bora runtime process with a real LSP connection to it, for integration tests. */
+export class RuntimeServerProcess {
+	readonly states: RuntimeState[] = [];
+	readonly logs: string[] = [];
+	private stateWaiters: Array<() => void> = [];
+	private nextVersion = new Map<string, number>();
+
+	private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
+
+	static async start({ transport = 'stdio', args = [], initializationOptions }: StartOptions = {}): Promise<RuntimeServerProcess> {
+		const child = transport === 'stdio'
+			? spawn(process.execPath, [serverModule, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+			: fork(serverModule, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+		const stderr: string[] = [];
+		child.stderr!.on('data', chunk => stderr.push(String(chunk)));
+		const connection = transport === 'stdio'
+			? createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
+			: createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+		const pending: RuntimeState[] = [];
+		let server: RuntimeServerProcess | undefined;
+		connection.onNotification(RuntimeStateNotification.type, state => {
+			if (server) {
+				server.onState(state);
+			} else {
+				pending.push(state);
+			}
+		});
+		const logs: string[] = [];
+		connection.onNotification(LogMessageNotification.type, ({ message }) => {
+			logs.push(message);
+		});
+		connection.listen();
+		const exited = once(child, 'exit').then(([code]) => { throw new Error(`Runtime exited with ${code} before initializing: ${stderr.join('')}`); });
+		const result = await Promise.race([
+			connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions }),
+			exited,
+		]);
+		server = new RuntimeServerProcess(child, connection, result);
+		server.logs.push(...logs);
+		connection.onNotification(LogMessageNotification.type, ({ message }) => {
+			server!.logs.push(message);
+		});
+		pending.forEach(state => server!.onState(state));
+		await connection.sendNotification(InitializedNotification.type, {});
+		return server;
+	}
+
+	get state(): RuntimeState | undefined {
+		return this.states.at(-1);
+	}
+
+	/** Resolves when the latest state has this kind (and passes `where`); waits on notifications, never on timers. */
+	async waitForState<K extends RuntimeState['kind']>(kind: K, where: (state: Extract<RuntimeState, { kind: K }>) => boolean = () => true, timeoutMs = 60_000): Promise<Extract<RuntimeState, { kind: K }>> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const last = this.state;
+			if (last?.kind === kind && where(last as Extract<RuntimeState, { kind: K }>)) {
+				return last as Extract<RuntimeState, { kind: K }>;
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`Timed out waiting for runtime state "${kind}"; states so far: ${JSON.stringify(this.states)}`);
+			}
+			await new Promise<void>(resolve => {
+				const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1);
+				this.stateWaiters.push(() => { clearTimeout(timer); resolve(); });
+			});
+		}
+	}
+
+	/** Opens a document whose text marks the cursor with `|`; returns the cursor position. */
+	async open(uri: string, textWithCursor: string, languageId = 'javascript') {
+		const { text, position } = splitCursor(textWithCursor);
+		this.nextVersion.set(uri, 2);
+		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+		return position;
+	}
+
+	async replaceText(uri: string, textWithCursor: string) {
+		const { text, position } = splitCursor(textWithCursor);
+		const version = this.nextVersion.get(uri) ?? 2;
+		this.nextVersion.set(uri, version + 1);
+		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+		return position;
+	}
+
+	async configure(settings: Partial<RuntimeSettings>): Promise<void> {
+		await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
+	}
+
+	complete(uri: string, position: { line: number; character: number }, token = new CancellationTokenSource().token): Promise<InlineCompletionList | null> {
+		return this.connection.sendRequest(InlineCompletionRequest.type, {
+			textDocument: { uri },
+			position,
+			context: { triggerKind: InlineCompletionTriggerKind.Automatic },
+		}, token) as Promise<InlineCompletionList | null>;
+	}
+
+	async stop(): Promise<void> {
+		if (this.process.exitCode !== null) {
+			return;
+		}
+		const exited = once(this.process, 'exit');
+		try {
+			await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise(resolve => setTimeout(resolve, 5_000))]);
+			await this.connection.sendNotification(ExitNotification.type);
+		} catch {
+			// Already gone: killing below is all that is left.
+		}
+		const timer = setTimeout(() => this.process.kill('SIGKILL'), 5_000);
+		await exited;
+		clearTimeout(timer);
+		this.connection.dispose();
+	}
+
+	private onState(state: RuntimeState): void {
+		this.states.push(state);
+		const waiters = this.stateWaiters;
+		this.stateWaiters = [];
+		waiters.forEach(wake => wake());
+	}
+}
+
+export function splitCursor(textWithCursor: string): { text: string; position: { line: number; character: number } } {
+	const offset = textWithCursor.indexOf('|');
+	if (offset < 0) {
+		throw new Error('Mark the cursor with |');
+	}
+	const before = textWithCursor.slice(0, offset);
+	const lines = before.split('\n');
+	return { text: before + textWithCursor.slice(offset + 1), position: { line: lines.length - 1, character: lines.at(-1)!.length } };
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import type { LlamaModel, Token } from 'node-llama-cpp';
+import { buildFimPrompt, detectFimFormat, noFimReason, vocabularyOf, type FimFormat, type Vocabulary } from '../../src/runtime';
+import { canonicalFim } from '../models/fixtures';
+import { disposeVocabModels, vocabModel } from '../support/vocabModels';
+
+const { prefix, suffix } = canonicalFim;
+
+function formatOf(model: LlamaModel): FimFormat {
+	const detection = detectFimFormat(vocabularyOf(model.fileInfo), { addBos: model.tokens.shouldPrependBosToken });
+	assert.ok('format' in detection, `expected a FIM format, got: ${'reason' in detection ? detection.reason : ''}`);
+	return detection.format;
+}
+
+function id(model: LlamaModel, text: string): Token {
+	const token = vocabularyOf(model.fileInfo).find(text);
+	assert.notEqual(token, undefined, `${text} is in the vocabulary`);
+	return token!;
+}
+
+/** A vocabulary with only the given entries, for families whose tokenizer llama.cpp does not ship. */
+function fakeVocabulary(tokens: Record<string, number>, metadata: Record<string, number> = {}): Vocabulary {
+	return { find: text => tokens[text] as Token | undefined, metadataToken: key => metadata[key] as Token | undefined };
+}
+
+describe('FIM prompts, token by token', function () {
+	this.timeout(120_000);
+	after(disposeVocabModels);
+
+	it('Qwen: <|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|>, no BOS, stops on pad/sep/repo', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		assert.equal(format.name, 'qwen');
+		const prompt = buildFimPrompt(format, model, { prefix, suffix });
+		assert.deepEqual(prompt, [151659, 1688, 912, 2877, 11, 293, 8, 314, 151661, 92, 151660]);
+		assert.equal(model.detokenize(prompt, true), `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`);
+		for (const stop of ['<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|endoftext|>']) {
+			assert.ok(format.stopTokens.includes(id(model, stop)), `${stop} stops generation`);
+		}
+		assert.equal(format.repoName, id(model, '<|repo_name|>'));
+		assert.equal(format.fileSeparator, id(model, '<|file_sep|>'));
+	});
+
+	it('StarCoder: <fim_prefix> prefix <fim_suffix> suffix <fim_middle>', async () => {
+		const model = await vocabModel({ vocabulary: 'starcoder' });
+		const format = formatOf(model);
+		assert.equal(format.name, 'starcoder');
+		const prompt = buildFimPrompt(format, model, { prefix, suffix });
+		assert.deepEqual(prompt, [id(model, '<fim_prefix>'), ...model.tokenize(prefix), id(model, '<fim_suffix>'), ...model.tokenize(suffix), id(model, '<fim_middle>')]);
+		assert.equal(model.detokenize(prompt, true), `<fim_prefix>${prefix}<fim_suffix>${suffix}<fim_middle>`);
+		assert.ok(format.stopTokens.includes(id(model, '<file_sep>')));
+	});
+
+	it('DeepSeek-Coder: BOS <｜fim▁begin｜> prefix <｜fim▁hole｜> suffix <｜fim▁end｜>', async () => {
+		const model = await vocabModel({ vocabulary: 'deepseek-coder' });
+		const format = formatOf(model);
+		assert.equal(format.name, 'deepseek');
+		const prompt = buildFimPrompt(format, model, { prefix, suffix });
+		const bos = model.tokens.shouldPrependBosToken ? [model.tokens.bos!] : [];
+		assert.deepEqual(prompt, [...bos, id(model, '<｜fim▁begin｜>'), ...model.tokenize(prefix), id(model, '<｜fim▁hole｜>'), ...model.tokenize(suffix), id(model, '<｜fim▁end｜>')]);
+		assert.ok(format.stopTokens.includes(id(model, '<｜end▁of▁sentence｜>')));
+	});
+
+	it('Mistral tekken: <s>[SUFFIX] suffix [PREFIX] prefix, from token ids, no [MIDDLE]', async () => {
+		const model = await vocabModel({ fixture: 'mistral4Fim' });
+		const format = formatOf(model);
+		assert.equal(format.name, 'mistral');
+		assert.equal(format.layout, 'suffixPrefix');
+		const prompt = buildFimPrompt(format, model, { prefix, suffix });
+		assert.deepEqual(prompt, [model.tokens.bos!, id(model, '[SUFFIX]'), ...model.tokenize(suffix), id(model, '[PREFIX]'), ...model.tokenize(prefix)]);
+		assert.ok(!prompt.includes(id(model, '[MIDDLE]')));
+		assert.equal(model.detokenize(prompt, true), `<s>[SUFFIX]${suffix}[PREFIX]${prefix}`);
+	});
+
+	it('CodeLlama: BOS ▁<PRE> " prefix" ▁<SUF> suffix ▁<MID>, suffix without the SentencePiece space', async () => {
+		const model = await vocabModel({ vocabulary: 'llama-spm' });
+		const detection = detectFimFormat(fakeVocabulary({ '▁<PRE>': 32007, '▁<SUF>': 32008, '▁<MID>': 32009, '▁<EOT>': 32010 }), { addBos: true });
+		assert.ok('format' in detection);
+		assert.equal(detection.format.name, 'codellama');
+		const prompt = buildFimPrompt(detection.format, model, { prefix, suffix: 'return x;' });
+		const prefixTokens = model.tokenize(prefix);
+		// SentencePiece prepends "▁" to the prefix (CodeLlama's "<PRE> {prefix}") but not to the suffix.
+		const pieces = model.fileInfo.metadata.tokenizer.ggml.tokens as readonly string[];
+		assert.equal(pieces[prefixTokens[0]!], '▁function');
+		assert.deepEqual(prompt, [1, 32007, ...prefixTokens, 32008, ...model.tokenize('return x;', false, 'trimLeadingSpace'), 32009]);
+		assert.notDeepEqual(model.tokenize('return x;', false, 'trimLeadingSpace'), model.tokenize('return x;'));
+		assert.deepEqual(detection.format.stopTokens, [32010]);
+	});
+
+	it('generic tokenizer.ggml.fim_* ids when the vocabulary has no known family', () => {
+		const detection = detectFimFormat(fakeVocabulary({}, { fim_pre_token_id: 5, fim_suf_token_id: 6, fim_mid_token_id: 7, fim_pad_token_id: 8, fim_sep_token_id: 9 }), { addBos: false });
+		assert.ok('format' in detection);
+		assert.equal(detection.format.name, 'generic');
+		const tokenizer = { tokenize: (text: string) => [...text].map(c => c.charCodeAt(0) as Token), tokens: { bos: null } };
+		assert.deepEqual(buildFimPrompt(detection.format, tokenizer, { prefix: 'ab', suffix: 'c' }), [5, 97, 98, 6, 99, 7]);
+		assert.deepEqual(detection.format.stopTokens, [8, 9]);
+	});
+
+	it('a vocabulary without FIM tokens gives a reason instead of a format', async () => {
+		const model = await vocabModel({ vocabulary: 'llama-bpe' });
+		const detection = detectFimFormat(vocabularyOf(model.fileInfo), { addBos: true });
+		assert.deepEqual(detection, { reason: noFimReason });
+	});
+
+	it('user text is never parsed as special tokens', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const prompt = buildFimPrompt(format, model, { prefix: 'x = "<|endoftext|><|fim_middle|>"', suffix: '' });
+		assert.equal(prompt.filter(token => token === id(model, '<|fim_middle|>')).length, 1, 'only the real middle marker');
+		assert.ok(!prompt.includes(id(model, '<|endoftext|>')));
+	});
+
+	it('a token budget keeps the text nearest the cursor', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const longPrefix = Array.from({ length: 200 }, (_, i) => `line${i}();`).join('\n');
+		const longSuffix = Array.from({ length: 200 }, (_, i) => `tail${i}();`).join('\n');
+		const prompt = buildFimPrompt(format, model, { prefix: longPrefix, suffix: longSuffix, maxTextTokens: 100 });
+		assert.equal(prompt.length, 100 + 3);
+		const text = model.detokenize(prompt, true);
+		assert.ok(text.includes('line199();<|fim_suffix|>tail0();'), text);
+		assert.ok(!text.includes('line0();'));
+	});
+});
