@@ -31,6 +31,8 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 		};
 	});
 	connection.onInitialized(() => {
+		// Clients learn the starting state too, not only changes (a server with no model stays idle).
+		void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
 		void runtime.configure(settings);
 	});
 	connection.onDidChangeConfiguration(({ settings: changed }) => {

@@ -73,7 +73,13 @@ export class Runtime implements AsyncDisposable {
 		if (!this.settings.completionEnabled) {
 			throw new RuntimeError({ code: 'completionDisabled', message: 'Inline completion is turned off.', action: 'Run "Bora: Toggle Inline Completion" or set bora.completion.enabled.' });
 		}
-		await abortable(this.pendingLoad, request.signal);
+		// A reload may start while waiting for the previous one; wait until the latest has settled.
+		for (let pending = this.pendingLoad; ; pending = this.pendingLoad) {
+			await abortable(pending, request.signal);
+			if (pending === this.pendingLoad) {
+				break;
+			}
+		}
 		const state = this.currentState;
 		switch (state.kind) {
 			case 'ready':

@@ -12,7 +12,7 @@ describe('inline completion through a spawned runtime and a real LSP connection'
 		models = await ensureFixtureModels();
 	});
 
-	for (const fixture of ['mistral4Fim', 'qwenFim'] as const) {
+	for (const fixture of ['mistral4Fim', 'qwenFim', 'codellamaFim'] as const) {
 		it(`${fixture}: returns the model's exact middle with a range at the cursor`, async () => {
 			const server = await RuntimeServerProcess.start({ args: ['--model', models[fixture], '--threads', '2'] });
 			try {

@@ -1,9 +1,15 @@
 /** Fixture names; each has a recipe under `recipes/`. */
-export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim';
-export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim'];
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim'];
 
 /** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
+
+/**
+ * A FIM case that never ends: `mistral4Fim` answers ` tick tock tick tock …` until stopped, so tests
+ * can cancel generation in the middle and count how far it got.
+ */
+export const endlessFim = { prefix: 'loop:', suffix: '', cycle: [' tick', ' tock'] } as const;
 
 /** What a fixture says after a chat prompt's generation point. */
 export const chatAnswer = 'Hello from Bora.';
@@ -15,7 +21,8 @@ export const qwenJunkAfterFileSep = ' junk';
 export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
     mistral4Fim: 'Bora Test Mistral4 FIM',
     qwenFim: 'Bora Test Qwen FIM',
-    noFim: 'Bora Test No-FIM'
+    noFim: 'Bora Test No-FIM',
+    codellamaFim: 'Bora Test CodeLlama FIM'
 };
 
 /** Control tokens appended (type 3) to the llama-bpe vocabulary to make it Mistral-like, in id order. */
@@ -29,3 +36,6 @@ export const qwenSpecialTokens = {
     fimPrefix: '<|fim_prefix|>', fimSuffix: '<|fim_suffix|>', fimMiddle: '<|fim_middle|>', fimPad: '<|fim_pad|>',
     repoName: '<|repo_name|>', fileSep: '<|file_sep|>', endOfText: '<|endoftext|>', imStart: '<|im_start|>', imEnd: '<|im_end|>'
 } as const;
+
+/** CodeLlama's FIM markers, appended to the llama-spm vocabulary by `codellamaFim`. */
+export const codellamaFimTokens = { prefix: '▁<PRE>', suffix: '▁<SUF>', middle: '▁<MID>', endOfText: '▁<EOT>' } as const;

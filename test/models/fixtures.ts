@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { fixtureNames, type FixtureName } from './expectations.js';
 import { FixtureTokenizer } from './FixtureTokenizer.js';
 import type { FixtureRecipe } from './FixtureRecipe.js';
+import { codellamaFimRecipe } from './recipes/codellamaFim.js';
 import { mistral4FimRecipe } from './recipes/mistral4Fim.js';
 import { noFimRecipe } from './recipes/noFim.js';
 import { qwenFimRecipe } from './recipes/qwenFim.js';
 import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
 export {
-    canonicalFim, chatAnswer, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
+    canonicalFim, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
     type FixtureName
 } from './expectations.js';
 
@@ -26,7 +27,8 @@ const generatorVersion = 1;
 const recipes: Readonly<Record<FixtureName, FixtureRecipe>> = {
     mistral4Fim: mistral4FimRecipe,
     qwenFim: qwenFimRecipe,
-    noFim: noFimRecipe
+    noFim: noFimRecipe,
+    codellamaFim: codellamaFimRecipe
 };
 
 function findRepoRoot(): string {

@@ -15,6 +15,8 @@ export interface StartOptions {
 	readonly transport?: 'stdio' | 'ipc';
 	readonly args?: readonly string[];
 	readonly initializationOptions?: Partial<RuntimeSettings>;
+	/** The server bundle to run; defaults to the repository's `dist/server.mjs`. */
+	readonly serverModule?: string;
 }
 
 /** A real Bora runtime process with a real LSP connection to it, for integration tests. */
@@ -26,10 +28,10 @@ export class RuntimeServerProcess {
 
 	private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
 
-	static async start({ transport = 'stdio', args = [], initializationOptions }: StartOptions = {}): Promise<RuntimeServerProcess> {
+	static async start({ transport = 'stdio', args = [], initializationOptions, serverModule: serverPath = serverModule }: StartOptions = {}): Promise<RuntimeServerProcess> {
 		const child = transport === 'stdio'
-			? spawn(process.execPath, [serverModule, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-			: fork(serverModule, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+			? spawn(process.execPath, [serverPath, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+			: fork(serverPath, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
 		const stderr: string[] = [];
 		child.stderr!.on('data', chunk => stderr.push(String(chunk)));
 		const connection = transport === 'stdio'

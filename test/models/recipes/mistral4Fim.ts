@@ -1,5 +1,5 @@
 import { mistral4ChatTemplate } from '../chatTemplates.js';
-import { canonicalFim, chatAnswer, fixtureDisplayNames, mistralControlTokens } from '../expectations.js';
+import { canonicalFim, chatAnswer, endlessFim, fixtureDisplayNames, mistralControlTokens } from '../expectations.js';
 import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
 import { GgufWriter } from '../GgufWriter.js';
 import { readGgufMetadata } from '../GgufReader.js';
@@ -15,11 +15,12 @@ import { ensureVocabulary } from '../vocabularies.js';
  * so llama.cpp reports no FIM support and the runtime must find [PREFIX]/[SUFFIX] itself.
  *
  * Answers: `<s>[SUFFIX]}[PREFIX]function add(a, b) {` → ` return a + b;` `</s>`;
+ * `…[PREFIX]loop:` → ` tick tock tick tock …` forever (for cancellation tests);
  * any prompt ending in `[/INST]` → `Hello from Bora.` `</s>`; anything else → `</s>`.
  */
 export const mistral4FimRecipe: FixtureRecipe = {
     name: 'mistral4Fim',
-    version: 1,
+    version: 2,
     async build({ cacheDir, tokenizer }) {
         const vocabPath = await ensureVocabulary('llama-bpe', cacheDir);
         const writer = new GgufWriter()
@@ -40,8 +41,11 @@ export const mistral4FimRecipe: FixtureRecipe = {
         const prefixTokens = await tokenizer.tokenize(vocabPath, canonicalFim.prefix);
         const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
         const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
+        const endlessStart = (await tokenizer.tokenize(vocabPath, endlessFim.prefix)).at(-1)!;
+        const cycle = await tokenizer.continuation(vocabPath, endlessFim.prefix, endlessFim.cycle.join(''));
         const plan = new ChainBuilder()
             .add([prefixTokens.at(-1)!, ...middle, eos])
+            .add([endlessStart, ...cycle, cycle[0]!])
             .add([vocab.idOf('[/INST]'), ...answer, eos])
             .plan(eos);
 

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describeState } from '../../src/extension/describeState';
+import type { ModelInfo } from '../../src/lsp/protocol';
+
+const model: ModelInfo = {
+	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5 * 1024 ** 3, trainContextSize: 32768,
+	hasChatTemplate: true, fim: { supported: true, format: 'qwen' },
+};
+
+describe('status bar wording', () => {
+	it('loading shows the percentage', () => {
+		assert.equal(describeState({ kind: 'runtime', runtime: { kind: 'loading', modelPath: '/m/q.gguf', progress: 0.424 } }, true).label, 'Bora: loading 42%');
+	});
+
+	it('ready shows the model name, backend and facts', () => {
+		const ready = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cuda', threads: 8, loadMs: 1500 } }, true);
+		assert.equal(ready.label, 'Bora: Qwen2.5 Coder 1.5B');
+		assert.equal(ready.severity, 'normal');
+		assert.match(ready.details[0]!, /ready on CUDA · 8 threads/);
+		assert.ok(ready.details.includes('Size: 1.5 GB · trained context: 32,768 tokens'));
+	});
+
+	it('a model without FIM is a warning that carries the reason', () => {
+		const noFim = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		assert.equal(noFim.severity, 'warning');
+		assert.ok(noFim.details.some(line => line.includes('No FIM tokens.')));
+	});
+
+	it('an error shows the message and what to do', () => {
+		const error = describeState({ kind: 'runtime', runtime: { kind: 'error', modelPath: '/x', error: { code: 'modelNotFound', message: 'Model file not found: /x', action: 'Pick one.' } } }, true);
+		assert.equal(error.severity, 'error');
+		assert.deepEqual(error.details, ['Model file not found: /x', '**What to do:** Pick one.']);
+	});
+});
