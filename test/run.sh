@@ -41,6 +41,7 @@ run_suite standalone 'out/test/standalone/**/*.test.mjs'
 run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
 run_suite runtime 'out/test/runtime/**/*.test.mjs'
 run_suite integration 'out/test/integration/**/*.test.mjs'
+run_suite packaging 'out/test/packaging/**/*.test.mjs'
 
 step "timings"
 cat .cache/timings.txt

@@ -31,9 +31,11 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 		};
 	});
 	connection.onInitialized(() => {
-		// Clients learn the starting state too, not only changes (a server with no model stays idle).
-		void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
 		void runtime.configure(settings);
+		if (!settings.modelPath) {
+			// Nothing will load, so no state change would ever tell the client that there is no model.
+			void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
+		}
 	});
 	connection.onDidChangeConfiguration(({ settings: changed }) => {
 		settings = mergeSettings(settings, changed);

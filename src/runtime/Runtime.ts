@@ -135,11 +135,12 @@ export class Runtime implements AsyncDisposable {
 				signal,
 				onProgress: progress => {
 					// Throttled so a fast load does not flood the client with notifications.
-					if (progress - lastReported >= 0.05 || progress >= 1) {
+					// llama.cpp reports progress from its own thread, so a report can arrive after the load
+					// finished; it must not turn a ready runtime back into a loading one.
+					const stillLoading = this.currentState.kind === 'loading' && this.currentState.modelPath === modelPath;
+					if (stillLoading && !signal.aborted && (progress - lastReported >= 0.05 || progress >= 1)) {
 						lastReported = progress;
-						if (!signal.aborted) {
-							this.setState({ kind: 'loading', modelPath, progress });
-						}
+						this.setState({ kind: 'loading', modelPath, progress });
 					}
 				},
 			});
