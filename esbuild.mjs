@@ -31,11 +31,18 @@ const builds = [
 ];
 
 if (args.has('--tests')) {
-	const files = await readdir('test', { recursive: true });
-	const entryPoints = files.filter(file => /\.(test|bench)\.ts$/.test(file) || file === 'models/generate.ts').map(file => `test/${file}`);
+	const files = (await readdir('test', { recursive: true })).map(file => `test/${file}`);
+	const inExtensionHost = file => file.startsWith('test/e2e/extensionHost/');
 	builds.push({
-		...common, entryPoints, outdir: 'out', outbase: '.', outExtension: { '.js': '.mjs' }, format: 'esm',
-		packages: 'external', sourcemap: 'inline', banner: { js: esmRequireShim },
+		...common, outdir: 'out', outbase: '.', outExtension: { '.js': '.mjs' }, format: 'esm', packages: 'external',
+		sourcemap: 'inline', banner: { js: esmRequireShim },
+		entryPoints: [...files.filter(file => /\.(test|bench)\.ts$/.test(file) && !inExtensionHost(file)), 'test/models/generate.ts'],
+	});
+	// Suites that run inside VS Code's extension host, which loads them with require().
+	builds.push({
+		...common, outdir: 'out', outbase: '.', outExtension: { '.js': '.cjs' }, format: 'cjs', packages: 'external',
+		sourcemap: 'inline', external: ['vscode'],
+		entryPoints: files.filter(file => inExtensionHost(file) && /(^|\/)(index|[^/]+\.test)\.ts$/.test(file)),
 	});
 }
 

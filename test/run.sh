@@ -42,6 +42,7 @@ run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
 run_suite runtime 'out/test/runtime/**/*.test.mjs'
 run_suite integration 'out/test/integration/**/*.test.mjs'
 run_suite packaging 'out/test/packaging/**/*.test.mjs'
+run_suite e2e 'out/test/e2e/*.test.mjs'
 
 step "timings"
 cat .cache/timings.txt

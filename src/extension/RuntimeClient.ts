@@ -23,8 +23,11 @@ export class RuntimeClient implements vscode.Disposable {
 	private client: LanguageClient | undefined;
 	private state: ClientState = { kind: 'starting' };
 	private readonly stateEmitter = new vscode.EventEmitter<ClientState>();
+	private readonly completionEmitter = new vscode.EventEmitter<readonly vscode.InlineCompletionItem[]>();
 	private readonly crashes: number[] = [];
 	readonly onDidChangeState = this.stateEmitter.event;
+	/** Fires with the suggestions the runtime returned for each inline completion request. */
+	readonly onDidProvideInlineCompletions = this.completionEmitter.event;
 
 	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
 
@@ -68,6 +71,7 @@ export class RuntimeClient implements vscode.Disposable {
 	dispose(): void {
 		void this.stop();
 		this.stateEmitter.dispose();
+		this.completionEmitter.dispose();
 	}
 
 	private createClient(): LanguageClient {
@@ -91,7 +95,11 @@ export class RuntimeClient implements vscode.Disposable {
 						return null;
 					}
 					try {
-						return await next(document, position, context, token);
+						const result = await next(document, position, context, token);
+						if (result && !token.isCancellationRequested) {
+							this.completionEmitter.fire(Array.isArray(result) ? result : result.items);
+						}
+						return result;
 					} catch (error) {
 						if (error instanceof ResponseError && error.code === BoraErrorCodes.unavailable) {
 							this.log.warn(`Completion unavailable: ${(error.data as RuntimeErrorInfo | undefined)?.message ?? error.message}`);

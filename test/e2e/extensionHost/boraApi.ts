@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { RuntimeClient, ClientState } from '../../../src/extension/RuntimeClient';
+
+export const extensionId = 'bora.bora';
+
+export async function activateBora(): Promise<RuntimeClient> {
+	const extension = vscode.extensions.getExtension<RuntimeClient>(extensionId);
+	if (!extension) {
+		throw new Error(`${extensionId} is not installed in this VS Code`);
+	}
+	return extension.activate();
+}
+
+type ReadyState = Extract<ClientState, { kind: 'runtime' }> & { runtime: { kind: 'ready' } };
+
+/** Resolves on the first state (current or future) that passes `where`; driven by state events. */
+export function waitForState(client: RuntimeClient, where: (state: ClientState) => boolean, timeoutMs = 60_000): Promise<ClientState> {
+	return new Promise((resolve, reject) => {
+		if (where(client.currentState)) {
+			resolve(client.currentState);
+			return;
+		}
+		const timer = setTimeout(() => {
+			subscription.dispose();
+			reject(new Error(`Timed out; last state: ${JSON.stringify(client.currentState)}`));
+		}, timeoutMs);
+		const subscription = client.onDidChangeState(state => {
+			if (where(state)) {
+				clearTimeout(timer);
+				subscription.dispose();
+				resolve(state);
+			}
+		});
+	});
+}
+
+export async function waitForReady(client: RuntimeClient, modelName?: string): Promise<ReadyState> {
+	return await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'ready' && (modelName === undefined || state.runtime.model.name === modelName)) as ReadyState;
+}

