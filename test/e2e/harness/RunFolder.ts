@@ -66,6 +66,8 @@ export class RunFolder {
 			'extensions.autoUpdate': false,
 			'extensions.autoCheckUpdates': false,
 			'editor.inlineSuggest.enabled': true,
+			// Run folders live inside the repository; the prompt to open it would cover the editor.
+			'git.openRepositoryInParentFolders': 'never',
 			...user,
 		});
 		await write('Machine', machine);
