@@ -36,7 +36,7 @@ if (args.has('--tests')) {
 	builds.push({
 		...common, outdir: 'out', outbase: '.', outExtension: { '.js': '.mjs' }, format: 'esm', packages: 'external',
 		sourcemap: 'inline', banner: { js: esmRequireShim },
-		entryPoints: [...files.filter(file => /\.(test|bench)\.ts$/.test(file) && !inExtensionHost(file)), 'test/models/generate.ts'],
+		entryPoints: [...files.filter(file => /\.(test|bench)\.ts$/.test(file) && !inExtensionHost(file)), 'test/models/generate.ts', 'test/e2e/start.ts'],
 	});
 	// Suites that run inside VS Code's extension host, which loads them with require().
 	builds.push({

@@ -15,12 +15,7 @@ timed() {
 mkdir -p .cache
 : > .cache/timings.txt
 
-# npm ci only when the lock file changed since the last install.
-if ! cmp -s package-lock.json node_modules/.bora-installed-lock 2>/dev/null; then
-	step "npm ci"
-	npm ci --no-audit --no-fund
-	cp package-lock.json node_modules/.bora-installed-lock
-fi
+bash scripts/ensure-deps.sh
 
 step "type check"
 timed "typecheck" npx tsc -p .
@@ -42,6 +37,8 @@ run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
 run_suite runtime 'out/test/runtime/**/*.test.mjs'
 run_suite integration 'out/test/integration/**/*.test.mjs'
 run_suite packaging 'out/test/packaging/**/*.test.mjs'
+step "e2e set-up (real VS Code: code-server, Node 24, Chromium)"
+timed "e2e set-up" bash test/e2e/setup.sh >/dev/null
 run_suite e2e 'out/test/e2e/*.test.mjs'
 
 step "timings"

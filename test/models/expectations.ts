@@ -1,6 +1,6 @@
 /** Fixture names; each has a recipe under `recipes/`. */
-export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim';
-export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim'];
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo'];
 
 /** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
@@ -22,7 +22,8 @@ export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
     mistral4Fim: 'Bora Test Mistral4 FIM',
     qwenFim: 'Bora Test Qwen FIM',
     noFim: 'Bora Test No-FIM',
-    codellamaFim: 'Bora Test CodeLlama FIM'
+    codellamaFim: 'Bora Test CodeLlama FIM',
+    demo: 'Demo model (tiny, generated)'
 };
 
 /** Control tokens appended (type 3) to the llama-bpe vocabulary to make it Mistral-like, in id order. */

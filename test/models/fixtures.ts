@@ -6,7 +6,7 @@ import { fixtureNames, type FixtureName } from './expectations.js';
 import { FixtureTokenizer } from './FixtureTokenizer.js';
 import type { FixtureRecipe } from './FixtureRecipe.js';
 import { codellamaFimRecipe } from './recipes/codellamaFim.js';
-import { mistral4FimRecipe } from './recipes/mistral4Fim.js';
+import { demoRecipe, mistral4FimRecipe } from './recipes/mistral4Fim.js';
 import { noFimRecipe } from './recipes/noFim.js';
 import { qwenFimRecipe } from './recipes/qwenFim.js';
 import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
@@ -28,7 +28,8 @@ const recipes: Readonly<Record<FixtureName, FixtureRecipe>> = {
     mistral4Fim: mistral4FimRecipe,
     qwenFim: qwenFimRecipe,
     noFim: noFimRecipe,
-    codellamaFim: codellamaFimRecipe
+    codellamaFim: codellamaFimRecipe,
+    demo: demoRecipe
 };
 
 function findRepoRoot(): string {

@@ -18,38 +18,45 @@ import { ensureVocabulary } from '../vocabularies.js';
  * `…[PREFIX]loop:` → ` tick tock tick tock …` forever (for cancellation tests);
  * any prompt ending in `[/INST]` → `Hello from Bora.` `</s>`; anything else → `</s>`.
  */
-export const mistral4FimRecipe: FixtureRecipe = {
-    name: 'mistral4Fim',
-    version: 2,
-    async build({ cacheDir, tokenizer }) {
-        const vocabPath = await ensureVocabulary('llama-bpe', cacheDir);
-        const writer = new GgufWriter()
-            .setString('general.architecture', 'mistral4')
-            .setString('general.name', fixtureDisplayNames.mistral4Fim)
-            .setU32('general.file_type', 7); // mostly Q8_0
+export const mistral4FimRecipe = mistral4Recipe('mistral4Fim');
 
-        const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
-        const bos = vocab.idOf('<s>');
-        const eos = vocab.idOf('</s>');
-        writer
-            .setU32('tokenizer.ggml.bos_token_id', bos)
-            .setU32('tokenizer.ggml.eos_token_id', eos)
-            .setBool('tokenizer.ggml.add_bos_token', true)
-            .setBool('tokenizer.ggml.add_eos_token', false)
-            .setString('tokenizer.chat_template', mistral4ChatTemplate);
+/** The same model under a name that says what it is, for `npm start` when no model is configured. */
+export const demoRecipe = mistral4Recipe('demo');
 
-        const prefixTokens = await tokenizer.tokenize(vocabPath, canonicalFim.prefix);
-        const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
-        const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
-        const endlessStart = (await tokenizer.tokenize(vocabPath, endlessFim.prefix)).at(-1)!;
-        const cycle = await tokenizer.continuation(vocabPath, endlessFim.prefix, endlessFim.cycle.join(''));
-        const plan = new ChainBuilder()
-            .add([prefixTokens.at(-1)!, ...middle, eos])
-            .add([endlessStart, ...cycle, cycle[0]!])
-            .add([vocab.idOf('[/INST]'), ...answer, eos])
-            .plan(eos);
+function mistral4Recipe(name: 'mistral4Fim' | 'demo'): FixtureRecipe {
+    return {
+        name,
+        version: 2,
+        async build({ cacheDir, tokenizer }) {
+            const vocabPath = await ensureVocabulary('llama-bpe', cacheDir);
+            const writer = new GgufWriter()
+                .setString('general.architecture', 'mistral4')
+                .setString('general.name', fixtureDisplayNames[name])
+                .setU32('general.file_type', 7); // mostly Q8_0
 
-        writeMistral4Lookup(writer, plan, vocab.tokens.length, mulberry32(seedOf('mistral4Fim')));
-        return writer.toBuffer();
-    }
-};
+            const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
+            const bos = vocab.idOf('<s>');
+            const eos = vocab.idOf('</s>');
+            writer
+                .setU32('tokenizer.ggml.bos_token_id', bos)
+                .setU32('tokenizer.ggml.eos_token_id', eos)
+                .setBool('tokenizer.ggml.add_bos_token', true)
+                .setBool('tokenizer.ggml.add_eos_token', false)
+                .setString('tokenizer.chat_template', mistral4ChatTemplate);
+
+            const prefixTokens = await tokenizer.tokenize(vocabPath, canonicalFim.prefix);
+            const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
+            const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
+            const endlessStart = (await tokenizer.tokenize(vocabPath, endlessFim.prefix)).at(-1)!;
+            const cycle = await tokenizer.continuation(vocabPath, endlessFim.prefix, endlessFim.cycle.join(''));
+            const plan = new ChainBuilder()
+                .add([prefixTokens.at(-1)!, ...middle, eos])
+                .add([endlessStart, ...cycle, cycle[0]!])
+                .add([vocab.idOf('[/INST]'), ...answer, eos])
+                .plan(eos);
+
+            writeMistral4Lookup(writer, plan, vocab.tokens.length, mulberry32(seedOf('mistral4Fim')));
+            return writer.toBuffer();
+        }
+    };
+}
