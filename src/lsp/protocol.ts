@@ -4,11 +4,14 @@
  * It imports only the protocol package and plain runtime types, so the extension bundle never pulls
  * in server or model code.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-import type { RuntimeState } from '../runtime/types';
+import type { ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
 
-export type { Backend, FimFormatName, GpuMode, ModelInfo, RuntimeErrorCode, RuntimeErrorInfo, RuntimeSettings, RuntimeState } from '../runtime/types';
+export type {
+	Backend, ChatTurn, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
+	RuntimeSettings, RuntimeState,
+} from '../runtime/types';
 export { defaultRuntimeSettings } from '../runtime/types';
 
 /** Sent by the server whenever the runtime state changes. */
@@ -30,4 +33,45 @@ export namespace RuntimeStateRequest {
 export namespace BoraErrorCodes {
 	/** The request cannot be served in the runtime's current state (no model, load error, no FIM tokens). */
 	export const unavailable = 41001;
+}
+
+export interface ChatParams {
+	/** Chosen by the client; every chunk of this answer carries it. */
+	readonly chatId: string;
+	/** Earlier turns, oldest first. */
+	readonly history: readonly ChatTurn[];
+	/** The new user message, with any context (selection, files) already written into it. */
+	readonly message: string;
+	readonly effort: ReasoningEffort;
+}
+
+export interface ChatResult {
+	readonly answer: string;
+	readonly thought: string;
+	readonly thoughtTokens: number;
+	/** The thought-token budget that applied; absent when unbounded. */
+	readonly thoughtBudget?: number;
+	/** The budget ran out: thinking was closed so the model could answer. */
+	readonly budgetExhausted: boolean;
+}
+
+/** Streams one chat answer; its chunks arrive as {@link ChatChunkNotification}s. `$/cancelRequest` stops it at once. */
+export namespace ChatRequest {
+	export const method = 'bora/chat' as const;
+	export const type = new RequestType<ChatParams, ChatResult, void>(method);
+}
+
+export interface ChatChunk {
+	readonly chatId: string;
+	/** Thought text belongs in the collapsible thinking block, answer text in the message. */
+	readonly kind: 'thought' | 'answer';
+	readonly text: string;
+	/** Thought tokens so far, for the "Thinking · 312 / 2048 tokens" meter. */
+	readonly thoughtTokens: number;
+	readonly thoughtBudget?: number;
+}
+
+export namespace ChatChunkNotification {
+	export const method = 'bora/chatChunk' as const;
+	export const type = new NotificationType<ChatChunk>(method);
 }

@@ -43,6 +43,26 @@ export interface ModelInfo {
 	readonly hasChatTemplate: boolean;
 	/** The FIM format found in the vocabulary, or why there is none. */
 	readonly fim: { readonly supported: true; readonly format: FimFormatName } | { readonly supported: false; readonly reason: string };
+	/** How this model's reasoning can be steered, or why it cannot. */
+	readonly reasoning: ReasoningSupport;
+}
+
+/** The reasoning-effort levels the user picks from. */
+export type ReasoningEffort = 'off' | 'low' | 'medium' | 'high';
+
+/** Model families whose reasoning Bora knows how to steer (facts in the model-formats notes). */
+export type ReasoningFamily = 'mistral4' | 'qwen3' | 'gptOss' | 'magistral';
+
+export type ReasoningSupport =
+	| { readonly supported: true; readonly family: ReasoningFamily; /** False for models that always reason (Magistral). */ readonly canTurnOff: boolean }
+	| { readonly supported: false; readonly reason: string };
+
+/** One earlier exchange of a chat, oldest first. The client owns the history and sends it every time. */
+export interface ChatTurn {
+	readonly user: string;
+	readonly assistant: string;
+	/** The assistant's visible reasoning for that turn, when it had any. */
+	readonly thought?: string;
 }
 
 export type Backend = 'cuda' | 'metal' | 'vulkan' | 'cpu';

@@ -4,7 +4,7 @@ import type { ModelInfo } from '../../src/lsp/protocol';
 
 const model: ModelInfo = {
 	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5 * 1024 ** 3, trainContextSize: 32768,
-	hasChatTemplate: true, fim: { supported: true, format: 'qwen' },
+	hasChatTemplate: true, fim: { supported: true, format: 'qwen' }, reasoning: { supported: false, reason: 'No reasoning.' },
 };
 
 describe('status bar wording', () => {

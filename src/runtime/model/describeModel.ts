@@ -1,17 +1,18 @@
 import { basename } from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp';
 import type { FimDetection } from '../fim/detectFimFormat';
-import type { ModelInfo } from '../types';
+import type { ModelInfo, ReasoningSupport } from '../types';
 
 export interface DescribeModelInput {
 	readonly modelPath: string;
 	readonly fileInfo: GgufFileInfo;
 	readonly sizeBytes: number;
 	readonly fim: FimDetection;
+	readonly reasoning: ReasoningSupport;
 }
 
 /** Turns GGUF metadata into the facts Bora shows and reasons about. */
-export function describeModel({ modelPath, fileInfo, sizeBytes, fim }: DescribeModelInput): ModelInfo {
+export function describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning }: DescribeModelInput): ModelInfo {
 	const general = fileInfo.metadata.general;
 	const arch = fileInfo.architectureMetadata as Record<string, unknown>;
 	const expertCount = numberOr(arch.expert_count, 0);
@@ -25,6 +26,7 @@ export function describeModel({ modelPath, fileInfo, sizeBytes, fim }: DescribeM
 		experts: expertCount > 0 ? { count: expertCount, used: numberOr(arch.expert_used_count, 0) } : undefined,
 		hasChatTemplate: typeof chatTemplate === 'string' && chatTemplate.length > 0,
 		fim: 'format' in fim ? { supported: true, format: fim.format.name } : { supported: false, reason: fim.reason },
+		reasoning,
 	};
 }
 

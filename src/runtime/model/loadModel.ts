@@ -2,6 +2,7 @@ import { InsufficientMemoryError, type LlamaModel } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { detectFimFormat, type FimDetection } from '../fim/detectFimFormat';
 import { vocabularyOf } from '../fim/vocabulary';
+import { detectReasoning } from '../reasoning/detectReasoning';
 import type { ModelInfo } from '../types';
 import type { LlamaHandle } from './createLlama';
 import { describeModel } from './describeModel';
@@ -35,8 +36,9 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	} catch (error) {
 		throw toLoadError(error, modelPath);
 	}
-	const fim = detectFimFormat(vocabularyOf(model.fileInfo), { addBos: model.tokens.shouldPrependBosToken });
-	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim });
+	const vocabulary = vocabularyOf(model.fileInfo);
+	const fim = detectFimFormat(vocabulary, { addBos: model.tokens.shouldPrependBosToken });
+	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(model.fileInfo, vocabulary) });
 	const dispose = () => model.dispose();
 	return { model, info, fim, dispose, [Symbol.asyncDispose]: dispose };
 }
