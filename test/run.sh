@@ -39,7 +39,9 @@ run_suite integration 'out/test/integration/**/*.test.mjs'
 run_suite packaging 'out/test/packaging/**/*.test.mjs'
 step "e2e set-up (real VS Code: code-server, Node 24, Chromium)"
 timed "e2e set-up" bash test/e2e/setup.sh >/dev/null
-run_suite e2e 'out/test/e2e/*.test.mjs'
+# Playwright and vsce write temporary files: keep them in the e2e cache, not loose in /tmp.
+mkdir -p .cache/e2e/tmp
+TMPDIR="$PWD/.cache/e2e/tmp" run_suite e2e 'out/test/e2e/*.test.mjs'
 
 step "timings"
 cat .cache/timings.txt

@@ -10,7 +10,11 @@ cd "$(dirname "$0")/../.."
 tools="$PWD/.cache/e2e/tools"
 node24_version=24.22.3
 code_server_version=4.139.1
-mkdir -p "$tools"
+mkdir -p "$tools"/{npm-cache,tmp,xdg/config,xdg/data,xdg/cache}
+# npm and the install scripts write caches, temp files and default configs: keep them all here,
+# never in $HOME or loose in /tmp. The user's .npmrc is still read for registry settings.
+export npm_config_cache="$tools/npm-cache" npm_config_userconfig="${npm_config_userconfig:-$HOME/.npmrc}" TMPDIR="$tools/tmp" \
+	XDG_CONFIG_HOME="$tools/xdg/config" XDG_DATA_HOME="$tools/xdg/data" XDG_CACHE_HOME="$tools/xdg/cache"
 log() { printf '[e2e setup] %s\n' "$*" >&2; }
 
 missing_apt=()
@@ -44,7 +48,8 @@ if [ "$(node -p "require('$code_server/package.json').version" 2>/dev/null)" != 
 	# A clean environment: under `npm test` the outer npm's variables (npm_node_execpath, the scripts'
 	# PATH) would make the inner install's scripts run on this machine's Node 20.
 	install_env=(env -i "HOME=$HOME" "PATH=$node24/bin:/usr/local/bin:/usr/bin:/bin" "npm_config_nodedir=$node24")
-	for name in NODE_EXTRA_CA_CERTS HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+	for name in npm_config_cache npm_config_userconfig TMPDIR XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME \
+		NODE_EXTRA_CA_CERTS HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
 		if [ -n "${!name:-}" ]; then install_env+=("$name=${!name}"); fi
 	done
 	# Its install scripts compile native modules and are the point of this install, hence all scripts allowed.

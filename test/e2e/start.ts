@@ -3,12 +3,19 @@
  * small demo workspace, and prints the URL. The model is `--model PATH`, else $BORA_MODEL, else the
  * generated demo model. Ctrl+C stops every process it started.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFixtureModel } from '../models/fixtures';
 import { CodeServer } from './harness/CodeServer';
 import { packageVsix } from './harness/packageVsix';
 import { RunFolder } from './harness/RunFolder';
 import { ensureE2eTools } from './harness/tools';
+import { repoRoot } from '../support/paths';
+
+// vsce and the installs write temporary files: keep them in the cache folder, not loose in /tmp.
+process.env.TMPDIR = join(repoRoot, '.cache', 'e2e', 'tmp');
+mkdirSync(process.env.TMPDIR, { recursive: true });
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, port: { type: 'string', default: '8765' } } });
 const configuredModel = values.model ?? process.env.BORA_MODEL;
