@@ -53,6 +53,12 @@ export interface ChatResult {
 	readonly thoughtBudget?: number;
 	/** The budget ran out: thinking was closed so the model could answer. */
 	readonly budgetExhausted: boolean;
+	/**
+	 * A sentence to show with the answer when something did not go as asked: the effort was ignored
+	 * (model without reasoning control), Off was not possible (gpt-oss, Magistral), or the model
+	 * wrote no answer after thinking. Absent when there is nothing to say.
+	 */
+	readonly notice?: string;
 }
 
 /** Streams one chat answer; its chunks arrive as {@link ChatChunkNotification}s. `$/cancelRequest` stops it at once. */

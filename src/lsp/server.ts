@@ -1,6 +1,7 @@
 import { TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Runtime, type Logger } from '../runtime';
+import { registerChat } from './handlers/chat';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
 import { mergeSettings } from './settings';
@@ -45,6 +46,7 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
 	registerInlineCompletion(connection, documents, runtime, logger);
+	registerChat(connection, runtime, logger);
 
 	connection.onShutdown(() => runtime.dispose());
 	documents.listen(connection);

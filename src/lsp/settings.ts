@@ -11,8 +11,11 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 	// Editors that send their whole configuration nest ours under `bora`.
 	const source = isRecord(input.bora) ? input.bora : input;
 	const modelPath = firstString(source.modelPath, source.model);
+	// Flat `chatModelPath` from Bora's client; `chat.modelPath` from editors that send the whole `bora` section.
+	const chatModelPath = firstString(source.chatModelPath, isRecord(source.chat) ? source.chat.modelPath : undefined);
 	return {
 		modelPath: modelPath ?? base.modelPath,
+		chatModelPath: chatModelPath ?? base.chatModelPath ?? '',
 		completionEnabled: typeof source.completionEnabled === 'boolean' ? source.completionEnabled : base.completionEnabled,
 		threads: typeof source.threads === 'number' && Number.isInteger(source.threads) && source.threads >= 0 ? source.threads : base.threads,
 		gpu: isGpuMode(source.gpu) ? source.gpu : base.gpu,
@@ -25,7 +28,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
 	const settings: Record<string, unknown> = {};
-	const known = new Set(['model', 'modelPath', 'threads', 'gpu', 'completionEnabled']);
+	const known = new Set(['model', 'modelPath', 'chatModelPath', 'threads', 'gpu', 'completionEnabled']);
 	// Transport flags belong to vscode-languageserver.
 	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
 	for (let i = 0; i < argv.length; i++) {
@@ -41,7 +44,7 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			continue;
 		}
 		if (!known.has(rawKey)) {
-			return { error: `Unknown option --${rawKey}. Options: --model PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
 		}
 		const value = inlineValue ?? argv[++i];
 		if (value === undefined) {
@@ -67,6 +70,9 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 					return { error: `--gpu must be auto, on or off, got "${value}".` };
 				}
 				settings.gpu = value;
+				break;
+			case 'chatModelPath':
+				settings.chatModelPath = value;
 				break;
 			default:
 				settings.modelPath = value;

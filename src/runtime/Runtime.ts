@@ -1,14 +1,21 @@
+import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput } from './chat/ChatEngine';
 import { CompletionEngine, type CompletionRequest, type CompletionResult } from './completion/CompletionEngine';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './model/createLlama';
 import { loadModel, type LoadedModel } from './model/loadModel';
 import { defaultRuntimeSettings, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
+import type { ThoughtBudgets } from './reasoning/planReasoning';
+import { PriorityGate } from './util/PriorityGate';
 import { SerialQueue } from './util/SerialQueue';
 
 export interface RuntimeOptions {
 	/** Defaults to a logger that drops everything. */
 	readonly logger?: Logger;
+	/** Thought budgets per reasoning effort (tests set small ones). Defaults to `defaultThoughtBudgets`. */
+	readonly thoughtBudgets?: ThoughtBudgets;
+	/** Tokens of KV cache for chat. Defaults to the chat model's trained context, at most `8192`. */
+	readonly chatContextSize?: number;
 }
 
 export interface Disposable {
@@ -32,13 +39,26 @@ export class Runtime implements AsyncDisposable {
 	private settings: RuntimeSettings = defaultRuntimeSettings;
 	private currentState: RuntimeState = { kind: 'idle', reason: noModel };
 	private llama: { handle: LlamaHandle; key: string } | undefined;
-	private loaded: { model: LoadedModel; completion: CompletionEngine } | undefined;
+	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine } | undefined;
+	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
+	private chatLoaded: { modelPath: string; model: LoadedModel; chat: ChatEngine } | undefined;
+	/** Completion requests pending or running; chat pauses between tokens while any is. */
+	private readonly completionFirst = new PriorityGate();
+	private readonly thoughtBudgets: ThoughtBudgets | undefined;
+	private readonly chatContextSize: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
 	private loadAbort: AbortController | undefined;
 	private disposed = false;
 
-	constructor({ logger = silentLogger }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.thoughtBudgets = thoughtBudgets;
+		this.chatContextSize = chatContextSize;
+	}
+
+	/** Distinct models in memory: 1 when chat and completion use the same GGUF, which is loaded once. */
+	get loadedModelCount(): number {
+		return (this.loaded ? 1 : 0) + (this.chatLoaded ? 1 : 0);
 	}
 
 	get state(): RuntimeState {
@@ -56,7 +76,14 @@ export class Runtime implements AsyncDisposable {
 		this.settings = settings;
 		const reload = previous.modelPath !== settings.modelPath || previous.gpu !== settings.gpu || previous.threads !== settings.threads
 			|| (this.currentState.kind === 'idle' && settings.modelPath !== '');
-		return reload ? this.reload() : this.pendingLoad;
+		if (reload) {
+			return this.reload();
+		}
+		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
+			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
+			this.pendingLoad = this.lifecycle.run(() => this.unloadChat());
+		}
+		return this.pendingLoad;
 	}
 
 	/** Unloads the current model and loads the configured one again from disk. */
@@ -73,27 +100,28 @@ export class Runtime implements AsyncDisposable {
 		if (!this.settings.completionEnabled) {
 			throw new RuntimeError({ code: 'completionDisabled', message: 'Inline completion is turned off.', action: 'Run "Bora: Toggle Inline Completion" or set bora.completion.enabled.' });
 		}
-		// A reload may start while waiting for the previous one; wait until the latest has settled.
-		for (let pending = this.pendingLoad; ; pending = this.pendingLoad) {
-			await abortable(pending, request.signal);
-			if (pending === this.pendingLoad) {
-				break;
-			}
+		// Held from arrival, so a chat answer pauses before its next token while this request waits or runs.
+		const release = this.completionFirst.hold();
+		try {
+			await this.settled(request.signal);
+			return await this.readyModel().completion.complete(request);
+		} finally {
+			release();
 		}
-		const state = this.currentState;
-		switch (state.kind) {
-			case 'ready':
-				return this.loaded!.completion.complete(request);
-			case 'idle':
-				throw new RuntimeError(state.reason);
-			case 'error':
-				throw new RuntimeError(state.error);
-			case 'loading':
-				throw new RuntimeError({ code: 'internal', message: 'The model is still loading.', action: 'Try again in a moment.' });
-			default:
-				void (state satisfies never);
-				throw new Error('unreachable');
-		}
+	}
+
+	/**
+	 * Answers a chat message with the chat model (`chatModelPath`, else the completion model, which is
+	 * then shared, not loaded twice), streaming thought and answer separately through `onChunk`.
+	 * Completion requests go first: the answer pauses between tokens while one is pending.
+	 */
+	async chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
+		return (await this.chatEngine(request.signal)).chat(request);
+	}
+
+	/** The exact prompt the chat model would see for this input, special tokens written out. */
+	async renderChatPrompt(input: ChatPromptInput, signal?: AbortSignal): Promise<string> {
+		return (await this.chatEngine(signal)).renderPrompt(input);
 	}
 
 	async dispose(): Promise<void> {
@@ -103,6 +131,7 @@ export class Runtime implements AsyncDisposable {
 		this.disposed = true;
 		this.loadAbort?.abort();
 		await this.lifecycle.run(async () => {
+			await this.unloadChat();
 			await this.unload();
 			await this.llama?.handle.llama.dispose();
 			this.llama = undefined;
@@ -118,7 +147,8 @@ export class Runtime implements AsyncDisposable {
 		if (signal.aborted || this.disposed) {
 			return;
 		}
-		// Free the old model first: two large models side by side may not fit.
+		// Free the old models first: two large models side by side may not fit.
+		await this.unloadChat();
 		await this.unload();
 		const { modelPath } = this.settings;
 		if (!modelPath) {
@@ -177,9 +207,97 @@ export class Runtime implements AsyncDisposable {
 		const loaded = this.loaded;
 		this.loaded = undefined;
 		if (loaded) {
+			await loaded.chat?.dispose();
 			await loaded.completion.dispose();
 			await loaded.model.dispose();
 		}
+	}
+
+	private async unloadChat(): Promise<void> {
+		const chatLoaded = this.chatLoaded;
+		this.chatLoaded = undefined;
+		if (chatLoaded) {
+			await chatLoaded.chat.dispose();
+			await chatLoaded.model.dispose();
+		}
+	}
+
+	/** Waits for a pending load; a reload may start meanwhile, so wait until the latest has settled. */
+	private async settled(signal: AbortSignal | undefined): Promise<void> {
+		for (let pending = this.pendingLoad; ; pending = this.pendingLoad) {
+			await abortable(pending, signal);
+			if (pending === this.pendingLoad) {
+				return;
+			}
+		}
+	}
+
+	/** The completion model, or the {@link RuntimeError} that explains why there is none. */
+	private readyModel(): NonNullable<Runtime['loaded']> {
+		const state = this.currentState;
+		switch (state.kind) {
+			case 'ready':
+				return this.loaded!;
+			case 'idle':
+				throw new RuntimeError(state.reason);
+			case 'error':
+				throw new RuntimeError(state.error);
+			case 'loading':
+				throw new RuntimeError({ code: 'internal', message: 'The model is still loading.', action: 'Try again in a moment.' });
+			default:
+				void (state satisfies never);
+				throw new Error('unreachable');
+		}
+	}
+
+	private async chatEngine(signal: AbortSignal | undefined): Promise<ChatEngine> {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
+		}
+		await this.settled(signal);
+		const chatPath = chatModelPathOf(this.settings);
+		if (!chatPath) {
+			throw new RuntimeError({ code: 'noModel', message: 'No model is configured for chat.', action: 'Set bora.chat.modelPath, or choose a model with "Bora: Select GGUF Model…".' });
+		}
+		if (chatPath === this.settings.modelPath) {
+			const loaded = this.readyModel();
+			loaded.chat ??= this.createChatEngine(loaded.model);
+			return loaded.chat;
+		}
+		return abortable(this.lifecycle.run(() => this.loadChatModel(chatPath, signal)), signal);
+	}
+
+	private async loadChatModel(modelPath: string, signal: AbortSignal | undefined): Promise<ChatEngine> {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
+		}
+		if (this.chatLoaded?.modelPath === modelPath) {
+			return this.chatLoaded.chat;
+		}
+		await this.unloadChat();
+		signal?.throwIfAborted();
+		const started = performance.now();
+		try {
+			const handle = await this.getLlama();
+			const model = await loadModel(handle, { modelPath, signal });
+			this.chatLoaded = { modelPath, model, chat: this.createChatEngine(model) };
+			this.logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
+			return this.chatLoaded.chat;
+		} catch (error) {
+			signal?.throwIfAborted();
+			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load the chat model ${modelPath}`, action: 'See the runtime log for details.' });
+			this.logger.error(`Loading the chat model ${modelPath} failed: ${failure.message}`);
+			throw failure;
+		}
+	}
+
+	private createChatEngine(model: LoadedModel): ChatEngine {
+		return new ChatEngine(model, {
+			threads: this.llama!.handle.threads,
+			priority: this.completionFirst,
+			thoughtBudgets: this.thoughtBudgets,
+			contextSize: this.chatContextSize,
+		});
 	}
 
 	private setState(state: RuntimeState): void {
@@ -192,6 +310,11 @@ export class Runtime implements AsyncDisposable {
 			}
 		}
 	}
+}
+
+/** The GGUF chat uses: its own setting, else the completion model. */
+function chatModelPathOf(settings: RuntimeSettings): string {
+	return settings.chatModelPath || settings.modelPath;
 }
 
 async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,5 +1,11 @@
 /** The runtime's public surface: the LSP server and tests import from here only. */
 export { Runtime, type RuntimeOptions, type Disposable } from './Runtime';
+export {
+	ChatEngine, defaultChatSystemPrompt, type ChatEngineChunk, type ChatEngineOptions, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput,
+} from './chat/ChatEngine';
+export { toChatHistory, type ChatHistoryInput } from './chat/toChatHistory';
+export { planReasoning, defaultThoughtBudgets, type PlanReasoningOptions, type ReasoningPlan, type ThoughtBudgets } from './reasoning/planReasoning';
+export { PriorityGate } from './util/PriorityGate';
 export { CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionResult, type CompletionStats } from './completion/CompletionEngine';
 export { createLlama, type CreateLlamaOptions, type LlamaHandle } from './model/createLlama';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './model/loadModel';

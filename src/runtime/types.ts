@@ -19,6 +19,8 @@ export interface RuntimeSettings {
 	/** CPU threads for evaluation; 0 means "one per physical core". */
 	readonly threads: number;
 	readonly gpu: GpuMode;
+	/** Absolute path of the GGUF model used for chat; empty or absent means "the completion model". */
+	readonly chatModelPath?: string;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -26,6 +28,7 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	completionEnabled: true,
 	threads: 0,
 	gpu: 'auto',
+	chatModelPath: '',
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */
@@ -79,6 +82,7 @@ export type RuntimeErrorCode =
 	| 'backendUnavailable'
 	| 'loadFailed'
 	| 'noFimSupport'
+	| 'noChatTemplate'
 	| 'completionDisabled'
 	| 'internal';
 

@@ -1,6 +1,6 @@
 /** Fixture names; each has a recipe under `recipes/`. */
-export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo';
-export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo'];
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo' | 'mistral4Chat' | 'mistral4ChatXss';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo', 'mistral4Chat', 'mistral4ChatXss'];
 
 /** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
@@ -14,6 +14,34 @@ export const endlessFim = { prefix: 'loop:', suffix: '', cycle: [' tick', ' tock
 /** What a fixture says after a chat prompt's generation point. */
 export const chatAnswer = 'Hello from Bora.';
 
+/**
+ * What `mistral4Chat` writes after any chat prompt (which always ends in `[/INST]`): `[THINK]`, then
+ * `thought` (24 distinct tokens, so a thought budget below that cuts it), `[/THINK]`, then `answer`
+ * (markdown with a fenced code block), then `</s>`. A bigram model cannot repeat a token inside one
+ * chain, hence the slightly odd wording.
+ */
+export const reasoningChat = {
+    thought: 'Thinking: the user wants JavaScript sample code; I should reply briefly with one constant declared inside fenced markdown, then stop.',
+    thoughtTokens: 24,
+    answer: 'Here is an example:\n\n```js\nconst x = 1;\n```\n'
+} as const;
+
+/**
+ * What `mistral4ChatXss` answers (no thinking) after any chat prompt: markdown that carries script
+ * payloads, for tests that the chat view renders model output inertly. No token may repeat in one
+ * chain, so each payload calls a different function: `alert(1)` in an `onerror`, a `<script>` that
+ * sets `document.title`, and a `javascript:` link calling ``confirm`3` ``.
+ */
+export const xssChat = {
+    answer: 'Careful <img src=x onerror=alert(1)> then\n\n<script>document.title="pwned"</script>, and [click](javascript:confirm`3`) end.\n\n```js\nlet y = 2;\n```\n',
+    payloads: {
+        img: '<img src=x onerror=alert(1)>',
+        script: '<script>document.title="pwned"</script>',
+        link: '[click](javascript:confirm`3`)'
+    },
+    code: 'let y = 2;'
+} as const;
+
 /** Visible text `qwenFim` writes after `<|file_sep|>` when a caller fails to stop there. */
 export const qwenJunkAfterFileSep = ' junk';
 
@@ -23,7 +51,9 @@ export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
     qwenFim: 'Bora Test Qwen FIM',
     noFim: 'Bora Test No-FIM',
     codellamaFim: 'Bora Test CodeLlama FIM',
-    demo: 'Demo model (tiny, generated)'
+    demo: 'Demo model (tiny, generated)',
+    mistral4Chat: 'Bora Test Mistral4 Chat',
+    mistral4ChatXss: 'Bora Test Mistral4 Chat XSS'
 };
 
 /** Control tokens appended (type 3) to the llama-bpe vocabulary to make it Mistral-like, in id order. */

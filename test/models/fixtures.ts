@@ -6,6 +6,7 @@ import { fixtureNames, type FixtureName } from './expectations.js';
 import { FixtureTokenizer } from './FixtureTokenizer.js';
 import type { FixtureRecipe } from './FixtureRecipe.js';
 import { codellamaFimRecipe } from './recipes/codellamaFim.js';
+import { mistral4ChatRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
 import { demoRecipe, mistral4FimRecipe } from './recipes/mistral4Fim.js';
 import { noFimRecipe } from './recipes/noFim.js';
 import { qwenFimRecipe } from './recipes/qwenFim.js';
@@ -13,7 +14,7 @@ import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
 export {
     canonicalFim, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
-    type FixtureName
+    reasoningChat, xssChat, type FixtureName
 } from './expectations.js';
 
 export interface FixtureModel {
@@ -29,7 +30,9 @@ const recipes: Readonly<Record<FixtureName, FixtureRecipe>> = {
     qwenFim: qwenFimRecipe,
     noFim: noFimRecipe,
     codellamaFim: codellamaFimRecipe,
-    demo: demoRecipe
+    demo: demoRecipe,
+    mistral4Chat: mistral4ChatRecipe,
+    mistral4ChatXss: mistral4ChatXssRecipe
 };
 
 function findRepoRoot(): string {

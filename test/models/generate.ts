@@ -20,5 +20,5 @@ for (const name of fixtureNames) {
     const path = await ensureFixtureModel(name);
     const seconds = (performance.now() - started) / 1000;
     const megabytes = statSync(path).size / 1024 / 1024;
-    console.log(`${name.padEnd(12)} ${megabytes.toFixed(2).padStart(6)} MB ${seconds.toFixed(2).padStart(6)} s  ${path}`);
+    console.log(`${name.padEnd(16)} ${megabytes.toFixed(2).padStart(6)} MB ${seconds.toFixed(2).padStart(6)} s  ${path}`);
 }

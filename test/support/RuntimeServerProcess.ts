@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { serverModule } from './paths';
 import { RuntimeStateNotification, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
+import { ChatChunkNotification, ChatRequest, type ChatChunk, type ChatParams, type ChatResult } from '../../src/lsp/protocol';
 
 
 export interface StartOptions {
@@ -23,6 +24,9 @@ export interface StartOptions {
 export class RuntimeServerProcess {
 	readonly states: RuntimeState[] = [];
 	readonly logs: string[] = [];
+	/** Every `bora/chatChunk` received, in arrival order. */
+	readonly chatChunks: ChatChunk[] = [];
+	private chatChunkWaiters: Array<() => void> = [];
 	private stateWaiters: Array<() => void> = [];
 	private nextVersion = new Map<string, number>();
 
@@ -62,6 +66,7 @@ export class RuntimeServerProcess {
 			server!.logs.push(message);
 		});
 		pending.forEach(state => server!.onState(state));
+		connection.onNotification(ChatChunkNotification.type, chunk => server!.onChatChunk(chunk));
 		await connection.sendNotification(InitializedNotification.type, {});
 		return server;
 	}
@@ -116,6 +121,22 @@ export class RuntimeServerProcess {
 		}, token) as Promise<InlineCompletionList | null>;
 	}
 
+	/** Sends `bora/chat`; its chunks collect in {@link chatChunks}. */
+	chat(params: ChatParams, token = new CancellationTokenSource().token): Promise<ChatResult> {
+		return this.connection.sendRequest(ChatRequest.type, params, token);
+	}
+
+	chatChunksOf(chatId: string): ChatChunk[] {
+		return this.chatChunks.filter(chunk => chunk.chatId === chatId);
+	}
+
+	/** Resolves once `count` chunks of this chat have arrived; waits on notifications, never on timers. */
+	async waitForChatChunks(chatId: string, count: number): Promise<void> {
+		while (this.chatChunksOf(chatId).length < count) {
+			await new Promise<void>(resolve => this.chatChunkWaiters.push(resolve));
+		}
+	}
+
 	async stop(): Promise<void> {
 		if (this.process.exitCode !== null) {
 			return;
@@ -131,6 +152,13 @@ export class RuntimeServerProcess {
 		await exited;
 		clearTimeout(timer);
 		this.connection.dispose();
+	}
+
+	private onChatChunk(chunk: ChatChunk): void {
+		this.chatChunks.push(chunk);
+		const waiters = this.chatChunkWaiters;
+		this.chatChunkWaiters = [];
+		waiters.forEach(wake => wake());
 	}
 
 	private onState(state: RuntimeState): void {

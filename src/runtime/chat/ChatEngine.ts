@@ -1,0 +1,271 @@
+import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import { RuntimeError } from '../errors/RuntimeError';
+import type { LoadedModel } from '../model/loadModel';
+import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
+import type { ChatTurn, ReasoningEffort } from '../types';
+import type { PriorityGate } from '../util/PriorityGate';
+import { SerialQueue } from '../util/SerialQueue';
+import { toChatHistory } from './toChatHistory';
+
+export interface ChatEngineOptions {
+	/** Evaluation threads for the chat context. */
+	readonly threads: number;
+	/** Tokens of KV cache for chat. Defaults to the model's trained context, at most `8192`. */
+	readonly contextSize?: number;
+	/** Chat waits before each token while this gate is held, so completion goes first. Defaults to no gate. */
+	readonly priority?: PriorityGate;
+	/** Thought budgets per effort. Defaults to `defaultThoughtBudgets` (512 / 2048 / most of the context). */
+	readonly thoughtBudgets?: ThoughtBudgets;
+	/** Written as the system message of every chat; empty for none. Defaults to {@link defaultChatSystemPrompt}. */
+	readonly systemPrompt?: string;
+}
+
+/** What to render or answer: the client-held history plus the new message. */
+export interface ChatPromptInput {
+	/** Earlier turns, oldest first. */
+	readonly history: readonly ChatTurn[];
+	readonly message: string;
+	readonly effort: ReasoningEffort;
+}
+
+export interface ChatEngineRequest extends ChatPromptInput {
+	/** Generated tokens at most (thought and answer together). Defaults to the chat context size. */
+	readonly maxTokens?: number;
+	/** Stops generation before the next token; the request then rejects with the signal's reason. */
+	readonly signal?: AbortSignal;
+	/** Receives the answer as it is written, thought and answer text separately, in order. */
+	readonly onChunk?: (chunk: ChatEngineChunk) => void;
+}
+
+export interface ChatEngineChunk {
+	readonly kind: 'thought' | 'answer';
+	readonly text: string;
+	/** Thought tokens so far. */
+	readonly thoughtTokens: number;
+	/** The thought budget that applies; absent when unbounded. */
+	readonly thoughtBudget?: number;
+}
+
+export interface ChatEngineResult {
+	readonly answer: string;
+	readonly thought: string;
+	readonly thoughtTokens: number;
+	readonly thoughtBudget?: number;
+	/** The budget ran out: thinking was closed so the model could answer. */
+	readonly budgetExhausted: boolean;
+	/** Something the user should know about this answer (effort ignored, no answer written). */
+	readonly notice?: string;
+}
+
+export const defaultChatSystemPrompt = 'You are Bora, a coding assistant that runs locally inside VS Code. Answer concisely and put code in fenced code blocks.';
+
+const defaultContextSize = 8192;
+
+/**
+ * Chat on one loaded model, on its own context sequence (never the completion one), rendered by the
+ * model's own chat template through node-llama-cpp's `resolveChatWrapper`. One answer at a time;
+ * consecutive turns reuse the KV cache of the shared prefix.
+ */
+export class ChatEngine implements AsyncDisposable {
+	private readonly queue = new SerialQueue();
+	private readonly wrappers = new Map<string, ChatWrapper>();
+	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
+	private disposed = false;
+
+	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) { }
+
+	/** The chat context size that will be (or is) used. */
+	get contextSize(): number {
+		const trained = this.loaded.model.trainContextSize > 0 ? this.loaded.model.trainContextSize : defaultContextSize;
+		return Math.min(trained, this.options.contextSize ?? defaultContextSize);
+	}
+
+	/** The exact prompt text (special tokens written out) the model sees for this input. */
+	renderPrompt(input: ChatPromptInput): string {
+		this.ensureNotDisposed();
+		const plan = this.plan(input.effort);
+		const { contextText } = this.wrapperFor(plan).generateContextState({ chatHistory: this.historyOf(input) });
+		const model = this.loaded.model;
+		return model.detokenize(contextText.tokenize(model.tokenizer), true);
+	}
+
+	chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
+		this.ensureNotDisposed();
+		const plan = this.plan(request.effort);
+		const wrapper = this.wrapperFor(plan);
+		return this.queue.run(async () => {
+			request.signal?.throwIfAborted();
+			const { sequence } = await this.getContext();
+			return generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request, maxTokens: request.maxTokens ?? this.contextSize });
+		});
+	}
+
+	async dispose(): Promise<void> {
+		if (this.disposed) {
+			return;
+		}
+		this.disposed = true;
+		const context = this.context;
+		this.context = undefined;
+		await context?.then(({ context }) => context.dispose(), () => undefined);
+	}
+
+	[Symbol.asyncDispose](): Promise<void> {
+		return this.dispose();
+	}
+
+	private plan(effort: ReasoningEffort): ReasoningPlan {
+		return planReasoning({ support: this.loaded.info.reasoning, effort, budgets: this.options.thoughtBudgets, contextSize: this.contextSize });
+	}
+
+	private historyOf(input: ChatPromptInput): ChatHistoryItem[] {
+		return toChatHistory({ systemPrompt: this.options.systemPrompt ?? defaultChatSystemPrompt, history: input.history, message: input.message });
+	}
+
+	private wrapperFor(plan: ReasoningPlan): ChatWrapper {
+		const info = this.loaded.info;
+		if (!info.hasChatTemplate) {
+			throw new RuntimeError({
+				code: 'noChatTemplate',
+				message: `${info.name} cannot chat: its GGUF file has no chat template (tokenizer.chat_template), so Bora does not know how to write its prompts.`,
+				action: 'Choose an instruct or chat model for chat (bora.chat.modelPath), for example a GGUF converted with its chat template.',
+			});
+		}
+		let wrapper = this.wrappers.get(plan.wrapperKey);
+		if (!wrapper) {
+			try {
+				// Never a hand-written format: the model's own template, or the specialised wrapper node-llama-cpp found equivalent to it.
+				wrapper = resolveChatWrapper(this.loaded.model, { customWrapperSettings: plan.wrapperSettings, fallbackToOtherWrappersOnJinjaError: false, warningLogs: false });
+			} catch (error) {
+				throw RuntimeError.from(error, {
+					code: 'noChatTemplate',
+					message: `The chat template of ${info.name} cannot be used`,
+					action: 'Choose another chat model (bora.chat.modelPath); see the runtime log for details.',
+				});
+			}
+			this.wrappers.set(plan.wrapperKey, wrapper);
+		}
+		return wrapper;
+	}
+
+	private getContext() {
+		// Created on first use, not at load, so a model used only for completion costs no chat KV memory.
+		this.context ??= (async () => {
+			const context = await this.loaded.model.createContext({ contextSize: this.contextSize, sequences: 1, threads: this.options.threads });
+			const sequence = context.getSequence();
+			if (this.options.priority) {
+				gateEvaluation(sequence, this.options.priority);
+			}
+			return { context, sequence };
+		})();
+		this.context.catch(() => { this.context = undefined; });
+		return this.context;
+	}
+
+	private ensureNotDisposed(): void {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The chat engine was disposed', action: 'Restart the runtime.' });
+		}
+	}
+}
+
+interface GenerateAnswerInput {
+	readonly sequence: LlamaContextSequence;
+	readonly wrapper: ChatWrapper;
+	readonly plan: ReasoningPlan;
+	readonly history: ChatHistoryItem[];
+	readonly request: ChatEngineRequest;
+	readonly maxTokens: number;
+}
+
+async function generateAnswer({ sequence, wrapper, plan, history, request, maxTokens }: GenerateAnswerInput): Promise<ChatEngineResult> {
+	const { signal, onChunk } = request;
+	const budget = plan.thoughtBudget;
+	let thought = '';
+	let answer = '';
+	let thoughtTokens = 0;
+	let thoughtStarted = false;
+	let generated = 0;
+	const onResponseChunk = (chunk: LlamaChatResponseChunk) => {
+		// Nothing reaches the client after Stop, even text node-llama-cpp had already decoded.
+		if (signal?.aborted) {
+			return;
+		}
+		generated += chunk.tokens.length;
+		if (chunk.type === 'segment') {
+			if (chunk.segmentType !== 'thought') {
+				return;
+			}
+			thoughtStarted = true;
+			thoughtTokens += chunk.tokens.length;
+			thought += chunk.text;
+		} else {
+			answer += chunk.text;
+		}
+		if (chunk.text.length > 0) {
+			safeCall(onChunk, { kind: chunk.type === 'segment' ? 'thought' : 'answer', text: chunk.text, thoughtTokens, thoughtBudget: budget });
+		}
+	};
+
+	const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
+	try {
+		const generate = (items: ChatHistoryItem[]) => chat.generateResponse(items, {
+			signal,
+			maxTokens: Math.max(1, maxTokens - generated),
+			budgets: { thoughtTokens: budget ?? Infinity },
+			onResponseChunk,
+		});
+		let response = await generate(history);
+		if (answer.trim() === '' && thoughtStarted && response.metadata.stopReason === 'eogToken') {
+			// A reply is never thinking-only: continue once after the closed thought so the model answers.
+			response = await generate(response.lastEvaluation.cleanHistory);
+		}
+		signal?.throwIfAborted();
+		return {
+			answer,
+			thought,
+			thoughtTokens,
+			thoughtBudget: budget,
+			budgetExhausted: budget !== undefined && thoughtStarted && thoughtTokens >= budget,
+			notice: answer.trim() === '' && thoughtStarted
+				? 'The model stopped after thinking without writing an answer.'
+				: plan.notice,
+		};
+	} finally {
+		chat.dispose({ disposeSequence: false });
+	}
+}
+
+/**
+ * Makes every token the chat generates wait while the gate is held. node-llama-cpp evaluates the
+ * next token only when its generator is resumed, so waiting before `next()` pauses the answer
+ * between tokens. (A custom batch `dispatchSchedule` cannot do this: a context whose only
+ * sequence has queued work dispatches at once.) Only this engine's own sequence is wrapped.
+ */
+function gateEvaluation(sequence: LlamaContextSequence, gate: PriorityGate): void {
+	const evaluate = sequence.evaluate.bind(sequence);
+	sequence.evaluate = async function* gatedEvaluate(...args: Parameters<LlamaContextSequence['evaluate']>) {
+		const iterator = evaluate(...args);
+		let input: Token | Token[] | void = undefined;
+		try {
+			for (;;) {
+				await gate.whenClear();
+				const { value, done } = await iterator.next(input);
+				if (done) {
+					return;
+				}
+				input = yield value;
+			}
+		} finally {
+			await iterator.return();
+		}
+	};
+}
+
+function safeCall<T>(callback: ((value: T) => void) | undefined, value: T): void {
+	try {
+		callback?.(value);
+	} catch {
+		// A failing listener must not break generation.
+	}
+}
