@@ -28,6 +28,11 @@ const common = {
 const builds = [
 	{ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
 	{ ...common, entryPoints: ['src/lsp/main.ts'], outfile: 'dist/server.mjs', format: 'esm', external: ['node-llama-cpp'], banner: { js: esmRequireShim } },
+	// The chat webview: a browser bundle (markdown-it and highlight.js inside) and its stylesheet.
+	{
+		...common, platform: 'browser', target: 'es2022', format: 'iife', define: {},
+		entryPoints: [{ in: 'media/chat/main.ts', out: 'chat' }, { in: 'media/chat/chat.css', out: 'chat' }], outdir: 'dist/webview',
+	},
 ];
 
 if (args.has('--tests')) {

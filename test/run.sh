@@ -18,7 +18,7 @@ mkdir -p .cache
 bash scripts/ensure-deps.sh
 
 step "type check"
-timed "typecheck" npx tsc -p .
+timed "typecheck" npm run --silent typecheck
 
 step "build"
 timed "build" node esbuild.mjs --tests

@@ -3,7 +3,10 @@ import {
 	CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, ResponseError, State, TransportKind,
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { BoraErrorCodes, RuntimeStateNotification, RuntimeStateRequest, type RuntimeErrorInfo, type RuntimeState } from '../lsp/protocol';
+import {
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, RuntimeStateNotification, RuntimeStateRequest,
+	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
+} from '../lsp/protocol';
 import { getSettings } from './settings';
 
 /** What the extension knows about the runtime process, including before it has said anything. */
@@ -25,6 +28,8 @@ export class RuntimeClient implements vscode.Disposable {
 	private readonly stateEmitter = new vscode.EventEmitter<ClientState>();
 	private readonly completionEmitter = new vscode.EventEmitter<readonly vscode.InlineCompletionItem[]>();
 	private readonly crashes: number[] = [];
+	/** Chunk listeners of the chat requests in flight, by `chatId`. */
+	private readonly chatListeners = new Map<string, (chunk: ChatChunk) => void>();
 	readonly onDidChangeState = this.stateEmitter.event;
 	/** Fires with the suggestions the runtime returned for each inline completion request. */
 	readonly onDidProvideInlineCompletions = this.completionEmitter.event;
@@ -40,6 +45,7 @@ export class RuntimeClient implements vscode.Disposable {
 		this.client = client;
 		this.setState({ kind: 'starting' });
 		client.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime }));
+		client.onNotification(ChatChunkNotification.type, chunk => this.chatListeners.get(chunk.chatId)?.(chunk));
 		try {
 			await client.start();
 			this.setState({ kind: 'runtime', runtime: await client.sendRequest(RuntimeStateRequest.type) });
@@ -56,6 +62,23 @@ export class RuntimeClient implements vscode.Disposable {
 	pushSettings(): void {
 		if (this.client?.state === State.Running) {
 			void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: getSettings() });
+		}
+	}
+
+	/**
+	 * Sends one chat request; `onChunk` gets its streamed pieces until it settles. Cancelling `token`
+	 * sends `$/cancelRequest`. Rejects when the runtime is not running, fails the request or crashes.
+	 */
+	async chat(params: ChatParams, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken): Promise<ChatResult> {
+		const client = this.client;
+		if (!client || client.state !== State.Running) {
+			throw new Error(this.state.kind === 'stopped' ? this.state.message : "Bora's runtime is not running yet.");
+		}
+		this.chatListeners.set(params.chatId, onChunk);
+		try {
+			return await client.sendRequest(ChatRequest.type, params, token);
+		} finally {
+			this.chatListeners.delete(params.chatId);
 		}
 	}
 

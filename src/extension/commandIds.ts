@@ -6,3 +6,11 @@ export namespace CommandIds {
 	export const showLog = 'bora.showLog';
 	export const showStatus = 'bora.showStatus';
 }
+
+/** Chat and reasoning-effort command ids, as contributed in package.json. */
+export namespace ChatCommandIds {
+	export const openChat = 'bora.openChat';
+	export const newChat = 'bora.newChat';
+	export const showChatHistory = 'bora.showChatHistory';
+	export const setReasoningEffort = 'bora.setReasoningEffort';
+}

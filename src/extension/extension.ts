@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
+import { registerChat, type ChatApi } from './chat/registerChat';
 import { registerCommands } from './commands';
 import { RuntimeClient } from './RuntimeClient';
 import { affectsRuntime, getSettings } from './settings';
 import { StatusBar } from './StatusBar';
 
+/** What `activate` returns: the runtime client, plus the chat for the e2e suites. */
+export type BoraApi = RuntimeClient & { readonly chatApi: ChatApi };
+
 let runtime: RuntimeClient | undefined;
 
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
-export async function activate(context: vscode.ExtensionContext): Promise<RuntimeClient> {
+export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
 	runtime = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log);
 	const statusBar = new StatusBar();
@@ -26,10 +30,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Runtim
 		}),
 		...registerCommands({ runtime, log }),
 	);
+	const chat = registerChat(context, runtime, log);
 	refresh();
 	// Not awaited: activation must stay fast, and the status bar reports the start.
 	void runtime.start();
-	return runtime;
+	return Object.assign(runtime, { chatApi: chat });
 }
 
 export async function deactivate(): Promise<void> {

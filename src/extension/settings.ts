@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { GpuMode, RuntimeSettings } from '../lsp/protocol';
+import type { GpuMode, ReasoningEffort, RuntimeSettings } from '../lsp/protocol';
+import { isReasoningEffort } from './chat/effortControl';
 
 /** Every setting Bora reads, by full id. */
 export namespace SettingIds {
@@ -8,6 +9,9 @@ export namespace SettingIds {
 	export const completionEnabled = 'bora.completion.enabled';
 	export const threads = 'bora.threads';
 	export const gpu = 'bora.gpu';
+	export const chatModelPath = 'bora.chat.modelPath';
+	/** Read by the extension only: it goes with each chat request, not to the runtime's settings. */
+	export const reasoningEffort = 'bora.reasoningEffort';
 }
 
 /** A typed snapshot of the settings the runtime needs; the one place that reads them. */
@@ -18,11 +22,33 @@ export function getSettings(): RuntimeSettings {
 		completionEnabled: config.get<boolean>(SettingIds.completionEnabled, true),
 		threads: Math.max(0, Math.floor(config.get<number>(SettingIds.threads, 0))),
 		gpu: config.get<GpuMode>(SettingIds.gpu, 'auto'),
+		chatModelPath: expandHome(config.get<string>(SettingIds.chatModelPath, '').trim()),
 	};
 }
 
+/** The chosen reasoning effort; the setting is the source of truth for every control that shows it. */
+export function getReasoningEffort(): ReasoningEffort {
+	const value = vscode.workspace.getConfiguration().get<string>(SettingIds.reasoningEffort, 'medium');
+	return isReasoningEffort(value) ? value : 'medium';
+}
+
+export async function setReasoningEffort(effort: ReasoningEffort): Promise<void> {
+	await vscode.workspace.getConfiguration().update(SettingIds.reasoningEffort, effort, vscode.ConfigurationTarget.Global);
+}
+
+/** Runtime settings changed; the reasoning effort is not one (it travels with each chat request). */
 export function affectsRuntime(event: vscode.ConfigurationChangeEvent): boolean {
-	return event.affectsConfiguration(SettingIds.section);
+	return event.affectsConfiguration(SettingIds.section) && !onlyEffortChanged(event);
+}
+
+export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): boolean {
+	return event.affectsConfiguration(SettingIds.reasoningEffort);
+}
+
+function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
+	return event.affectsConfiguration(SettingIds.reasoningEffort)
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.chatModelPath, 'bora.trace']
+			.some(id => event.affectsConfiguration(id));
 }
 
 function expandHome(path: string): string {

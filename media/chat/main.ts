@@ -1,0 +1,294 @@
+/*
+ * The chat webview. It renders what the extension host sends and reports what the user does; the
+ * host owns the history, the requests and the settings. Every message type is in webviewMessages.ts.
+ */
+import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/extension/chat/webviewMessages';
+import { byId, element } from './dom';
+import { isAllowedLink, renderMarkdown } from './renderMarkdown';
+import { TurnElement } from './TurnElement';
+
+interface VsCodeApi {
+	postMessage(message: FromWebviewMessage.Type): void;
+	getState(): unknown;
+	setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (message: FromWebviewMessage.Type) => vscode.postMessage(message);
+
+byId('app').replaceWith(buildLayout());
+const title = byId('chat-title');
+const effortSelect = byId<HTMLSelectElement>('effort');
+const effortReason = byId('effort-reason');
+const notice = byId('notice');
+const list = byId('messages');
+const empty = byId('empty');
+const chips = byId('chips');
+const input = byId<HTMLTextAreaElement>('input');
+const sendButton = byId<HTMLButtonElement>('send');
+const stopButton = byId<HTMLButtonElement>('stop');
+
+let turns: TurnElement[] = [];
+let busy = false;
+let editorContext: EditorContextView = {};
+let includeFile = false;
+let includeSelection = true;
+let mentions: string[] = [];
+let pendingRender: number | undefined;
+
+const saved = vscode.getState() as { draft?: string } | undefined;
+input.value = saved?.draft ?? '';
+
+function buildLayout(): HTMLElement {
+	const effort = element('select', { attrs: { id: 'effort', 'aria-label': 'Reasoning effort', 'aria-describedby': 'effort-reason' } });
+	return element('div', { className: 'chat', attrs: { id: 'chat' } },
+		element('header', { className: 'header' },
+			element('h2', { className: 'title', text: 'New chat', attrs: { id: 'chat-title' } }),
+			element('label', { className: 'effort-label', text: 'Reasoning', attrs: { for: 'effort' } }),
+			effort,
+			element('span', { className: 'visually-hidden', attrs: { id: 'effort-reason' } }),
+			element('button', { text: 'History', attrs: { id: 'history', type: 'button', title: 'Reopen an earlier chat of this workspace', 'aria-label': 'Chat history' } }),
+			element('button', { text: 'New', attrs: { id: 'new', type: 'button', title: 'Start a new chat', 'aria-label': 'New chat' } }),
+		),
+		element('div', { className: 'notice', attrs: { id: 'notice', role: 'status' } }),
+		element('main', { className: 'messages', attrs: { id: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Chat messages', tabindex: '0' } },
+			element('p', { className: 'empty', attrs: { id: 'empty' }, text: 'Ask Bora about your code. Enter sends, Shift+Enter adds a line, @ mentions a file.' })),
+		element('footer', { className: 'composer' },
+			element('div', { className: 'chips', attrs: { id: 'chips', role: 'group', 'aria-label': 'Context sent with the message' } }),
+			element('textarea', { attrs: { id: 'input', rows: '3', 'aria-label': 'Message to Bora', placeholder: 'Ask Bora… (@ mentions a file)' } }),
+			element('div', { className: 'composer-actions' },
+				element('span', { className: 'hint', text: 'Enter to send · Shift+Enter for a new line' }),
+				element('button', { text: 'Stop', className: 'stop', attrs: { id: 'stop', type: 'button', 'aria-label': 'Stop generating', hidden: '' } }),
+				element('button', { text: 'Send', className: 'primary', attrs: { id: 'send', type: 'button', 'aria-label': 'Send message' } }),
+			),
+		),
+	);
+}
+
+// ---- messages from the host ----
+
+window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) => {
+	const message = event.data;
+	switch (message.type) {
+		case 'state':
+			title.textContent = message.chat.title;
+			turns.forEach(turn => turn.root.remove());
+			turns = message.chat.turns.map((turn, index, all) => new TurnElement(turn, message.busy && index === all.length - 1));
+			list.append(...turns.map(turn => turn.root));
+			setBusy(message.busy);
+			scrollToEnd();
+			return;
+		case 'turnStarted': {
+			const turn = new TurnElement(message.turn, true);
+			turns.push(turn);
+			list.append(turn.root);
+			if (turns.length === 1) {
+				title.textContent = firstLine(message.turn.user);
+			}
+			setBusy(true);
+			scrollToEnd();
+			return;
+		}
+		case 'chunk': {
+			const last = turns.at(-1);
+			if (!last) {
+				return;
+			}
+			const view = last.view;
+			const next: TurnView = {
+				...view,
+				thought: message.kind === 'thought' ? view.thought + message.text : view.thought,
+				answer: message.kind === 'answer' ? view.answer + message.text : view.answer,
+				thoughtTokens: message.thoughtTokens,
+				...(message.thoughtBudget !== undefined ? { thoughtBudget: message.thoughtBudget } : {}),
+			};
+			scheduleRender(last, next);
+			return;
+		}
+		case 'turnFinished': {
+			const last = turns.at(-1);
+			cancelRender();
+			last?.update(message.turn, false);
+			setBusy(false);
+			scrollToEnd();
+			return;
+		}
+		case 'effort':
+			showEffort(message.effort);
+			return;
+		case 'editorContext':
+			editorContext = message.context;
+			renderChips();
+			return;
+		case 'mention':
+			if (!mentions.includes(message.path)) {
+				mentions.push(message.path);
+			}
+			renderChips();
+			input.focus();
+			return;
+		case 'availability':
+			notice.hidden = !message.problem;
+			notice.innerHTML = message.problem ? renderMarkdown(message.problem) : '';
+			return;
+		default:
+			void (message satisfies never);
+	}
+});
+
+/** Streams arrive faster than paint; coalesce to one markdown render per frame. */
+function scheduleRender(turn: TurnElement, view: TurnView): void {
+	turn.stage(view);
+	if (pendingRender === undefined) {
+		pendingRender = requestAnimationFrame(() => {
+			pendingRender = undefined;
+			const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+			turn.render(true);
+			if (nearEnd) {
+				scrollToEnd();
+			}
+		});
+	}
+}
+
+function cancelRender(): void {
+	if (pendingRender !== undefined) {
+		cancelAnimationFrame(pendingRender);
+		pendingRender = undefined;
+	}
+}
+
+function setBusy(value: boolean): void {
+	busy = value;
+	stopButton.hidden = !value;
+	sendButton.disabled = value;
+	empty.hidden = turns.length > 0;
+	document.body.classList.toggle('busy', value);
+	if (!value && document.activeElement === stopButton) {
+		input.focus();
+	}
+}
+
+function showEffort(effort: EffortControlView): void {
+	effortSelect.replaceChildren(...effort.levels.map(level => {
+		const option = element('option', { text: level.label, attrs: { value: level.value } });
+		option.disabled = level.disabledReason !== undefined;
+		if (level.disabledReason) {
+			option.title = level.disabledReason;
+			option.textContent = `${level.label} (unavailable)`;
+		}
+		return option;
+	}));
+	effortSelect.value = effort.value;
+	effortSelect.disabled = effort.disabledReason !== undefined;
+	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
+	effortSelect.title = effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : 'Reasoning effort: how long the model may think before answering';
+	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
+}
+
+function renderChips(): void {
+	const items: HTMLElement[] = [];
+	if (editorContext.selection) {
+		items.push(toggleChip(`Selection ${editorContext.selection}`, includeSelection, value => includeSelection = value));
+	}
+	if (editorContext.file) {
+		items.push(toggleChip(`File ${editorContext.file}`, includeFile, value => includeFile = value));
+	}
+	for (const path of mentions) {
+		const remove = element('button', { className: 'chip mention', text: `@${path} ×`, attrs: { type: 'button', 'aria-label': `Remove mention of ${path}`, title: `${path} is sent with the message; click to remove` } });
+		remove.addEventListener('click', () => {
+			mentions = mentions.filter(other => other !== path);
+			renderChips();
+			input.focus();
+		});
+		items.push(remove);
+	}
+	chips.replaceChildren(...items);
+	chips.hidden = items.length === 0;
+}
+
+function toggleChip(label: string, pressed: boolean, set: (value: boolean) => void): HTMLElement {
+	const chip = element('button', { className: 'chip', text: label, attrs: { type: 'button', 'aria-pressed': String(pressed), title: pressed ? 'Sent with the message; click to leave it out' : 'Click to send it with the message' } });
+	chip.addEventListener('click', () => {
+		set(!pressed);
+		renderChips();
+	});
+	return chip;
+}
+
+// ---- what the user does ----
+
+function send(): void {
+	const text = input.value;
+	if (busy || text.trim() === '') {
+		return;
+	}
+	post({ type: 'send', text, includeFile: includeFile && !!editorContext.file, includeSelection: includeSelection && !!editorContext.selection, mentions });
+	input.value = '';
+	mentions = [];
+	renderChips();
+	vscode.setState({ draft: '' });
+}
+
+input.addEventListener('keydown', event => {
+	if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+		event.preventDefault();
+		send();
+	}
+});
+input.addEventListener('input', event => {
+	vscode.setState({ draft: input.value });
+	if ((event as InputEvent).data === '@') {
+		post({ type: 'pickMention' });
+	}
+});
+sendButton.addEventListener('click', send);
+stopButton.addEventListener('click', () => post({ type: 'stop' }));
+byId('new').addEventListener('click', () => post({ type: 'newChat' }));
+byId('history').addEventListener('click', () => post({ type: 'showHistory' }));
+effortSelect.addEventListener('change', () => post({ type: 'setEffort', effort: effortSelect.value as ReasoningEffort }));
+
+list.addEventListener('click', event => {
+	const target = event.target as HTMLElement;
+	const link = target.closest('a');
+	if (link) {
+		event.preventDefault();
+		const href = link.getAttribute('href') ?? '';
+		if (isAllowedLink(href)) {
+			post({ type: 'openLink', href });
+		}
+		return;
+	}
+	const button = target.closest<HTMLButtonElement>('button[data-action]');
+	const code = button?.closest('.code-block')?.querySelector('pre code')?.textContent;
+	if (!button || code == null) {
+		return;
+	}
+	const action = button.dataset['action'];
+	if (action === 'copy' || action === 'insert' || action === 'apply') {
+		post({ type: action, code });
+		if (action === 'copy') {
+			flash(button, 'Copied');
+		}
+	}
+});
+
+function flash(button: HTMLButtonElement, text: string): void {
+	const original = button.textContent;
+	button.textContent = text;
+	button.addEventListener('blur', () => button.textContent = original, { once: true });
+}
+
+function scrollToEnd(): void {
+	list.scrollTop = list.scrollHeight;
+}
+
+function firstLine(text: string): string {
+	const line = text.trim().split('\n')[0] ?? '';
+	return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
+renderChips();
+setBusy(false);
+post({ type: 'ready' });

@@ -1,0 +1,62 @@
+/*
+ * Model output → safe HTML. Pure (no DOM, no VS Code), so the webview bundles it and the standalone
+ * tests run it in Node. Safety does not depend on the caller: raw HTML is escaped (`html: false`),
+ * only http(s) and mailto links become links, and code is highlighted by highlight.js, which escapes.
+ */
+import hljs from 'highlight.js/lib/common';
+import MarkdownIt from 'markdown-it';
+
+const allowedLink = /^(https?:|mailto:)/i;
+
+/** True for the only link targets an answer may carry: http, https and mailto. */
+export function isAllowedLink(href: string): boolean {
+	// Browsers ignore control characters and whitespace inside a scheme ("java\tscript:"), so drop them first.
+	const compact = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
+	return allowedLink.test(compact);
+}
+
+const markdown = new MarkdownIt({
+	html: false,
+	linkify: true,
+	typographer: false,
+	highlight: (code, language) => {
+		const name = language.trim().toLowerCase();
+		if (name && hljs.getLanguage(name)) {
+			return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
+		}
+		return '';
+	},
+});
+markdown.validateLink = isAllowedLink;
+
+const defaultFence = markdown.renderer.rules.fence!;
+/** Wraps each code block with its action buttons; the webview wires them up by delegation. */
+markdown.renderer.rules.fence = (tokens, index, options, env, self) => {
+	const token = tokens[index]!;
+	const language = token.info.trim().split(/\s+/)[0] ?? '';
+	const name = language && hljs.getLanguage(language) ? language.toLowerCase() : '';
+	if (name) {
+		token.attrJoin('class', 'hljs');
+	}
+	const inner = defaultFence(tokens, index, options, env, self);
+	const label = name ? markdown.utils.escapeHtml(name) : 'code';
+	return '<div class="code-block">'
+		+ `<div class="code-toolbar" role="toolbar" aria-label="${label} code block actions">`
+		+ `<span class="code-language">${label}</span>`
+		+ '<button type="button" data-action="copy" title="Copy the code">Copy</button>'
+		+ '<button type="button" data-action="insert" title="Insert the code at the cursor in the editor">Insert</button>'
+		+ '<button type="button" data-action="apply" title="Replace the editor selection with the code, after reviewing a diff">Apply…</button>'
+		+ `</div>${inner}</div>`;
+};
+
+/** Links open in the host after a click, never by themselves in the webview. */
+const defaultLinkOpen = markdown.renderer.rules.link_open ?? ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
+markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
+	tokens[index]!.attrSet('rel', 'noopener noreferrer');
+	return defaultLinkOpen(tokens, index, options, env, self);
+};
+
+/** Renders a (possibly partial, still streaming) markdown answer to HTML that cannot run script. */
+export function renderMarkdown(text: string): string {
+	return markdown.render(text);
+}

@@ -1,0 +1,162 @@
+import * as vscode from 'vscode';
+import type { RuntimeClient } from '../RuntimeClient';
+import { getReasoningEffort, getSettings, setReasoningEffort } from '../settings';
+import { chatProblem } from './chatAvailability';
+import { chatResourceRoots, renderChatHtml } from './chatHtml';
+import type { ChatSession } from './ChatSession';
+import type { CodeActions } from './CodeActions';
+import { describeEffortControl } from './effortControl';
+import type { EditorContext } from './EditorContext';
+import type { FromWebviewMessage, ToWebviewMessage } from './webviewMessages';
+
+/** The "Bora" chat view in its own activity-bar container. */
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+	static readonly viewId = 'bora.chat';
+	private view: vscode.WebviewView | undefined;
+	/** True once the current webview said `ready`; messages before that would be lost. */
+	private ready = false;
+	private disposed = false;
+	private readonly readyEmitter = new vscode.EventEmitter<void>();
+	private readonly toDispose: vscode.Disposable[] = [this.readyEmitter];
+	/** Fires each time a (re)loaded panel has received its state; e2e tests wait on it. */
+	readonly onDidBecomeReady = this.readyEmitter.event;
+
+	constructor(
+		private readonly extensionUri: vscode.Uri,
+		private readonly runtime: RuntimeClient,
+		private readonly editorContext: EditorContext,
+		private readonly codeActions: CodeActions,
+		private readonly log: vscode.LogOutputChannel,
+		private readonly session: ChatSession,
+	) {
+		this.toDispose.push(
+			editorContext.onDidChange(context => this.post({ type: 'editorContext', context })),
+			runtime.onDidChangeState(() => this.postStatus()),
+		);
+	}
+
+	get isReady(): boolean {
+		return this.ready;
+	}
+
+	resolveWebviewView(view: vscode.WebviewView): void {
+		this.view = view;
+		this.ready = false;
+		view.webview.options = {
+			enableScripts: true,
+			enableForms: false,
+			enableCommandUris: false,
+			localResourceRoots: chatResourceRoots(this.extensionUri, vscode.Uri.joinPath),
+		};
+		view.webview.html = renderChatHtml(view.webview, this.extensionUri, vscode.Uri.joinPath);
+		const subscriptions = [
+			view.webview.onDidReceiveMessage((message: FromWebviewMessage.Type) => this.onMessage(message).catch(error => {
+				this.log.error(`Chat panel: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+			})),
+			view.onDidDispose(() => {
+				if (this.view === view) {
+					this.view = undefined;
+					this.ready = false;
+				}
+				subscriptions.forEach(item => item.dispose());
+			}),
+		];
+	}
+
+	/** Sends a message to the panel; refused (false) when there is no ready panel or after dispose. */
+	post(message: ToWebviewMessage.Type): boolean {
+		if (this.disposed || !this.view || !this.ready) {
+			return false;
+		}
+		void this.view.webview.postMessage(message);
+		return true;
+	}
+
+	/** The effort control and the "cannot chat" notice, after any runtime or setting change. */
+	postStatus(): void {
+		this.post({ type: 'effort', effort: describeEffortControl(this.runtime.currentState, getReasoningEffort()) });
+		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
+		this.post({ type: 'availability', ...(problem ? { problem } : {}) });
+	}
+
+	private async onMessage(message: FromWebviewMessage.Type): Promise<void> {
+		const session = this.session;
+		switch (message.type) {
+			case 'ready':
+				this.ready = true;
+				this.post(session.stateMessage());
+				this.post({ type: 'editorContext', context: this.editorContext.view });
+				this.postStatus();
+				this.readyEmitter.fire();
+				return;
+			case 'send':
+				await session.send(message);
+				return;
+			case 'stop':
+				await session.stop();
+				return;
+			case 'newChat':
+				await session.newChat();
+				return;
+			case 'showHistory':
+				await session.pickChat();
+				return;
+			case 'setEffort':
+				await setReasoningEffort(message.effort);
+				return;
+			case 'copy':
+				await this.codeActions.copy(message.code);
+				return;
+			case 'insert':
+				await this.codeActions.insert(message.code);
+				return;
+			case 'apply':
+				await this.codeActions.apply(message.code);
+				return;
+			case 'openLink':
+				await openLink(message.href);
+				return;
+			case 'pickMention': {
+				const path = await this.editorContext.pickFile();
+				if (path) {
+					this.post({ type: 'mention', path });
+				}
+				return;
+			}
+			default:
+				void (message satisfies never);
+				this.log.warn(`Chat panel sent an unknown message: ${JSON.stringify(message)}`);
+		}
+	}
+
+	/** Reveals the panel and resolves once it is ready (it may have to load first). */
+	async reveal(): Promise<void> {
+		const ready = this.ready ? Promise.resolve() : new Promise<void>(resolve => {
+			const once = this.onDidBecomeReady(() => {
+				once.dispose();
+				resolve();
+			});
+		});
+		await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+		await ready;
+	}
+
+	dispose(): void {
+		this.disposed = true;
+		this.view = undefined;
+		this.toDispose.forEach(item => item.dispose());
+	}
+}
+
+/** Only http(s) links leave the panel, and only through the editor's own opener. */
+async function openLink(href: string): Promise<void> {
+	let uri: vscode.Uri;
+	try {
+		uri = vscode.Uri.parse(href, true);
+	} catch {
+		return;
+	}
+	if (uri.scheme === 'http' || uri.scheme === 'https') {
+		await vscode.env.openExternal(uri);
+	}
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { ChatCommandIds } from '../commandIds';
+import type { RuntimeClient } from '../RuntimeClient';
+import { affectsReasoningEffort, getReasoningEffort, SettingIds } from '../settings';
+import { ChatHistory } from './ChatHistory';
+import { ChatSession } from './ChatSession';
+import { ChatViewProvider } from './ChatViewProvider';
+import { CodeActions } from './CodeActions';
+import { describeEffortControl } from './effortControl';
+import { EditorContext } from './EditorContext';
+import { EffortStatusItem } from './EffortStatusItem';
+import { pickReasoningEffort } from './pickReasoningEffort';
+
+/** What the chat exposes to the rest of the extension (and to the e2e suites through the API). */
+export interface ChatApi {
+	readonly view: ChatViewProvider;
+	readonly session: ChatSession;
+	readonly codeActions: CodeActions;
+}
+
+/** Wires the chat panel, its commands and the reasoning-effort controls; everything lands in `context.subscriptions`. */
+export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ChatApi {
+	const editorContext = new EditorContext();
+	const codeActions = new CodeActions();
+	const history = new ChatHistory(context.workspaceState, randomUUID);
+	let view: ChatViewProvider | undefined;
+	const session = new ChatSession(runtime, history, editorContext, message => view?.post(message) ?? false);
+	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session);
+	const effortItem = new EffortStatusItem();
+	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort());
+	const refreshEffort = () => {
+		effortItem.update(effortControl());
+		view?.postStatus();
+	};
+
+	context.subscriptions.push(
+		editorContext, codeActions, session, view, effortItem,
+		vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, view),
+		runtime.onDidChangeState(() => effortItem.update(effortControl())),
+		vscode.workspace.onDidChangeConfiguration(event => {
+			if (affectsReasoningEffort(event) || event.affectsConfiguration(SettingIds.chatModelPath)) {
+				refreshEffort();
+			}
+		}),
+		vscode.commands.registerCommand(ChatCommandIds.openChat, () => view?.reveal()),
+		vscode.commands.registerCommand(ChatCommandIds.newChat, async () => {
+			await view?.reveal();
+			await session.newChat();
+		}),
+		vscode.commands.registerCommand(ChatCommandIds.showChatHistory, async () => {
+			await session.pickChat();
+			await view?.reveal();
+		}),
+		vscode.commands.registerCommand(ChatCommandIds.setReasoningEffort, (level?: unknown) => pickReasoningEffort(effortControl(), level)),
+	);
+	refreshEffort();
+	return { view, session, codeActions };
+}

@@ -1,0 +1,94 @@
+/*
+ * The chat webview's messages, declared once and imported by both the extension host
+ * (src/extension/chat) and the webview bundle (media/chat). Types only: no VS Code or DOM imports.
+ */
+import type { ReasoningEffort } from '../../lsp/protocol';
+
+export type { ReasoningEffort };
+
+/** One exchange as the panel shows it. */
+export interface TurnView {
+	/** What the user typed (context attachments are listed in `attachments`, not repeated here). */
+	readonly user: string;
+	/** Names of the context sent with the message (files, selection). */
+	readonly attachments: readonly string[];
+	readonly thought: string;
+	readonly answer: string;
+	readonly thoughtTokens: number;
+	readonly thoughtBudget?: number;
+	/** Why the answer is missing or incomplete, in words for the user. */
+	readonly error?: string;
+	/** The user pressed Stop; `answer` holds what came before. */
+	readonly stopped?: boolean;
+}
+
+export interface ChatView {
+	readonly id: string;
+	readonly title: string;
+	readonly turns: readonly TurnView[];
+}
+
+export interface EffortLevelView {
+	readonly value: ReasoningEffort;
+	readonly label: string;
+	/** Why this level cannot be picked; absent when it can. */
+	readonly disabledReason?: string;
+}
+
+/** The reasoning-effort control, as the header select, the status bar and the command show it. */
+export interface EffortControlView {
+	readonly value: ReasoningEffort;
+	readonly levels: readonly EffortLevelView[];
+	/** Why the whole control is disabled (no model, model without reasoning); absent when enabled. */
+	readonly disabledReason?: string;
+}
+
+/** The editor context the panel offers as chips. */
+export interface EditorContextView {
+	/** e.g. `add.js` */
+	readonly file?: string;
+	/** e.g. `add.js:3-7`; absent when the selection is empty. */
+	readonly selection?: string;
+}
+
+export namespace ToWebviewMessage {
+	/** Everything the panel shows; sent after `ready` and whenever the chat changes as a whole. */
+	export interface State { readonly type: 'state'; readonly chat: ChatView; readonly busy: boolean; readonly notice?: string }
+	/** A new turn started streaming (the last turn of the chat). */
+	export interface TurnStarted { readonly type: 'turnStarted'; readonly turn: TurnView }
+	/** A streamed piece of the last turn. */
+	export interface Chunk {
+		readonly type: 'chunk'; readonly kind: 'thought' | 'answer'; readonly text: string;
+		readonly thoughtTokens: number; readonly thoughtBudget?: number;
+	}
+	/** The last turn is complete (or failed or stopped); `turn` is its final form. */
+	export interface TurnFinished { readonly type: 'turnFinished'; readonly turn: TurnView }
+	export interface Effort { readonly type: 'effort'; readonly effort: EffortControlView }
+	export interface EditorContext { readonly type: 'editorContext'; readonly context: EditorContextView }
+	/** A file the user picked after typing `@`. */
+	export interface Mention { readonly type: 'mention'; readonly path: string }
+	/** The runtime cannot chat right now, and why; absent message clears it. */
+	export interface Availability { readonly type: 'availability'; readonly problem?: string }
+
+	export type Type = State | TurnStarted | Chunk | TurnFinished | Effort | EditorContext | Mention | Availability;
+}
+
+export namespace FromWebviewMessage {
+	export interface Ready { readonly type: 'ready' }
+	export interface Send {
+		readonly type: 'send'; readonly text: string;
+		readonly includeFile: boolean; readonly includeSelection: boolean; readonly mentions: readonly string[];
+	}
+	export interface Stop { readonly type: 'stop' }
+	export interface NewChat { readonly type: 'newChat' }
+	export interface ShowHistory { readonly type: 'showHistory' }
+	export interface SetEffort { readonly type: 'setEffort'; readonly effort: ReasoningEffort }
+	export interface Copy { readonly type: 'copy'; readonly code: string }
+	export interface Insert { readonly type: 'insert'; readonly code: string }
+	export interface Apply { readonly type: 'apply'; readonly code: string }
+	export interface OpenLink { readonly type: 'openLink'; readonly href: string }
+	/** The user typed `@`: the host shows a file picker and answers with a `mention`. */
+	export interface PickMention { readonly type: 'pickMention' }
+
+	export type Type = Ready | Send | Stop | NewChat | ShowHistory | SetEffort | Copy | Insert | Apply | OpenLink | PickMention;
+}

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { ensureFixtureModels } from '../models/fixtures';
+import { CodeServer } from './harness/CodeServer';
+import { prepareFixtureWorkspace } from './harness/fixtureWorkspace';
+import { packageVsix } from './harness/packageVsix';
+import { RunFolder } from './harness/RunFolder';
+import { ensureE2eTools } from './harness/tools';
+import { Workbench } from './harness/Workbench';
+
+/**
+ * The chat panel as a user meets it. The chat fixtures (`mistral4Chat`, `mistral4ChatXss`) come with
+ * the runtime's chat; until they exist the cases that need a real answer are skipped, and the panel
+ * is checked on the completion model, where it must explain why it cannot answer.
+ */
+describe('Bora chat panel in a real VS Code, driven by Playwright', function () {
+	this.timeout(10 * 60_000);
+	let folder: RunFolder;
+	let server: CodeServer | undefined;
+	let workbench: Workbench | undefined;
+	let page: Page;
+	let chat: FrameLocator;
+	let models: Record<string, string | undefined>;
+	let shot = 0;
+	const screenshot = async (name: string) => workbench?.screenshot(join(folder.artifacts, `${String(++shot).padStart(2, '0')}-chat-${name}.png`));
+	const chatModel = () => models['mistral4Chat'];
+
+	before(async () => {
+		const [tools, vsix, runFolder, fixtureModels] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('chat'), ensureFixtureModels()]);
+		folder = runFolder;
+		models = fixtureModels as Record<string, string | undefined>;
+		await prepareFixtureWorkspace(folder);
+		await folder.writeWorkspaceFile('add.js', 'function add(a, b) {\n}\n');
+		if (chatModel()) {
+			await folder.writeSettings({}, { 'bora.modelPath': models['mistral4Fim'], 'bora.chat.modelPath': chatModel(), 'bora.threads': 2, 'bora.gpu': 'off' });
+		}
+		server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
+		workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
+		page = workbench.page;
+		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+		await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator('.codicon-sparkle, .codicon-warning') }).first().waitFor({ timeout: 120_000 });
+		console.log(`    artifacts: ${folder.artifacts}`);
+	});
+
+	afterEach(async function () {
+		if (this.currentTest?.state === 'failed') {
+			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+		}
+	});
+
+	after(async () => {
+		await workbench?.close();
+		await server?.stop();
+	});
+
+	/** Keys typed while the webview has focus stay in its iframe; give the workbench focus first. */
+	const focusWorkbench = () => page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
+
+	const runCommand = async (title: string) => {
+		await focusWorkbench();
+		await page.keyboard.press('F1');
+		await page.locator('.quick-input-widget input').waitFor();
+		await page.keyboard.type(title);
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+		await page.keyboard.press('Enter');
+	};
+
+	const send = async (text: string) => {
+		const input = chat.locator('#input');
+		await input.click();
+		await input.fill(text);
+		await input.press('Enter');
+		await chat.locator('article.turn', { hasText: text }).last().waitFor();
+	};
+	/** The last turn is final: answered, failed or stopped. */
+	const lastTurnDone = () => chat.locator('article.turn:last-child[aria-busy="false"]').waitFor({ timeout: 120_000 }).then(() => chat.locator('#send:not([disabled])').waitFor());
+
+	it('the activity bar has Bora, and Open Chat shows the panel with the effort control and the input', async () => {
+		assert.ok(await page.locator('.activitybar .action-item a[aria-label^="Bora"]').count() > 0, 'the Bora activity bar entry');
+		await runCommand('Bora: Open Chat');
+		// Webviews are two nested iframes in the web workbench: the host frame, then the content frame.
+		chat = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+		await chat.locator('#input').waitFor({ timeout: 60_000 });
+		assert.equal(await chat.locator('#input').getAttribute('aria-label'), 'Message to Bora');
+		assert.ok(await chat.locator('#effort').count() === 1);
+		await screenshot('open');
+	});
+
+	it('the page runs only the nonce\'d bundle under a strict CSP', async () => {
+		const csp = await chat.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content') ?? '';
+		console.log(`    CSP: ${csp}`);
+		assert.match(csp, /^default-src 'none'; /);
+		assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]{24}';/);
+		assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+		// VS Code adds its own host script to the content frame; ours is the one bundle with the nonce.
+		assert.equal(await chat.locator('script[src$="/dist/webview/chat.js"]').count(), 1);
+		assert.equal(await chat.locator('script[nonce]').count(), 1);
+	});
+
+	it('the header select, the status bar item and the setting stay in sync (or all say why effort is unavailable)', async () => {
+		const select = chat.locator('#effort');
+		const item = page.locator('.statusbar-item', { hasText: 'Effort:' });
+		await item.waitFor();
+		if (await select.isDisabled()) {
+			assert.match(await select.getAttribute('title') ?? '', /^Reasoning effort unavailable: .+/);
+			assert.match(await item.innerText(), /Effort: n\/a/);
+			return;
+		}
+		await select.selectOption('high');
+		await page.locator('.statusbar-item', { hasText: 'Effort: High' }).waitFor();
+		await runCommand('Bora: Set Reasoning Effort');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Low' }).first().click();
+		await page.locator('.statusbar-item', { hasText: 'Effort: Low' }).waitFor();
+		assert.equal(await select.inputValue(), 'low');
+		await select.selectOption('high');
+		await page.locator('.statusbar-item', { hasText: 'Effort: High' }).waitFor();
+		await screenshot('effort-high');
+	});
+
+	it('a message without a chat model gets a clear error in the panel and keeps the message', async function () {
+		if (chatModel()) {
+			this.skip();
+		}
+		await send('How do I add two numbers?');
+		await chat.locator('.turn .user-text', { hasText: 'How do I add two numbers?' }).waitFor();
+		const error = chat.locator('.turn .turn-status.error');
+		await error.waitFor({ timeout: 60_000 });
+		assert.ok((await error.innerText()).length > 20, 'an explanation, not a bare code');
+		assert.equal(await chat.locator('#send').isDisabled(), false, 'the panel is ready for the next message');
+		await screenshot('error');
+	});
+
+	it('streams an answer with a thinking block and a meter on High, and the thinking collapses when the answer starts', async function () {
+		if (!chatModel()) {
+			this.skip();
+		}
+		await send('Write an add function in JavaScript.');
+		const thinking = chat.locator('.turn details.thinking').last();
+		await thinking.locator('summary').waitFor({ timeout: 60_000 });
+		assert.match(await thinking.locator('summary').innerText(), /^Thinking · \d+( \/ \d+)? tokens$/);
+		await chat.locator('.turn .answer pre code').last().waitFor({ timeout: 120_000 });
+		await lastTurnDone();
+		assert.equal(await thinking.evaluate(node => (node as HTMLDetailsElement).open), false, 'collapsed once the answer started');
+		await thinking.locator('summary').click();
+		assert.equal(await thinking.evaluate(node => (node as HTMLDetailsElement).open), true, 'can be expanded again');
+		await screenshot('answer');
+	});
+
+	it('Insert puts the code block at the cursor in the editor', async function () {
+		if (!chatModel()) {
+			this.skip();
+		}
+		await focusWorkbench();
+		await page.keyboard.press('Control+P');
+		await page.keyboard.type('add.js');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		const code = await chat.locator('.turn .answer pre code').last().innerText();
+		await chat.locator('.code-block button[data-action="insert"]').last().click();
+		const firstLine = code.split('\n')[0]!.trim();
+		await page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: firstLine }).first().waitFor({ timeout: 10_000 });
+		await screenshot('inserted');
+	});
+
+	it('Stop ends a streaming answer at once and keeps what came', async function () {
+		if (!chatModel()) {
+			this.skip();
+		}
+		await send('Write an add function in JavaScript.');
+		await chat.locator('#stop').waitFor({ state: 'visible' });
+		await chat.locator('#stop').click();
+		await chat.locator('.turn .turn-status.stopped').last().waitFor({ timeout: 5_000 });
+		assert.equal(await chat.locator('#stop').isVisible(), false);
+		await screenshot('stopped');
+	});
+
+	it('an answer full of HTML and javascript: links renders inert', async function () {
+		const xss = models['mistral4ChatXss'];
+		if (!xss) {
+			this.skip();
+		}
+		await folder.writeSettings({}, { 'bora.modelPath': models['mistral4Fim'], 'bora.chat.modelPath': xss, 'bora.threads': 2, 'bora.gpu': 'off' });
+		await chat.locator('#new').click();
+		const scriptsBefore = await chat.locator('script').count();
+		await send('Show me some HTML.');
+		await chat.locator('article.turn[aria-busy="false"] .answer pre code', { hasText: 'let y = 2;' }).waitFor({ timeout: 120_000 });
+		const answer = chat.locator('.turn .answer').last();
+		assert.ok((await answer.innerText()).length > 0);
+		assert.equal(await chat.locator('.answer img, .answer [onerror], .answer [onclick]').count(), 0);
+		assert.equal(await chat.locator('.answer script').count(), 0);
+		assert.equal(await chat.locator('a[href^="javascript" i], a[href^="data:" i], a[href^="vbscript" i]').count(), 0);
+		assert.equal(await chat.locator('script').count(), scriptsBefore, 'no script element from the answer');
+		assert.match(await answer.innerText(), /<img src=x onerror=alert\(1\)>/, 'the payload shows as text');
+		await screenshot('xss-inert');
+	});
+});
