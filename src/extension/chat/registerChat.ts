@@ -16,6 +16,8 @@ import { pickReasoningEffort } from './pickReasoningEffort';
 export interface ChatApi {
 	readonly view: ChatViewProvider;
 	readonly session: ChatSession;
+	/** The workspace's chats; read by the e2e suites to check what survives a runtime crash. */
+	readonly history: ChatHistory;
 	readonly codeActions: CodeActions;
 }
 
@@ -55,5 +57,5 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 		vscode.commands.registerCommand(ChatCommandIds.setReasoningEffort, (level?: unknown) => pickReasoningEffort(effortControl(), level)),
 	);
 	refreshEffort();
-	return { view, session, codeActions };
+	return { view, session, codeActions, history };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { RuntimeClient, ClientState } from '../../../src/extension/RuntimeClient';
 
@@ -36,4 +37,13 @@ export function waitForState(client: RuntimeClient, where: (state: ClientState) 
 
 export async function waitForReady(client: RuntimeClient, modelName?: string): Promise<ReadyState> {
 	return await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'ready' && (modelName === undefined || state.runtime.model.name === modelName)) as ReadyState;
+}
+
+/** The runtime processes this extension host started (these tests run inside the extension host). */
+export function runtimePids(): number[] {
+	try {
+		return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/server.mjs'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+	} catch {
+		return [];
+	}
 }

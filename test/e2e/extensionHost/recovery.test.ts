@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { activateBora, waitForReady, waitForState } from './boraApi';
+import { activateBora, runtimePids, waitForReady, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
-
-/** The runtime processes this extension host started (these tests run inside the extension host). */
-function runtimePids(): number[] {
-	try {
-		return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/server.mjs'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-	} catch {
-		return [];
-	}
-}
 
 describe('runtime crash', () => {
 	it('a runtime that dies is restarted and loads the model again', async () => {

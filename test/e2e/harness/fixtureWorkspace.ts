@@ -1,4 +1,4 @@
-import { canonicalFim, ensureFixtureModels, fixtureDisplayNames } from '../../models/fixtures';
+import { canonicalFim, chatAnswer, ensureFixtureModels, fixtureDisplayNames } from '../../models/fixtures';
 import { fixturesFileName } from '../shared';
 import type { RunFolder } from './RunFolder';
 
@@ -8,7 +8,7 @@ import type { RunFolder } from './RunFolder';
  */
 export async function prepareFixtureWorkspace(folder: RunFolder, settings: Record<string, unknown> = {}): Promise<void> {
 	const models = await ensureFixtureModels();
-	await folder.writeWorkspaceFile(fixturesFileName, JSON.stringify({ models, names: fixtureDisplayNames, canonicalFim }, null, '\t'));
+	await folder.writeWorkspaceFile(fixturesFileName, JSON.stringify({ models, names: fixtureDisplayNames, canonicalFim, chatAnswer }, null, '\t'));
 	await folder.writeWorkspaceFile('add.js', '');
 	await folder.writeSettings(settings, { 'bora.modelPath': models.mistral4Fim, 'bora.threads': 2, 'bora.gpu': 'off' });
 }
