@@ -64,6 +64,7 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 
 	const started = Date.now();
 	if (build) {
+		await run(process.execPath, ['scripts/build-vision.mjs']);
 		await run(process.execPath, ['esbuild.mjs', '--production']);
 	}
 
@@ -128,7 +129,9 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 export function checkContents(names, { cpu, dropped }) {
 	const problems = [];
 	const present = new Set(names);
-	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/node_modules/node-llama-cpp/package.json']) {
+	// The vision addon (scripts/build-vision.mjs) is built for Linux targets only so far.
+	const visionAddon = target.startsWith('linux-') ? ['extension/dist/native/bora-vision.node'] : [];
+	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/node_modules/node-llama-cpp/package.json', ...visionAddon]) {
 		if (!present.has(required)) {
 			problems.push(`missing ${required}`);
 		}

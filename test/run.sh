@@ -20,6 +20,9 @@ bash scripts/ensure-deps.sh
 step "type check"
 timed "typecheck" npm run --silent typecheck
 
+step "vision addon (llama.cpp mtmd, cmake + g++; skipped when up to date)"
+timed "vision addon" node scripts/build-vision.mjs
+
 step "build"
 timed "build" node esbuild.mjs --tests
 

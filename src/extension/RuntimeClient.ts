@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import {
 	CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, ResponseError, State, TransportKind,
-	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
+	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, RuntimeStateNotification, RuntimeStateRequest,
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, RuntimeStateNotification, RuntimeStateRequest,
+	type CompletionStatsInfo,
 	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
 } from '../lsp/protocol';
 import { getSettings } from './settings';
@@ -33,11 +34,20 @@ export class RuntimeClient implements vscode.Disposable {
 	readonly onDidChangeState = this.stateEmitter.event;
 	/** Fires with the suggestions the runtime returned for each inline completion request. */
 	readonly onDidProvideInlineCompletions = this.completionEmitter.event;
+	private readonly completionStatsEmitter = new vscode.EventEmitter<CompletionStatsInfo>();
+	private lastStats: CompletionStatsInfo | undefined;
+	/** Fires with what each inline completion request cost (tokens, times, cache hit). */
+	readonly onDidReportCompletionStats = this.completionStatsEmitter.event;
 
 	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
 
 	get currentState(): ClientState {
 		return this.state;
+	}
+
+	/** The latest inline completion request's stats, for the status tooltip. */
+	get lastCompletionStats(): CompletionStatsInfo | undefined {
+		return this.lastStats;
 	}
 
 	async start(): Promise<void> {
@@ -46,6 +56,10 @@ export class RuntimeClient implements vscode.Disposable {
 		this.setState({ kind: 'starting' });
 		client.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime }));
 		client.onNotification(ChatChunkNotification.type, chunk => this.chatListeners.get(chunk.chatId)?.(chunk));
+		client.onNotification(CompletionStatsNotification.type, stats => {
+			this.lastStats = stats;
+			this.completionStatsEmitter.fire(stats);
+		});
 		try {
 			await client.start();
 			this.setState({ kind: 'runtime', runtime: await client.sendRequest(RuntimeStateRequest.type) });
@@ -82,6 +96,25 @@ export class RuntimeClient implements vscode.Disposable {
 		}
 	}
 
+	/** Sends any Bora request to the runtime; rejects when it is not running. Cancelling `token` sends `$/cancelRequest`. */
+	async request<P, R>(type: RequestType<P, R, void> | RequestType0<R, void>, params: P, token?: vscode.CancellationToken): Promise<R> {
+		const client = this.client;
+		if (!client || client.state !== State.Running) {
+			throw new Error(this.state.kind === 'stopped' ? this.state.message : "Bora's runtime is not running yet.");
+		}
+		// jsonrpc counts every argument after the method as a param unless it is a real cancellation token,
+		// so an absent token must not be passed at all: the server would get `null` where its token goes.
+		if (type.numberOfParams === 0) {
+			return token ? client.sendRequest(type as RequestType0<R, void>, token) : client.sendRequest(type as RequestType0<R, void>);
+		}
+		return (token ? client.sendRequest(type.method, params, token) : client.sendRequest(type.method, params)) as Promise<R>;
+	}
+
+	/** Listens to a runtime notification on the running client (until disposed or the runtime restarts). */
+	onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): vscode.Disposable {
+		return this.client?.onNotification(type, handler) ?? new vscode.Disposable(() => undefined);
+	}
+
 	async stop(): Promise<void> {
 		const client = this.client;
 		this.client = undefined;
@@ -95,6 +128,7 @@ export class RuntimeClient implements vscode.Disposable {
 		void this.stop();
 		this.stateEmitter.dispose();
 		this.completionEmitter.dispose();
+		this.completionStatsEmitter.dispose();
 	}
 
 	private createClient(): LanguageClient {

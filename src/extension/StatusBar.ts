@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commandIds';
 import { describeState } from './describeState';
+import type { CompletionStatsInfo } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
 
 /** One status bar item that always shows what the runtime is doing; a click opens the details. */
@@ -13,8 +14,8 @@ export class StatusBar implements vscode.Disposable {
 		this.item.show();
 	}
 
-	update(state: ClientState, completionEnabled: boolean): void {
-		const description = describeState(state, completionEnabled);
+	update(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): void {
+		const description = describeState(state, completionEnabled, lastCompletion);
 		this.item.text = `$(${description.icon}) ${description.label}`;
 		const tooltip = new vscode.MarkdownString(description.details.join('\n\n'));
 		tooltip.appendMarkdown('\n\n---\n\nClick for actions.');

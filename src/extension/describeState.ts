@@ -1,4 +1,5 @@
-import type { ModelInfo } from '../lsp/protocol';
+import { completionStatsText } from '../lsp/completionStatsText';
+import type { CompletionStatsInfo, ModelInfo } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
@@ -10,7 +11,7 @@ export interface StateDescription {
 	readonly details: readonly string[];
 }
 
-export function describeState(state: ClientState, completionEnabled: boolean): StateDescription {
+export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): StateDescription {
 	switch (state.kind) {
 		case 'starting':
 			return { icon: 'loading~spin', label: 'Bora: starting', severity: 'normal', details: ['Starting the runtime process…'] };
@@ -34,14 +35,21 @@ export function describeState(state: ClientState, completionEnabled: boolean): S
 			const details = [
 				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${runtime.threads} threads · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
 				...modelFacts(model),
+				...(runtime.notice ? [`**Note:** ${runtime.notice}`] : []),
 			];
+			if (runtime.rejected) {
+				const { modelPath, error } = runtime.rejected;
+				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [`**${modelPath} was not loaded:** ${error.message} Still using ${model.name}.`, `**What to do:** ${error.action}`, ...details] };
+			}
 			if (!model.fim.supported) {
 				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [...details, `**Inline completion unavailable:** ${model.fim.reason}`] };
 			}
 			if (!completionEnabled) {
 				return { icon: 'circle-slash', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, 'Inline completion is turned off.'] };
 			}
-			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details };
+			const mode = `Completion mode: fill-in-the-middle (${model.fim.format})`;
+			const last = lastCompletion ? [`Last completion: ${completionStatsText(lastCompletion)}`] : [];
+			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, mode, ...last] };
 		}
 		default:
 			void (runtime satisfies never);

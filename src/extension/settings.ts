@@ -10,6 +10,7 @@ export namespace SettingIds {
 	export const threads = 'bora.threads';
 	export const gpu = 'bora.gpu';
 	export const chatModelPath = 'bora.chat.modelPath';
+	export const mmprojPath = 'bora.chat.mmprojPath';
 	/** Read by the extension only: it goes with each chat request, not to the runtime's settings. */
 	export const reasoningEffort = 'bora.reasoningEffort';
 }
@@ -23,6 +24,7 @@ export function getSettings(): RuntimeSettings {
 		threads: Math.max(0, Math.floor(config.get<number>(SettingIds.threads, 0))),
 		gpu: config.get<GpuMode>(SettingIds.gpu, 'auto'),
 		chatModelPath: expandHome(config.get<string>(SettingIds.chatModelPath, '').trim()),
+		mmprojPath: expandHome(config.get<string>(SettingIds.mmprojPath, '').trim()),
 	};
 }
 
@@ -47,7 +49,7 @@ export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): 
 
 function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
 	return event.affectsConfiguration(SettingIds.reasoningEffort)
-		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.chatModelPath, 'bora.trace']
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.chatModelPath, SettingIds.mmprojPath, 'bora.trace']
 			.some(id => event.affectsConfiguration(id));
 }
 

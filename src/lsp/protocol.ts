@@ -7,6 +7,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 import type { ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
+import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../runtime/models/types';
 
 export type {
 	Backend, ChatTurn, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
@@ -80,4 +81,137 @@ export interface ChatChunk {
 export namespace ChatChunkNotification {
 	export const method = 'bora/chatChunk' as const;
 	export const type = new NotificationType<ChatChunk>(method);
+}
+
+// ---- Images: "Explain this screenshot" (bora/explainImage, bora/visionStatus) ----
+
+export interface ExplainImageParams {
+	/** Chosen by the client; the answer streams as `bora/chatChunk` notifications with this id. */
+	readonly chatId: string;
+	/** A file the runtime reads, or `base64` bytes with their `mime` type: exactly one of the two. */
+	readonly imagePath?: string;
+	readonly base64?: string;
+	readonly mime?: string;
+	/** Empty or absent asks the model to explain the screenshot. */
+	readonly question?: string;
+	/** Earlier text turns of the chat, oldest first. */
+	readonly history?: readonly ChatTurn[];
+}
+
+export interface ExplainImageResult extends ChatResult {
+	/** Image tokens the model saw, and the most it may see (larger images are downscaled to fit). */
+	readonly imageTokens: number;
+	readonly imageTokenBudget: number;
+	readonly imageWidth: number;
+	readonly imageHeight: number;
+}
+
+/** Answers a question about one image with the chat model and its mmproj; `$/cancelRequest` stops it. */
+export namespace ExplainImageRequest {
+	export const method = 'bora/explainImage' as const;
+	export const type = new RequestType<ExplainImageParams, ExplainImageResult, void>(method);
+}
+
+export type VisionStatus =
+	| { readonly available: true; readonly modelPath: string; readonly mmprojPath: string; readonly loaded: boolean; readonly imageTokenBudget: number }
+	| { readonly available: false; readonly reason: string };
+
+/** Whether image questions work with the current settings, and why not. */
+export namespace VisionStatusRequest {
+	export const method = 'bora/visionStatus' as const;
+	export const type = new RequestType0<VisionStatus, void>(method);
+}
+
+// ---- Models: hardware, recommended catalog, downloads (bora/models/…) ----
+
+export type {
+	CatalogEntry, CatalogFile, DownloadedModel, DownloadProgress, FitLevel, HardwareInfo, ModelFit, ModelRole, RecommendedModel, SpeedForecast,
+} from '../runtime/models/types';
+
+/** What this machine has: backend, GPU names, VRAM, RAM and CPU cores. */
+export namespace ModelsHardwareRequest {
+	export const method = 'bora/models/hardware' as const;
+	export const type = new RequestType0<HardwareInfo, void>(method);
+}
+
+export interface ModelsStorageParams {
+	/** Folder the models live in (the extension's global storage); the runtime adds `models/`. */
+	readonly storageDir: string;
+}
+
+/** The catalog with each model's fit on this machine and its downloaded copy, if any. */
+export namespace ModelsRecommendedRequest {
+	export const method = 'bora/models/recommended' as const;
+	export const type = new RequestType<ModelsStorageParams, RecommendedModel[], void>(method);
+}
+
+/** Models in the storage folder. */
+export namespace ModelsListRequest {
+	export const method = 'bora/models/list' as const;
+	export const type = new RequestType<ModelsStorageParams, DownloadedModel[], void>(method);
+}
+
+export interface ModelsDeleteParams extends ModelsStorageParams {
+	readonly id: string;
+}
+
+export namespace ModelsDeleteRequest {
+	export const method = 'bora/models/delete' as const;
+	export const type = new RequestType<ModelsDeleteParams, void, void>(method);
+}
+
+export interface ModelsDownloadParams extends ModelsStorageParams {
+	/** Chosen by the client; every progress notification of this download carries it. */
+	readonly downloadId: string;
+	/** A catalog id; its URIs, name, role and mmproj are used. */
+	readonly catalogId?: string;
+	/** Any `hf:` or `http(s):` GGUF URI instead of a catalog model; needs `id`. */
+	readonly uri?: string;
+	readonly id?: string;
+	readonly name?: string;
+}
+
+/**
+ * Downloads a model (checks disk space, resumes, verifies). Progress arrives as
+ * {@link ModelsDownloadProgressNotification}s; `$/cancelRequest` cancels and keeps the partial file
+ * for the next attempt. Fails with a `RuntimeErrorInfo` (`notEnoughDisk`, `downloadFailed`,
+ * `verificationFailed`) in `data`.
+ */
+export namespace ModelsDownloadRequest {
+	export const method = 'bora/models/download' as const;
+	export const type = new RequestType<ModelsDownloadParams, DownloadedModel, void>(method);
+}
+
+export interface ModelsDownloadProgress extends DownloadProgress {
+	readonly downloadId: string;
+}
+
+export namespace ModelsDownloadProgressNotification {
+	export const method = 'bora/models/downloadProgress' as const;
+	export const type = new NotificationType<ModelsDownloadProgress>(method);
+}
+
+/** What one inline completion request cost; the status tooltip and the log show the latest. */
+export interface CompletionStatsInfo {
+	readonly uri: string;
+	/** Zero-based line of the cursor. */
+	readonly line: number;
+	/** Prompt tokens in all. */
+	readonly promptTokens: number;
+	/** Prompt tokens whose KV state was already cached from an earlier request. */
+	readonly cachedPromptTokens: number;
+	readonly promptMs: number;
+	readonly generatedTokens: number;
+	readonly generationMs: number;
+	/** From the request's arrival in the server to its answer, queueing included. */
+	readonly totalMs: number;
+	/** At least half of the prompt came from the cache. */
+	readonly cacheHit: boolean;
+	readonly stopReason: string;
+}
+
+/** Sent by the server after each inline completion request that ran the model. */
+export namespace CompletionStatsNotification {
+	export const method = 'bora/completionStats' as const;
+	export const type = new NotificationType<CompletionStatsInfo>(method);
 }

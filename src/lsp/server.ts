@@ -2,7 +2,9 @@ import { TextDocumentSyncKind, TextDocuments, type Connection, type InitializeRe
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Runtime, type Logger } from '../runtime';
 import { registerChat } from './handlers/chat';
+import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
+import { registerModels } from './handlers/models';
 import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
 import { mergeSettings } from './settings';
 
@@ -47,6 +49,8 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
 	registerInlineCompletion(connection, documents, runtime, logger);
 	registerChat(connection, runtime, logger);
+	registerExplainImage(connection, runtime, logger);
+	registerModels(connection, runtime, logger);
 
 	connection.onShutdown(() => runtime.dispose());
 	documents.listen(connection);

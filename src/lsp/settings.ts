@@ -13,9 +13,11 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 	const modelPath = firstString(source.modelPath, source.model);
 	// Flat `chatModelPath` from Bora's client; `chat.modelPath` from editors that send the whole `bora` section.
 	const chatModelPath = firstString(source.chatModelPath, isRecord(source.chat) ? source.chat.modelPath : undefined);
+	const mmprojPath = firstString(source.mmprojPath, isRecord(source.chat) ? source.chat.mmprojPath : undefined);
 	return {
 		modelPath: modelPath ?? base.modelPath,
 		chatModelPath: chatModelPath ?? base.chatModelPath ?? '',
+		mmprojPath: mmprojPath ?? base.mmprojPath ?? '',
 		completionEnabled: typeof source.completionEnabled === 'boolean' ? source.completionEnabled : base.completionEnabled,
 		threads: typeof source.threads === 'number' && Number.isInteger(source.threads) && source.threads >= 0 ? source.threads : base.threads,
 		gpu: isGpuMode(source.gpu) ? source.gpu : base.gpu,
@@ -28,7 +30,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
 	const settings: Record<string, unknown> = {};
-	const known = new Set(['model', 'modelPath', 'chatModelPath', 'threads', 'gpu', 'completionEnabled']);
+	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled']);
 	// Transport flags belong to vscode-languageserver.
 	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
 	for (let i = 0; i < argv.length; i++) {
@@ -44,7 +46,7 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			continue;
 		}
 		if (!known.has(rawKey)) {
-			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
 		}
 		const value = inlineValue ?? argv[++i];
 		if (value === undefined) {
@@ -73,6 +75,9 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 				break;
 			case 'chatModelPath':
 				settings.chatModelPath = value;
+				break;
+			case 'mmprojPath':
+				settings.mmprojPath = value;
 				break;
 			default:
 				settings.modelPath = value;

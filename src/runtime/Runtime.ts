@@ -3,11 +3,14 @@ import { CompletionEngine, type CompletionRequest, type CompletionResult } from 
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './model/createLlama';
+import { inspectModelFile } from './model/inspectModelFile';
 import { loadModel, type LoadedModel } from './model/loadModel';
-import { defaultRuntimeSettings, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
+import { defaultRuntimeSettings, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
 import { PriorityGate } from './util/PriorityGate';
 import { SerialQueue } from './util/SerialQueue';
+import type { ExplainImageResult } from './vision/VisionEngine';
+import { VisionService, type ImageQuestion, type VisionStatus } from './vision/VisionService';
 
 export interface RuntimeOptions {
 	/** Defaults to a logger that drops everything. */
@@ -16,6 +19,8 @@ export interface RuntimeOptions {
 	readonly thoughtBudgets?: ThoughtBudgets;
 	/** Tokens of KV cache for chat. Defaults to the chat model's trained context, at most `8192`. */
 	readonly chatContextSize?: number;
+	/** Unload the vision projector this long after the last image question. Defaults to `120000` ms. */
+	readonly visionIdleMs?: number;
 }
 
 export interface Disposable {
@@ -49,9 +54,21 @@ export class Runtime implements AsyncDisposable {
 	private pendingLoad: Promise<void> = Promise.resolve();
 	private loadAbort: AbortController | undefined;
 	private disposed = false;
+	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
+	private readonly vision: VisionService;
 
-	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.vision = new VisionService({
+			settings: () => this.settings,
+			getLlama: async () => {
+				await this.settled(undefined);
+				return this.getLlama();
+			},
+			renderPrompt: (input, signal) => this.renderChatPrompt(input, signal),
+			logger,
+			idleMs: visionIdleMs,
+		});
 		this.thoughtBudgets = thoughtBudgets;
 		this.chatContextSize = chatContextSize;
 	}
@@ -70,12 +87,22 @@ export class Runtime implements AsyncDisposable {
 		return { dispose: () => this.listeners.delete(listener) };
 	}
 
+	/** llama.cpp for model tools (hardware detection, download verification), started when needed. */
+	async llamaHandle(): Promise<LlamaHandle> {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
+		}
+		return this.llama?.handle ?? this.lifecycle.run(() => this.getLlama());
+	}
+
 	/** Applies new settings; reloads the model only when something that affects loading changed. */
 	configure(settings: RuntimeSettings): Promise<void> {
 		const previous = this.settings;
 		this.settings = settings;
 		const reload = previous.modelPath !== settings.modelPath || previous.gpu !== settings.gpu || previous.threads !== settings.threads
-			|| (this.currentState.kind === 'idle' && settings.modelPath !== '');
+			|| (this.currentState.kind === 'idle' && settings.modelPath !== '')
+			// A rejected file may have been fixed (the download finished, the file was replaced): check it again.
+			|| (this.currentState.kind === 'ready' && this.currentState.rejected !== undefined);
 		if (reload) {
 			return this.reload();
 		}
@@ -124,12 +151,26 @@ export class Runtime implements AsyncDisposable {
 		return (await this.chatEngine(signal)).renderPrompt(input);
 	}
 
+	/** Answers a question about an image with the chat model and `mmprojPath`, streaming through `onText`. */
+	explainImage(request: ImageQuestion): Promise<ExplainImageResult> {
+		if (this.disposed) {
+			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
+		}
+		return this.vision.explain(request);
+	}
+
+	/** Whether image questions can be answered with the current settings, and why not. */
+	visionStatus(): Promise<VisionStatus> {
+		return this.vision.status();
+	}
+
 	async dispose(): Promise<void> {
 		if (this.disposed) {
 			return;
 		}
 		this.disposed = true;
 		this.loadAbort?.abort();
+		await this.vision.dispose();
 		await this.lifecycle.run(async () => {
 			await this.unloadChat();
 			await this.unload();
@@ -147,10 +188,13 @@ export class Runtime implements AsyncDisposable {
 		if (signal.aborted || this.disposed) {
 			return;
 		}
+		const { modelPath } = this.settings;
+		if (await this.keepCurrentIfUnusable(modelPath, signal)) {
+			return;
+		}
 		// Free the old models first: two large models side by side may not fit.
 		await this.unloadChat();
 		await this.unload();
-		const { modelPath } = this.settings;
 		if (!modelPath) {
 			this.setState({ kind: 'idle', reason: noModel });
 			return;
@@ -181,7 +225,10 @@ export class Runtime implements AsyncDisposable {
 			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads }) };
 			const loadMs = Math.round(performance.now() - started);
 			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
-			this.setState({ kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs });
+			if (model.notice) {
+				this.logger.warn(model.notice);
+			}
+			this.setState({ kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, ...(model.notice ? { notice: model.notice } : {}) });
 		} catch (error) {
 			if (signal.aborted) {
 				return;
@@ -189,6 +236,29 @@ export class Runtime implements AsyncDisposable {
 			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load ${modelPath}`, action: 'See the runtime log for details.' });
 			this.logger.error(`Loading ${modelPath} failed: ${failure.message}`);
 			this.setState({ kind: 'error', modelPath, error: failure.toInfo() });
+		}
+	}
+
+	/**
+	 * When a model is loaded and the newly configured file is missing, damaged or unsupported, keeps
+	 * the working model and reports the rejected file in the ready state. Returns whether it did.
+	 */
+	private async keepCurrentIfUnusable(modelPath: string, signal: AbortSignal): Promise<boolean> {
+		const current = this.currentState;
+		if (!this.loaded || current.kind !== 'ready' || !modelPath || modelPath === current.model.path) {
+			return false;
+		}
+		try {
+			await inspectModelFile((await this.getLlama()).llama, modelPath, signal);
+			return false;
+		} catch (error) {
+			if (signal.aborted || !(error instanceof RuntimeError) || !keepableCodes.has(error.code)) {
+				return false;
+			}
+			this.logger.error(`Keeping ${current.model.path}: the new model ${modelPath} cannot be used: ${error.message}`);
+			const { rejected: _previous, ...ready } = current;
+			this.setState({ ...ready, rejected: { modelPath, error: error.toInfo() } });
+			return true;
 		}
 	}
 
@@ -311,6 +381,9 @@ export class Runtime implements AsyncDisposable {
 		}
 	}
 }
+
+/** File problems found before loading, for which the previous working model stays active. */
+const keepableCodes = new Set<RuntimeErrorCode>(['modelNotFound', 'invalidModel', 'truncatedModel', 'unsupportedModel']);
 
 /** The GGUF chat uses: its own setting, else the completion model. */
 function chatModelPathOf(settings: RuntimeSettings): string {

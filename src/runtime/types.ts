@@ -21,6 +21,8 @@ export interface RuntimeSettings {
 	readonly gpu: GpuMode;
 	/** Absolute path of the GGUF model used for chat; empty or absent means "the completion model". */
 	readonly chatModelPath?: string;
+	/** Absolute path of the vision projector (`mmproj` GGUF) paired with the chat model; empty or absent means no vision. */
+	readonly mmprojPath?: string;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -29,6 +31,7 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	threads: 0,
 	gpu: 'auto',
 	chatModelPath: '',
+	mmprojPath: '',
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */
@@ -84,6 +87,12 @@ export type RuntimeErrorCode =
 	| 'noFimSupport'
 	| 'noChatTemplate'
 	| 'completionDisabled'
+	| 'notEnoughDisk'
+	| 'downloadFailed'
+	| 'downloadCancelled'
+	| 'verificationFailed'
+	| 'visionUnavailable'
+	| 'badImage'
 	| 'internal';
 
 export interface RuntimeErrorInfo {
@@ -97,5 +106,11 @@ export interface RuntimeErrorInfo {
 export type RuntimeState =
 	| { readonly kind: 'idle'; readonly reason: RuntimeErrorInfo }
 	| { readonly kind: 'loading'; readonly modelPath: string; /** 0..1 */ readonly progress: number }
-	| { readonly kind: 'ready'; readonly model: ModelInfo; readonly backend: Backend; readonly threads: number; readonly loadMs: number }
+	| {
+		readonly kind: 'ready'; readonly model: ModelInfo; readonly backend: Backend; readonly threads: number; readonly loadMs: number;
+		/** A newly configured model that failed its checks; the model above stayed loaded instead. */
+		readonly rejected?: { readonly modelPath: string; readonly error: RuntimeErrorInfo };
+		/** Something the user should know about this load, e.g. fewer GPU layers after running out of memory. */
+		readonly notice?: string;
+	}
 	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

@@ -107,3 +107,29 @@ describe('inline completion through a spawned runtime and a real LSP connection'
 		}
 	});
 });
+
+describe('inline completion results: typed-through reuse and stats', function () {
+	this.timeout(120_000);
+
+	it('typing the start of a suggestion shows the rest with no model call; an edit elsewhere asks the model again', async () => {
+		const server = await RuntimeServerProcess.start({ args: ['--model', (await ensureFixtureModels()).mistral4Fim, '--threads', '2'] });
+		try {
+			await server.waitForState('ready');
+			const first = await server.complete(uri, await server.open(uri, documentText));
+			assert.equal(first?.items[0]?.insertText, canonicalFim.middle);
+			const statsAfterFirst = server.logs.filter(line => line.includes('cache hit') || line.includes('cache miss')).length;
+
+			const typed = await server.complete(uri, await server.replaceText(uri, `${canonicalFim.prefix} ret|${canonicalFim.suffix}\n`));
+			assert.equal(typed?.items[0]?.insertText, canonicalFim.middle.slice(' ret'.length));
+			assert.ok(server.logs.some(line => line.includes('typed through a shown suggestion')), server.logs.join('\n'));
+
+			// The same keystrokes after an edit below the cursor: the stored suggestion must not come back.
+			const edited = await server.complete(uri, await server.replaceText(uri, `${canonicalFim.prefix} ret|${canonicalFim.suffix}\n// edited\n`));
+			assert.notEqual(edited?.items[0]?.insertText, canonicalFim.middle.slice(' ret'.length));
+			const statsLines = server.logs.filter(line => line.includes('cache hit') || line.includes('cache miss'));
+			assert.equal(statsLines.length, statsAfterFirst + 1, 'the edited state ran the model');
+		} finally {
+			await server.stop();
+		}
+	});
+});

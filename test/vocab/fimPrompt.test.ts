@@ -121,4 +121,21 @@ describe('FIM prompts, token by token', function () {
 		assert.ok(text.includes('line199();<|fim_suffix|>tail0();'), text);
 		assert.ok(!text.includes('line0();'));
 	});
+	it('stable-first layout: Qwen keeps 32 suffix tokens after the prefix and moves the rest in front as a file chunk', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const suffix = Array.from({ length: 40 }, (_, i) => `tail${i}();`).join('\n');
+		const prompt = buildFimPrompt(format, model, { prefix: 'let x = ', suffix, volatileSuffixTokens: 32, fileName: 'a.js' });
+		const text = model.detokenize(prompt, true);
+		assert.ok(text.startsWith('<|file_sep|>a.js\n'), text);
+		assert.ok(text.includes('<|file_sep|>a.js\n<|fim_prefix|>let x = <|fim_suffix|>tail0();'), text);
+		// 32 suffix tokens and <|fim_middle|>.
+		const afterSuffixMarker = prompt.length - 1 - prompt.lastIndexOf(id(model, '<|fim_suffix|>'));
+		assert.equal(afterSuffixMarker, 32 + 1, 'only 32 suffix tokens sit between <|fim_suffix|> and <|fim_middle|>');
+		assert.ok(text.endsWith('<|fim_middle|>'));
+		// Typing at the cursor changes nothing before the prefix: the far suffix stays cached.
+		const typed = buildFimPrompt(format, model, { prefix: 'let x = 1', suffix, volatileSuffixTokens: 32, fileName: 'a.js' });
+		const stableLength = prompt.indexOf(id(model, '<|fim_prefix|>')) + 1;
+		assert.deepEqual(typed.slice(0, stableLength), prompt.slice(0, stableLength));
+	});
 });

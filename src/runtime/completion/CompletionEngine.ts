@@ -1,6 +1,6 @@
 import type { LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { buildFimPrompt } from '../fim/buildFimPrompt';
+import { buildFimPrompt, type FimContextChunk, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
 import type { LoadedModel } from '../model/loadModel';
 import { SerialQueue } from '../util/SerialQueue';
@@ -16,6 +16,12 @@ export interface CompletionEngineOptions {
 	 * Defaults to `300_000` (5 minutes).
 	 */
 	readonly idleReleaseMs?: number;
+	/**
+	 * Suffix tokens kept between the FIM suffix and middle markers in prefix-suffix-middle formats; the
+	 * rest of the suffix goes in front of the prefix, so typing re-evaluates only these. See
+	 * {@link FimPromptInput.volatileSuffixTokens}. Defaults to `32`.
+	 */
+	readonly volatileSuffixTokens?: number;
 }
 
 export interface CompletionRequest {
@@ -25,6 +31,10 @@ export interface CompletionRequest {
 	readonly suffix: string;
 	/** Defaults to `128`. */
 	readonly maxTokens?: number;
+	/** The document's path relative to the workspace, for repo-level prompts. Defaults to `'file'`. */
+	readonly fileName?: string;
+	/** Extra context laid out before the file, most stable first. Defaults to none. */
+	readonly extraContext?: readonly FimContextChunk[];
 	readonly signal?: AbortSignal;
 	readonly onToken?: (token: Token) => void;
 }
@@ -46,6 +56,12 @@ export interface CompletionResult {
 const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
+const defaultVolatileSuffixTokens = 32;
+
+/** A rough token count for extra context (≈3 characters a token for code), reserved before the file text. */
+function extraContextBudget(chunks: readonly FimContextChunk[] | undefined): number {
+	return Math.ceil((chunks ?? []).reduce((sum, chunk) => sum + chunk.name.length + chunk.text.length + 2, 0) / 3);
+}
 
 /**
  * Native fill-in-the-middle on one loaded model. It owns one context sequence for completion, so
@@ -83,7 +99,12 @@ export class CompletionEngine implements AsyncDisposable {
 			const prompt = buildFimPrompt(format, model, {
 				prefix: request.prefix,
 				suffix: request.suffix,
-				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8),
+				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8 - extraContextBudget(request.extraContext)),
+				volatileSuffixTokens: this.options.volatileSuffixTokens ?? defaultVolatileSuffixTokens,
+				// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
+				trimStep: 256,
+				fileName: request.fileName,
+				extraContext: request.extraContext,
 			});
 			const generated = await generateTokens({
 				sequence,

@@ -13,6 +13,8 @@ export interface LoadModelOptions {
 	/** Receives load progress from 0 to 1. */
 	readonly onProgress?: (progress: number) => void;
 	readonly signal?: AbortSignal;
+	/** Layers to put on the GPU; `auto` fits them to the free VRAM and retries with fewer on out-of-memory. Defaults to `auto`. */
+	readonly gpuLayers?: number | 'auto';
 }
 
 /** A model in memory with what Bora knows about it. Disposing it frees the weights. */
@@ -20,27 +22,44 @@ export interface LoadedModel extends AsyncDisposable {
 	readonly model: LlamaModel;
 	readonly info: ModelInfo;
 	readonly fim: FimDetection;
+	/** Layers llama.cpp put on the GPU. */
+	readonly gpuLayers: number;
+	/** Set when the load had to fall back, e.g. to fewer GPU layers after running out of memory. */
+	readonly notice?: string;
 	dispose(): Promise<void>;
 }
 
-export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal }: LoadModelOptions): Promise<LoadedModel> {
-	const { fileInfo, sizeBytes } = await inspectModelFile(llama, modelPath, signal);
-	let model: LlamaModel;
-	try {
-		model = await llama.loadModel({
-			modelPath,
-			gpuLayers: 'auto',
-			loadSignal: signal,
-			onLoadProgress: progress => safeCall(onProgress, progress),
-		});
-	} catch (error) {
-		throw toLoadError(error, modelPath);
+export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto' }: LoadModelOptions): Promise<LoadedModel> {
+	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
+	// On out-of-memory, try again with half the layers on the GPU, then with none.
+	const attempts: Array<number | 'auto'> = llama.gpu === false ? [gpuLayers] : [gpuLayers, Math.floor(insights.totalLayers / 2), 0];
+	let model: LlamaModel | undefined;
+	let notice: string | undefined;
+	for (const [index, layers] of attempts.entries()) {
+		try {
+			model = await llama.loadModel({
+				modelPath,
+				gpuLayers: layers,
+				loadSignal: signal,
+				onLoadProgress: progress => safeCall(onProgress, progress),
+			});
+			if (index > 0) {
+				notice = `Not enough GPU memory for ${attempts[0] === 'auto' ? 'the automatic layer split' : `${attempts[0]} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
+			}
+			break;
+		} catch (error) {
+			const retry = error instanceof InsufficientMemoryError && index < attempts.length - 1 && !signal?.aborted;
+			if (!retry) {
+				throw toLoadError(error, modelPath);
+			}
+		}
 	}
-	const vocabulary = vocabularyOf(model.fileInfo);
-	const fim = detectFimFormat(vocabulary, { addBos: model.tokens.shouldPrependBosToken });
-	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(model.fileInfo, vocabulary) });
-	const dispose = () => model.dispose();
-	return { model, info, fim, dispose, [Symbol.asyncDispose]: dispose };
+	const loaded = model!;
+	const vocabulary = vocabularyOf(loaded.fileInfo);
+	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
+	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
+	const dispose = () => loaded.dispose();
+	return { model: loaded, info, fim, gpuLayers: loaded.gpuLayers, ...(notice ? { notice } : {}), dispose, [Symbol.asyncDispose]: dispose };
 }
 
 function toLoadError(error: unknown, modelPath: string): RuntimeError {

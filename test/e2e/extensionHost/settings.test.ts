@@ -20,12 +20,14 @@ describe('settings reach the runtime', () => {
 		assert.deepEqual(ready.runtime.model.fim, { supported: true, format: 'qwen' });
 	});
 
-	it('a missing model path shows an error with the path and an action', async () => {
+	it('a missing model path is reported with the path and an action, and the working model stays', async () => {
 		const client = await activateBora();
 		await config().update('bora.modelPath', '/nowhere/missing.gguf', vscode.ConfigurationTarget.Global);
-		const state = await waitForState(client, s => s.kind === 'runtime' && s.runtime.kind === 'error');
-		assert.ok(state.kind === 'runtime' && state.runtime.kind === 'error');
-		assert.equal(state.runtime.error.code, 'modelNotFound');
-		assert.equal(state.runtime.error.message, 'Model file not found: /nowhere/missing.gguf');
+		const state = await waitForState(client, s => s.kind === 'runtime' && s.runtime.kind === 'ready' && s.runtime.rejected !== undefined);
+		assert.ok(state.kind === 'runtime' && state.runtime.kind === 'ready' && state.runtime.rejected);
+		assert.equal(state.runtime.model.name, readFixtures().names.mistral4Fim, 'the previous model is still loaded');
+		assert.equal(state.runtime.rejected.modelPath, '/nowhere/missing.gguf');
+		assert.equal(state.runtime.rejected.error.code, 'modelNotFound');
+		assert.equal(state.runtime.rejected.error.message, 'Model file not found: /nowhere/missing.gguf');
 	});
 });

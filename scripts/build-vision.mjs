@@ -1,0 +1,125 @@
+// Builds Bora's vision addon (dist/native/bora-vision.node): llama.cpp's tools/mtmd from the source
+// node-llama-cpp ships (its llama/gitRelease.bundle) plus src/runtime/vision/native/addon.cpp, linked
+// against node-llama-cpp's prebuilt libllama/libggml for this platform. Idempotent: skipped when the
+// inputs have not changed. Installs cmake and g++ with apt-get when they are missing and we are root.
+//
+//   node scripts/build-vision.mjs [--force]
+//
+// Never fails the caller: without a compiler or on an unsupported platform it writes the reason to
+// dist/native/bora-vision.unavailable.txt and exits 0; the runtime reports it as `visionUnavailable`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const nativeDir = join(root, 'src/runtime/vision/native');
+const outDir = join(root, 'dist/native');
+const output = join(outDir, 'bora-vision.node');
+const unavailableFile = join(outDir, 'bora-vision.unavailable.txt');
+const cacheDir = join(root, '.cache/vision');
+
+/** Folders of the llama.cpp tree that the addon compiles or includes. */
+const sourcePaths = ['tools/mtmd', 'include', 'ggml/include', 'vendor/hash', 'vendor/miniaudio', 'vendor/stb', 'vendor/sheredom'];
+
+function log(line) {
+	console.log(`[build-vision] ${line}`);
+}
+
+function fail(reason) {
+	mkdirSync(outDir, { recursive: true });
+	rmSync(output, { force: true });
+	writeFileSync(unavailableFile, `${reason}\n`);
+	log(`vision addon not built: ${reason}`);
+	process.exit(0);
+}
+
+function has(command) {
+	return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureTools() {
+	const missing = ['cmake', 'g++', 'make'].filter(tool => !has(tool));
+	if (missing.length === 0) return;
+	if (process.platform !== 'linux' || !has('apt-get') || process.getuid?.() !== 0) {
+		fail(`${missing.join(', ')} missing; install them (e.g. apt-get install cmake g++ make) and run npm run build again`);
+	}
+	log(`installing ${missing.join(', ')} with apt-get`);
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const opts = { stdio: 'inherit', env };
+	if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'cmake', 'g++', 'make'], opts).status !== 0) {
+		spawnSync('apt-get', ['update'], opts);
+		if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'cmake', 'g++', 'make'], opts).status !== 0) {
+			fail('apt-get could not install cmake, g++ and make');
+		}
+	}
+}
+
+function nodeLlamaCpp() {
+	const pkgDir = join(root, 'node_modules/node-llama-cpp');
+	const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;
+	const platformPackage = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64' }[`${process.platform}-${process.arch}`];
+	if (!platformPackage) fail(`the vision addon is built on Linux x64/arm64 only for now, not ${process.platform}-${process.arch}`);
+	const bins = join(root, 'node_modules/@node-llama-cpp', platformPackage, 'bins', platformPackage);
+	if (!existsSync(join(bins, 'libllama.v0.4.0.so'))) fail(`node-llama-cpp's prebuilt libllama is missing in ${relative(root, bins)}`);
+	return { bundle: join(pkgDir, 'llama/gitRelease.bundle'), version, bins };
+}
+
+/** A bare clone of node-llama-cpp's bundle, shared with test/models/vocabularies.ts. */
+function ensureSource({ bundle, version }) {
+	const srcDir = join(cacheDir, `llama.cpp-${version}`);
+	if (existsSync(join(srcDir, 'tools/mtmd/mtmd.h'))) return srcDir;
+	const gitDir = join(root, '.cache/test-models', `llama.cpp-${version}.git`);
+	if (!existsSync(join(gitDir, 'HEAD'))) {
+		mkdirSync(dirname(gitDir), { recursive: true });
+		const temp = `${gitDir}.tmp-${process.pid}`;
+		execFileSync('git', ['clone', '--bare', '--quiet', bundle, temp]);
+		try { execFileSync('mv', ['-T', temp, gitDir]); } catch { rmSync(temp, { recursive: true, force: true }); }
+	}
+	const temp = `${srcDir}.tmp-${process.pid}`;
+	rmSync(temp, { recursive: true, force: true });
+	mkdirSync(temp, { recursive: true });
+	const tar = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', 'HEAD', ...sourcePaths], { maxBuffer: 512 * 1024 * 1024 });
+	execFileSync('tar', ['-x', '-C', temp], { input: tar });
+	rmSync(srcDir, { recursive: true, force: true });
+	execFileSync('mv', ['-T', temp, srcDir]);
+	return srcDir;
+}
+
+function inputsHash(llama) {
+	const hash = createHash('sha256');
+	hash.update(`${llama.version}\n${process.version}\n${process.platform}-${process.arch}\n`);
+	for (const file of readdirSync(nativeDir).sort()) hash.update(file).update(readFileSync(join(nativeDir, file)));
+	return hash.digest('hex').slice(0, 16);
+}
+
+const started = Date.now();
+const llama = nodeLlamaCpp();
+const stamp = inputsHash(llama);
+const stampFile = join(outDir, 'bora-vision.stamp');
+if (!process.argv.includes('--force') && existsSync(output) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
+	log('up to date');
+	process.exit(0);
+}
+ensureTools();
+const srcDir = ensureSource(llama);
+const buildDir = join(cacheDir, 'build');
+const nodeInclude = join(dirname(dirname(process.execPath)), 'include/node');
+if (!existsSync(join(nodeInclude, 'node_api.h'))) fail(`Node's headers are missing (${nodeInclude}/node_api.h)`);
+// At run time the addon finds node-llama-cpp's libraries relative to itself (dist/native → node_modules).
+const runpath = `$ORIGIN/${relative(outDir, llama.bins)}`;
+const generator = has('ninja') ? ['-G', 'Ninja'] : [];
+const cmake = (args) => {
+	const result = spawnSync('cmake', args, { stdio: 'inherit' });
+	if (result.status !== 0) fail(`cmake ${args[0]} failed (exit ${result.status}); see the output above`);
+};
+cmake(['-S', nativeDir, '-B', buildDir, ...generator, '-DCMAKE_BUILD_TYPE=Release', `-DLLAMA_SRC=${srcDir}`,
+	`-DLLAMA_BINS=${llama.bins}`, `-DNODE_INCLUDE=${nodeInclude}`, `-DRUNPATH=${runpath}`, '--log-level=WARNING']);
+cmake(['--build', buildDir, '--parallel', String(Math.max(1, cpus().length))]);
+mkdirSync(outDir, { recursive: true });
+copyFileSync(join(buildDir, 'bora-vision.node'), output);
+writeFileSync(stampFile, `${stamp}\n`);
+rmSync(unavailableFile, { force: true });
+log(`built ${relative(root, output)} in ${Math.round((Date.now() - started) / 1000)}s`);

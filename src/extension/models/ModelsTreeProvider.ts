@@ -1,0 +1,171 @@
+import * as vscode from 'vscode';
+import {
+	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
+	type RecommendedModel,
+} from '../../lsp/protocol';
+import type { RuntimeClient } from '../RuntimeClient';
+import { describeHardware, describeRecommended, formatSize } from './describeModels';
+import { ModelsCommandIds } from './modelsCommandIds';
+
+/** One node of the Models view. */
+export type ModelsNode =
+	| { readonly kind: 'section'; readonly id: 'machine' | 'completion' | 'chat' | 'downloaded'; readonly label: string }
+	| { readonly kind: 'line'; readonly text: string; readonly icon?: string }
+	| { readonly kind: 'recommended'; readonly model: RecommendedModel }
+	| { readonly kind: 'downloaded'; readonly model: DownloadedModel; readonly active: boolean }
+	| { readonly kind: 'pickLocal' }
+	| { readonly kind: 'welcome' };
+
+interface Snapshot {
+	readonly hardware?: HardwareInfo;
+	readonly recommended: readonly RecommendedModel[];
+	readonly downloaded: readonly DownloadedModel[];
+	readonly error?: string;
+}
+
+const fitIcons: Record<FitLevel, string> = { gpu: 'pass-filled', partialGpu: 'pass', cpu: 'pass', tight: 'warning', tooLarge: 'circle-slash' };
+
+/**
+ * The "Bora: Models" view: this machine, the recommended models with fit and expected speed, the
+ * downloaded models (use, delete) and "Pick a local GGUF…". Data comes from the runtime.
+ */
+export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
+	private readonly changed = new vscode.EventEmitter<void>();
+	readonly onDidChangeTreeData = this.changed.event;
+	private snapshot: Snapshot = { recommended: [], downloaded: [] };
+	private loading: Promise<void> | undefined;
+
+	constructor(
+		private readonly runtime: RuntimeClient,
+		private readonly storageDir: string,
+		private readonly activeModelPaths: () => { completion: string; chat: string },
+	) { }
+
+	get current(): Snapshot {
+		return this.snapshot;
+	}
+
+	/** Asks the runtime again and redraws. */
+	refresh(): Promise<void> {
+		this.loading ??= this.load().finally(() => {
+			this.loading = undefined;
+		});
+		return this.loading;
+	}
+
+	getTreeItem(node: ModelsNode): vscode.TreeItem {
+		switch (node.kind) {
+			case 'section': {
+				const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+				item.id = `section:${node.id}`;
+				return item;
+			}
+			case 'line': {
+				const item = new vscode.TreeItem(node.text);
+				item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
+				item.tooltip = node.text;
+				return item;
+			}
+			case 'welcome': {
+				const item = new vscode.TreeItem('No model yet: download one that fits below, or pick a local GGUF.');
+				item.iconPath = new vscode.ThemeIcon('info');
+				item.tooltip = 'Nothing is downloaded until you click a model.';
+				return item;
+			}
+			case 'pickLocal': {
+				const item = new vscode.TreeItem('Pick a local GGUF…');
+				item.iconPath = new vscode.ThemeIcon('folder-opened');
+				item.command = { command: ModelsCommandIds.pickLocal, title: 'Pick a local GGUF…' };
+				return item;
+			}
+			case 'recommended': {
+				const { entry, fit, downloaded } = node.model;
+				const item = new vscode.TreeItem(entry.name);
+				item.id = `recommended:${entry.id}`;
+				item.description = describeRecommended(node.model);
+				item.iconPath = new vscode.ThemeIcon(downloaded ? 'check' : fitIcons[fit.level]);
+				item.tooltip = new vscode.MarkdownString([
+					`**${entry.name}** · ${entry.role} · ${entry.parameters}${entry.activeParameters ? ` (${entry.activeParameters} active)` : ''} · ${entry.quantization}`,
+					entry.description,
+					fit.summary,
+					`Download: ${formatSize(entry.model.sizeBytes)}${entry.mmproj ? ` + ${formatSize(entry.mmproj.sizeBytes)} vision projector` : ''} · license ${entry.license}`,
+					`\`${entry.model.uri}\``,
+				].join('\n\n'));
+				item.contextValue = downloaded ? 'bora.recommended.downloaded' : fit.level === 'tooLarge' ? 'bora.recommended.tooLarge' : 'bora.recommended';
+				item.command = downloaded
+					? { command: ModelsCommandIds.use, title: 'Use', arguments: [node] }
+					: { command: ModelsCommandIds.download, title: 'Download', arguments: [node] };
+				return item;
+			}
+			case 'downloaded': {
+				const item = new vscode.TreeItem(node.model.name);
+				item.id = `downloaded:${node.model.id}`;
+				item.description = `${formatSize(node.model.sizeBytes)}${node.active ? ' · in use' : ''}`;
+				item.iconPath = new vscode.ThemeIcon(node.active ? 'pass-filled' : 'file');
+				item.tooltip = `${node.model.modelPath}${node.model.mmprojPath ? `\nVision projector: ${node.model.mmprojPath}` : ''}`;
+				item.contextValue = 'bora.downloaded';
+				return item;
+			}
+			default:
+				void (node satisfies never);
+				throw new Error('unreachable');
+		}
+	}
+
+	getChildren(node?: ModelsNode): ModelsNode[] {
+		const snapshot = this.snapshot;
+		if (!node) {
+			const noModel = !this.activeModelPaths().completion;
+			return [
+				...(noModel ? [{ kind: 'welcome' } as const] : []),
+				...(snapshot.error ? [{ kind: 'line', text: snapshot.error, icon: 'error' } as const] : []),
+				{ kind: 'section', id: 'machine', label: 'This machine' },
+				{ kind: 'section', id: 'completion', label: 'Recommended for completion' },
+				{ kind: 'section', id: 'chat', label: 'Recommended for chat' },
+				{ kind: 'section', id: 'downloaded', label: 'Downloaded' },
+				{ kind: 'pickLocal' },
+			];
+		}
+		if (node.kind !== 'section') {
+			return [];
+		}
+		switch (node.id) {
+			case 'machine':
+				return snapshot.hardware ? describeHardware(snapshot.hardware).map(text => ({ kind: 'line', text })) : [{ kind: 'line', text: 'Detecting…', icon: 'loading~spin' }];
+			case 'completion':
+			case 'chat':
+				return this.recommendedFor(node.id);
+			case 'downloaded': {
+				const active = this.activeModelPaths();
+				return snapshot.downloaded.length === 0
+					? [{ kind: 'line', text: 'None yet' }]
+					: snapshot.downloaded.map(model => ({ kind: 'downloaded', model, active: model.modelPath === active.completion || model.modelPath === active.chat }));
+			}
+			default:
+				void (node.id satisfies never);
+				return [];
+		}
+	}
+
+	dispose(): void {
+		this.changed.dispose();
+	}
+
+	private recommendedFor(role: ModelRole): ModelsNode[] {
+		return this.snapshot.recommended.filter(model => model.entry.role === role).map(model => ({ kind: 'recommended', model }));
+	}
+
+	private async load(): Promise<void> {
+		try {
+			const [hardware, recommended, downloaded] = await Promise.all([
+				this.runtime.request(ModelsHardwareRequest.type, undefined),
+				this.runtime.request(ModelsRecommendedRequest.type, { storageDir: this.storageDir }),
+				this.runtime.request(ModelsListRequest.type, { storageDir: this.storageDir }),
+			]);
+			this.snapshot = { hardware, recommended, downloaded };
+		} catch (error) {
+			this.snapshot = { ...this.snapshot, error: `Cannot ask the runtime: ${error instanceof Error ? error.message : String(error)}` };
+		}
+		this.changed.fire();
+	}
+}

@@ -1,0 +1,14 @@
+import type { CompletionStatsInfo } from './protocol';
+
+const perSecond = (tokens: number, ms: number) => (ms > 0 ? `${Math.round(tokens / (ms / 1000))} tok/s` : '–');
+
+/**
+ * One line for the log and the status tooltip, in llama.vscode's terms: cached and new prompt
+ * tokens, prompt and generation speed, total time, and whether the cache carried the request.
+ */
+export function completionStatsText(stats: CompletionStatsInfo): string {
+	const fresh = stats.promptTokens - stats.cachedPromptTokens;
+	return `${stats.cacheHit ? 'cache hit' : 'cache miss'} · prompt ${stats.cachedPromptTokens} cached + ${fresh} new in ${stats.promptMs.toFixed(0)} ms (${perSecond(fresh, stats.promptMs)})`
+		+ ` · generated ${stats.generatedTokens} in ${stats.generationMs.toFixed(0)} ms (${perSecond(stats.generatedTokens, stats.generationMs)})`
+		+ ` · total ${stats.totalMs.toFixed(0)} ms · stop: ${stats.stopReason}`;
+}

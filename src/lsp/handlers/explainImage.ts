@@ -1,0 +1,84 @@
+import { open } from 'node:fs/promises';
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
+import { imageLimits, RuntimeError, type Runtime } from '../../runtime';
+import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../protocol';
+import { runSafeAsync, type HandlerLog } from '../runSafe';
+
+export interface ExplainImageLog extends HandlerLog {
+	info(message: string): void;
+}
+
+/**
+ * `bora/explainImage`: one streamed answer about an image, sent as `bora/chatChunk` answer chunks
+ * with the request's chatId. `bora/visionStatus`: whether that works now, and why not.
+ */
+export function registerExplainImage(connection: Connection, runtime: Runtime, log: ExplainImageLog): void {
+	connection.onRequest(VisionStatusRequest.type, () => runtime.visionStatus());
+	connection.onRequest(ExplainImageRequest.type, (params, token) => {
+		const request = parseParams(params);
+		return runSafeAsync(log, async (signal): Promise<ExplainImageResult> => {
+			const { chatId } = request;
+			if (request.base64 !== undefined && request.base64.length > Math.ceil(imageLimits.maxBytes / 3) * 4) {
+				throw new RuntimeError({ code: 'badImage', message: `The image is larger than ${imageLimits.maxBytes / (1024 * 1024)} MB.`, action: 'Crop or shrink the screenshot.' });
+			}
+			const image = request.imagePath ? await readImageFile(request.imagePath) : Buffer.from(request.base64!, 'base64');
+			try {
+				const result = await runtime.explainImage({
+					image, question: request.question, history: request.history, signal,
+					onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
+				});
+				log.info(`explainImage ${chatId}: ${result.image.format} ${result.image.width}×${result.image.height}, ${result.imageTokens} of ${result.imageTokenBudget} image tokens${result.loadMs ? `, projector loaded in ${result.loadMs} ms` : ''}`);
+				return {
+					answer: result.answer, thought: '', thoughtTokens: 0, budgetExhausted: false,
+					imageTokens: result.imageTokens, imageTokenBudget: result.imageTokenBudget, imageWidth: result.image.width, imageHeight: result.image.height,
+					...(result.answer.trim() ? {} : { notice: 'The model wrote no answer about this image.' }),
+				};
+			} catch (error) {
+				if (signal.aborted || error instanceof RuntimeError) throw error;
+				log.error(`explainImage ${chatId} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+				throw RuntimeError.from(error, { code: 'internal', message: 'The image answer failed', action: 'See the runtime log for details.' });
+			}
+		}, emptyResult, `Error while answering image question ${request.chatId}`, token);
+	});
+}
+
+const emptyResult: ExplainImageResult = { answer: '', thought: '', thoughtTokens: 0, budgetExhausted: false, imageTokens: 0, imageTokenBudget: 0, imageWidth: 0, imageHeight: 0 };
+
+/** Reads at most the size limit (+1 byte to tell "too large"), so a huge file is never read whole. */
+async function readImageFile(path: string): Promise<Buffer> {
+	let file;
+	try {
+		file = await open(path, 'r');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new RuntimeError({ code: 'badImage', message: code === 'ENOENT' ? `The image ${path} does not exist.` : `The image ${path} cannot be read (${code ?? String(error)}).`, action: 'Pick the image again.' });
+	}
+	try {
+		const { size } = await file.stat();
+		if (size > imageLimits.maxBytes) {
+			throw new RuntimeError({ code: 'badImage', message: `The image is ${Math.round(size / (1024 * 1024))} MB; images up to ${imageLimits.maxBytes / (1024 * 1024)} MB are accepted.`, action: 'Crop or shrink the screenshot.' });
+		}
+		const buffer = Buffer.alloc(size);
+		const { bytesRead } = await file.read(buffer, 0, size, 0);
+		return buffer.subarray(0, bytesRead);
+	} finally {
+		await file.close();
+	}
+}
+
+function parseParams(params: unknown): ExplainImageParams {
+	const fail = (what: string): never => {
+		throw new ResponseError(ErrorCodes.InvalidParams, `bora/explainImage: ${what}`);
+	};
+	if (typeof params !== 'object' || params === null) return fail('params must be an object');
+	const p = params as Record<string, unknown>;
+	if (typeof p.chatId !== 'string') fail('chatId must be a string');
+	const hasPath = typeof p.imagePath === 'string' && p.imagePath.length > 0;
+	const hasBytes = typeof p.base64 === 'string';
+	if (hasPath === hasBytes) fail('give exactly one of imagePath and base64');
+	if (p.question !== undefined && typeof p.question !== 'string') fail('question must be a string');
+	if (p.history !== undefined && !(Array.isArray(p.history) && p.history.every(t => typeof t === 'object' && t !== null && typeof t.user === 'string' && typeof t.assistant === 'string'))) {
+		fail('history must be a list of {user, assistant} turns');
+	}
+	return p as unknown as ExplainImageParams;
+}

@@ -1,0 +1,75 @@
+import { formatBytes } from './formatBytes';
+import type { CatalogEntry, FitLevel, HardwareInfo, ModelFit } from './types';
+
+export interface CheckFitOptions {
+	/** Tokens of context to reserve KV cache for. Defaults to the entry's `fitContextTokens`. */
+	readonly contextTokens?: number;
+	/** Bytes for llama.cpp's compute buffers and runtime. Defaults to `400 MB`. */
+	readonly overheadBytes?: number;
+	/** Share of free VRAM that may be used. Defaults to `0.9`. */
+	readonly vramUsableShare?: number;
+	/** Memory bandwidth in bytes per second for the speed estimate. Defaults to `memoryBandwidth`. */
+	readonly bandwidth?: { readonly gpu: number; readonly cpu: number };
+}
+
+/** Conservative bandwidths (bytes/s) for the speed estimate; a measured speed replaces it after load. */
+export const memoryBandwidth = { gpu: 250e9, cpu: 25e9 } as const;
+
+/** Share of the theoretical bandwidth generation reaches in practice. */
+const bandwidthEfficiency = 0.6;
+
+/**
+ * Whether a catalog model fits this machine, from its sizes and the free memory. Pure: the catalog
+ * sizes stand in for GGUF insights, which need the file (see `checkFileFit` for downloaded models).
+ */
+export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
+	contextTokens = entry.fitContextTokens,
+	overheadBytes = 400e6,
+	vramUsableShare = 0.9,
+	bandwidth = memoryBandwidth,
+}: CheckFitOptions = {}): ModelFit {
+	const weights = entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0);
+	const requiredBytes = Math.round(weights + entry.kvBytesPerToken * contextTokens + overheadBytes);
+	const hasGpu = hardware.backend !== 'cpu';
+	const unified = hasGpu && hardware.unifiedMemory;
+	const totalMemory = hardware.ramTotal + (hasGpu && !unified ? hardware.vramTotal : 0);
+	const gpuFree = hasGpu ? hardware.vramFree * vramUsableShare : 0;
+	// On unified memory the VRAM is the RAM: count it once.
+	const ramFree = unified ? 0 : hardware.ramFree;
+	const need = formatBytes(requiredBytes);
+
+	if (entry.minTotalMemoryBytes !== undefined && totalMemory < entry.minTotalMemoryBytes) {
+		return fit('tooLarge', requiredBytes, `Needs a machine with at least ${formatBytes(entry.minTotalMemoryBytes)} of RAM + VRAM; this one has ${formatBytes(totalMemory)}.`);
+	}
+	const speed = (gpuShare: number) => estimateTokensPerSecond(entry, gpuShare, bandwidth);
+	if (hasGpu && requiredBytes <= gpuFree) {
+		return fit('gpu', requiredBytes, `Fits in GPU memory (${need} of ${formatBytes(gpuFree)} free).`, speed(1));
+	}
+	if (hasGpu && gpuFree > 0 && requiredBytes <= gpuFree + ramFree) {
+		const share = gpuFree / requiredBytes;
+		return fit('partialGpu', requiredBytes, `Fits split between GPU and RAM: ${Math.round(share * 100)}% on the GPU (${need} needed).`, speed(share));
+	}
+	if (requiredBytes <= (unified ? gpuFree : hardware.ramFree)) {
+		return fit('cpu', requiredBytes, `Fits in RAM and runs on the CPU (${need} of ${formatBytes(hardware.ramFree)} free).`, speed(0));
+	}
+	if (requiredBytes <= totalMemory * 0.9) {
+		return fit('tight', requiredBytes, `Needs ${need}; more than is free now. Close other programs first.`, speed(hasGpu ? Math.min(1, hardware.vramTotal / requiredBytes) : 0));
+	}
+	return fit('tooLarge', requiredBytes, `Too large: needs ${need}, this machine has ${formatBytes(totalMemory)} of RAM${hasGpu && !unified ? ' + VRAM' : ''}.`);
+}
+
+/** Tokens per second when `gpuShare` of the weights sit in VRAM: generation is bound by memory bandwidth. */
+function estimateTokensPerSecond(entry: CatalogEntry, gpuShare: number, bandwidth: { gpu: number; cpu: number }): number {
+	const activeBytes = entry.model.sizeBytes * entry.activeFraction;
+	const secondsPerToken = activeBytes * (gpuShare / bandwidth.gpu + (1 - gpuShare) / bandwidth.cpu) / bandwidthEfficiency;
+	return Math.max(0.1, Math.round(10 / secondsPerToken) / 10);
+}
+
+function fit(level: FitLevel, requiredBytes: number, summary: string, estimatedTokensPerSecond?: number): ModelFit {
+	return estimatedTokensPerSecond === undefined ? { level, requiredBytes, summary } : { level, requiredBytes, summary, estimatedTokensPerSecond };
+}
+
+/** Fit levels a user can pick without freeing memory first. */
+export function fitsNow(level: FitLevel): boolean {
+	return level === 'gpu' || level === 'partialGpu' || level === 'cpu';
+}

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import type { ChatPromptInput } from '../chat/ChatEngine';
+import { RuntimeError } from '../errors/RuntimeError';
+import type { Logger } from '../Logger';
+import type { LlamaHandle } from '../model/createLlama';
+import type { ChatTurn, RuntimeSettings } from '../types';
+import { loadVisionAddon } from './visionAddon';
+import { defaultImageQuestion, imageMarker, VisionEngine, type ExplainImageResult } from './VisionEngine';
+
+export interface ImageQuestion {
+	readonly image: Uint8Array;
+	/** Defaults to {@link defaultImageQuestion}. */
+	readonly question?: string;
+	/** Earlier text turns of the chat, oldest first. Defaults to none. */
+	readonly history?: readonly ChatTurn[];
+	readonly signal?: AbortSignal;
+	readonly onText?: (text: string) => void;
+}
+
+/** Whether image questions can be answered now, and why not. */
+export type VisionStatus =
+	| { readonly available: true; readonly modelPath: string; readonly mmprojPath: string; readonly loaded: boolean; readonly imageTokenBudget: number }
+	| { readonly available: false; readonly reason: string };
+
+export interface VisionServiceOptions {
+	readonly settings: () => RuntimeSettings;
+	readonly getLlama: () => Promise<LlamaHandle>;
+	readonly renderPrompt: (input: ChatPromptInput, signal?: AbortSignal) => Promise<string>;
+	readonly logger: Logger;
+	/** Defaults to `120000` ms. */
+	readonly idleMs?: number;
+}
+
+/**
+ * The runtime's vision side: pairs the chat model with `mmprojPath`, renders the prompt with the
+ * chat model's own template, and keeps one {@link VisionEngine} for the current pair.
+ */
+export class VisionService {
+	private engine: { key: string; engine: VisionEngine } | undefined;
+
+	constructor(private readonly options: VisionServiceOptions) {}
+
+	/** Cheap: checks settings and files, and whether the addon loads (only once llama.cpp is up). */
+	async status(): Promise<VisionStatus> {
+		try {
+			const { modelPath, mmprojPath } = this.paths();
+			const handle = await this.options.getLlama();
+			checkBackend(handle);
+			loadVisionAddon();
+			return { available: true, modelPath, mmprojPath, loaded: this.engine?.engine.isLoaded ?? false, imageTokenBudget: 1024 };
+		} catch (error) {
+			return { available: false, reason: error instanceof Error ? error.message : String(error) };
+		}
+	}
+
+	async explain({ image, question, history = [], signal, onText }: ImageQuestion): Promise<ExplainImageResult> {
+		const { modelPath, mmprojPath } = this.paths();
+		const handle = await this.options.getLlama();
+		checkBackend(handle);
+		const addon = loadVisionAddon();
+		const message = `${imageMarker}\n${question?.trim() || defaultImageQuestion}`;
+		const prompt = await this.options.renderPrompt({ history, message, effort: 'off' }, signal);
+		const key = JSON.stringify([modelPath, mmprojPath, handle.threads]);
+		if (this.engine?.key !== key) {
+			await this.engine?.engine.dispose();
+			this.engine = { key, engine: new VisionEngine({ addon, modelPath, mmprojPath, threads: handle.threads, idleMs: this.options.idleMs, logger: this.options.logger }) };
+		}
+		return this.engine.engine.explain({ image, prompt, signal, onText });
+	}
+
+	async dispose(): Promise<void> {
+		const engine = this.engine;
+		this.engine = undefined;
+		await engine?.engine.dispose();
+	}
+
+	private paths(): { modelPath: string; mmprojPath: string } {
+		const settings = this.options.settings();
+		const modelPath = settings.chatModelPath || settings.modelPath;
+		const mmprojPath = settings.mmprojPath ?? '';
+		if (!modelPath) throw unavailable('no chat model is configured', 'Set bora.chat.modelPath or bora.modelPath.');
+		if (!mmprojPath) throw unavailable('the chat model has no vision projector configured', 'Set bora.chat.mmprojPath to the mmproj GGUF made for the chat model.');
+		if (!existsSync(mmprojPath)) throw unavailable(`the vision projector ${mmprojPath} does not exist`, 'Check bora.chat.mmprojPath.');
+		return { modelPath, mmprojPath };
+	}
+}
+
+function unavailable(reason: string, action: string): RuntimeError {
+	return new RuntimeError({ code: 'visionUnavailable', message: `Image understanding is unavailable: ${reason}.`, action });
+}
+
+/**
+ * The addon links node-llama-cpp's CPU build of libllama. With a GPU build loaded (its libraries
+ * have other names) it would bring a second llama.cpp into the process, so vision waits for that.
+ */
+function checkBackend(handle: LlamaHandle): void {
+	if (handle.backend !== 'cpu') {
+		throw unavailable(`the vision addon runs with llama.cpp's CPU build, and the ${handle.backend} build is loaded`, 'Set bora.gpu to "off" to use images, or wait for GPU support in a later version.');
+	}
+}

@@ -1,0 +1,141 @@
+/*
+ * Inline completion on a scripted editing session, (a) the naive way against (b) Bora's engine, in
+ * one process on one model, request by request interleaved so a noisy machine slows both alike.
+ * (a) evaluates every prompt from scratch: node-llama-cpp's `generateInfillCompletion` on a cleared
+ * sequence where the library supports the model's FIM tokens, else Bora's own FIM prompt on a cleared
+ * sequence (node-llama-cpp finds no FIM tokens in Mistral vocabularies). Prints a table and JSON;
+ * asserts nothing. `BORA_BENCH_QUICK=1` types fewer characters.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { LlamaCompletion, type LlamaContextSequence } from 'node-llama-cpp';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fimTextAt } from '../../src/lsp/documentContext';
+import { buildFimPrompt, CompletionEngine, createLlama, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
+import { generateTokens } from '../../src/runtime/completion/generateTokens';
+import { ensureBenchModel, type BenchModelName } from '../models/benchModels';
+import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
+
+const maxTokens = 16;
+const contextSize = 4096;
+const quick = process.env['BORA_BENCH_QUICK'] === '1';
+
+interface Sample {
+	readonly kind: SessionStepKind;
+	readonly ms: number;
+	readonly promptTokens: number;
+	readonly evaluatedTokens: number;
+	readonly generatedTokens: number;
+}
+
+interface Summary {
+	readonly requests: number;
+	readonly p50Ms: number;
+	readonly p95Ms: number;
+	readonly coldP50Ms: number;
+	readonly warmTypeP50Ms: number;
+	readonly promptTokensPerRequest: number;
+	readonly evaluatedTokensPerRequest: number;
+	readonly cacheHitRate: number;
+	readonly generatedTokensPerRequest: number;
+}
+
+const quantile = (values: readonly number[], q: number) => {
+	const sorted = [...values].sort((x, y) => x - y);
+	return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const mean = (values: readonly number[]) => values.reduce((x, y) => x + y, 0) / Math.max(1, values.length);
+
+function summarize(samples: readonly Sample[]): Summary {
+	return {
+		requests: samples.length,
+		p50Ms: quantile(samples.map(s => s.ms), 0.5),
+		p95Ms: quantile(samples.map(s => s.ms), 0.95),
+		coldP50Ms: quantile(samples.filter(s => s.kind === 'jump').map(s => s.ms), 0.5),
+		warmTypeP50Ms: quantile(samples.filter(s => s.kind === 'type').map(s => s.ms), 0.5),
+		promptTokensPerRequest: mean(samples.map(s => s.promptTokens)),
+		evaluatedTokensPerRequest: mean(samples.map(s => s.evaluatedTokens)),
+		// A hit: at least half of the prompt came from the KV cache.
+		cacheHitRate: mean(samples.map(s => (s.promptTokens - s.evaluatedTokens >= s.promptTokens / 2 ? 1 : 0))),
+		generatedTokensPerRequest: mean(samples.map(s => s.generatedTokens)),
+	};
+}
+
+/** (a): the same text, evaluated from an empty sequence every time. */
+async function naive(loaded: LoadedModel, format: FimFormat, sequence: LlamaContextSequence, completion: LlamaCompletion, prefix: string, suffix: string) {
+	await sequence.clearHistory();
+	const prompt = buildFimPrompt(format, loaded.model, { prefix, suffix, maxTextTokens: contextSize - maxTokens - 8 });
+	if (completion.infillSupported) {
+		const text = await completion.generateInfillCompletion(prefix, suffix, { maxTokens, temperature: 0 });
+		return { promptTokens: prompt.length, evaluatedTokens: prompt.length, generatedTokens: loaded.model.tokenize(text).length };
+	}
+	const generated = await generateTokens({ sequence, prompt, stopTokens: new Set(format.stopTokens), maxTokens });
+	return { promptTokens: prompt.length, evaluatedTokens: prompt.length - generated.cachedPromptTokens, generatedTokens: generated.tokens.length };
+}
+
+async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
+	const handle = await createLlama({ gpu: 'off' });
+	const loaded = await loadModel(handle, { modelPath: await ensureBenchModel(name) });
+	if ('reason' in loaded.fim) {
+		throw new Error(`${name}: ${loaded.fim.reason}`);
+	}
+	const format = loaded.fim.format;
+	const engine = new CompletionEngine(loaded, { threads: handle.threads, contextSize });
+	const context = await loaded.model.createContext({ contextSize, sequences: 1, threads: handle.threads });
+	const sequence = context.getSequence();
+	const completion = new LlamaCompletion({ contextSequence: sequence });
+	const samples = { naive: [] as Sample[], bora: [] as Sample[] };
+	try {
+		// Warm-up outside the measurement (first-call allocations), on text the session never shows.
+		await naive(loaded, format, sequence, completion, 'const warm = ', ';');
+		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
+		for (const [index, step] of steps.entries()) {
+			const document = TextDocument.create('file:///bench/source.js', 'javascript', index, step.text);
+			const { prefix, suffix } = fimTextAt(document, document.positionAt(step.offset), { alignFirstLine: 32 });
+			let started = performance.now();
+			const a = await naive(loaded, format, sequence, completion, prefix, suffix);
+			samples.naive.push({ kind: step.kind, ms: performance.now() - started, ...a });
+			started = performance.now();
+			const { stats } = await engine.complete({ prefix, suffix, maxTokens, fileName: 'source.js' });
+			samples.bora.push({
+				kind: step.kind, ms: performance.now() - started, promptTokens: stats.promptTokens,
+				evaluatedTokens: stats.promptTokens - stats.cachedPromptTokens, generatedTokens: stats.generatedTokens,
+			});
+			const [lastA, lastB] = [samples.naive.at(-1)!, samples.bora.at(-1)!];
+			process.stderr.write(`${name} ${index + 1}/${steps.length} ${step.kind}: (a) ${lastA.ms.toFixed(0)} ms, (b) ${lastB.ms.toFixed(0)} ms, ${lastB.evaluatedTokens} evaluated\n`);
+		}
+	} finally {
+		await context.dispose();
+		await engine.dispose();
+		await loaded.dispose();
+		await handle.llama.dispose();
+	}
+	const a = summarize(samples.naive);
+	const b = summarize(samples.bora);
+	return {
+		model: name, format: format.name, threads: handle.threads, naive: a, bora: b,
+		ratios: {
+			evaluatedTokens: a.evaluatedTokensPerRequest / b.evaluatedTokensPerRequest,
+			p50: a.p50Ms / b.p50Ms,
+			p95: a.p95Ms / b.p95Ms,
+			/** Bora's warm one-character edit as a share of its cold request (target ≤ 0.10). */
+			boraWarmOverCold: b.warmTypeP50Ms / b.coldP50Ms,
+		},
+	};
+}
+
+const source = benchSourceText();
+const steps = editingSession(source, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 });
+console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs; session: ${source.split('\n').length}-line file, ${steps.length} requests (${steps.filter(s => s.kind === 'jump').length} cursor jumps, ${steps.filter(s => s.kind === 'accept').length} accepts), ${maxTokens} tokens max each`);
+const results = [];
+for (const name of ['benchMistral4', 'benchQwen2'] as const) {
+	const result = await benchModel(name, steps);
+	results.push(result);
+	const row = (label: string, s: Summary) => `| ${name} (${result.format}) | ${label} | ${s.p50Ms.toFixed(0)} | ${s.p95Ms.toFixed(0)} | ${s.coldP50Ms.toFixed(0)} | ${s.warmTypeP50Ms.toFixed(0)} | ${s.promptTokensPerRequest.toFixed(0)} | ${s.evaluatedTokensPerRequest.toFixed(1)} | ${(s.cacheHitRate * 100).toFixed(0)}% | ${s.generatedTokensPerRequest.toFixed(1)} |`;
+	console.log('\n| model | engine | p50 ms | p95 ms | cold p50 ms | 1-char p50 ms | prompt tok/req | evaluated tok/req | cache hits | generated tok/req |');
+	console.log('|---|---|---|---|---|---|---|---|---|---|');
+	console.log(row('(a) naive infill', result.naive));
+	console.log(row('(b) Bora', result.bora));
+	const r = result.ratios;
+	console.log(`(a)/(b): ${r.evaluatedTokens.toFixed(1)}× fewer evaluated tokens, ${r.p50.toFixed(1)}× lower p50, ${r.p95.toFixed(1)}× lower p95; Bora warm 1-char / cold = ${(r.boraWarmOverCold * 100).toFixed(1)}%`);
+}
+console.log(JSON.stringify({ bench: 'completion', steps: steps.length, maxTokens, results }));

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { BoraApi } from '../../../src/extension/extension';
+import { activateBora, waitForReady, waitForState } from './boraApi';
+import { readFixtures } from './fixtures';
+
+describe('models: first-run welcome, then a local GGUF', () => {
+	after(async () => {
+		// Later suites expect the harness's model.
+		const { models, names } = readFixtures();
+		await vscode.workspace.getConfiguration().update('bora.modelPath', models.mistral4Fim, vscode.ConfigurationTarget.Global);
+		await waitForReady(await activateBora(), names.mistral4Fim);
+	});
+
+	it('with no model, the Models view shows the machine and the catalog; picking a local file makes completion work', async () => {
+		const client = await activateBora() as BoraApi;
+		const { models, names, canonicalFim } = readFixtures();
+		await vscode.workspace.getConfiguration().update('bora.modelPath', '', vscode.ConfigurationTarget.Global);
+		await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'idle' && state.runtime.reason.code === 'noModel');
+
+		const tree = client.modelsApi.tree;
+		await tree.refresh();
+		const roots = tree.getChildren();
+		assert.equal(roots[0]?.kind, 'welcome', 'the welcome line leads the view when no model is configured');
+		assert.equal(tree.current.error, undefined);
+		assert.ok(tree.current.hardware && tree.current.hardware.ramTotal > 0, `hardware detected: ${JSON.stringify(tree.current)}`);
+		assert.equal(tree.current.recommended.length, 6);
+		assert.ok(roots.some(node => node.kind === 'pickLocal'));
+
+		// "Pick a local GGUF…" with the path the dialog would return.
+		await vscode.commands.executeCommand('bora.models.pickLocal', models.qwenFim);
+		await waitForReady(client, names.qwenFim);
+		assert.notEqual(tree.getChildren()[0]?.kind, 'welcome');
+
+		const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: `${canonicalFim.prefix}${canonicalFim.suffix}\n` });
+		const editor = await vscode.window.showTextDocument(document);
+		const cursor = new vscode.Position(0, canonicalFim.prefix.length);
+		editor.selection = new vscode.Selection(cursor, cursor);
+		const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => {
+			const subscription = client.onDidProvideInlineCompletions(items => {
+				subscription.dispose();
+				resolve(items);
+			});
+		});
+		await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+		assert.deepEqual((await provided).map(item => item.insertText), [canonicalFim.middle]);
+		await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+	});
+});

@@ -1,0 +1,144 @@
+/*
+ * Models for `npm run bench`: realistic shapes (several layers, real attention and MoE routing, real
+ * vocabularies) with random weights, so prompt evaluation costs what a small real model's does. They
+ * are not test fixtures: they are larger, say nothing meaningful and are built only by benchmarks.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { mistralControlTokens } from './expectations.js';
+import { fixtureCacheDir } from './fixtures.js';
+import { GgufWriter } from './GgufWriter.js';
+import { readGgufMetadata } from './GgufReader.js';
+import { filled, noise } from './lookupWeights.js';
+import { mulberry32 } from './mulberry32.js';
+import { copyTokenizer } from './tokenizerKeys.js';
+import { ensureVocabulary, getLlamaCppSource, writeAtomically } from './vocabularies.js';
+
+export type BenchModelName = 'benchMistral4' | 'benchQwen2';
+export const benchModelNames: readonly BenchModelName[] = ['benchMistral4', 'benchQwen2'];
+
+/** Bump when the bytes change. */
+const benchVersion = 1;
+
+/**
+ * About 3 M active parameters a layer besides the 65–78 M-parameter output projection: ≈2.7 s per
+ * 2,400 prompt tokens on 2 busy cores, ≈20 ms per generated token. Real code models have a larger
+ * body relative to their vocabulary, so generation is a smaller share of a warm request there.
+ */
+const width = 512;
+const layers = 4;
+
+/** Returns the path of a benchmark model, building it (a few seconds) when missing. */
+export async function ensureBenchModel(name: BenchModelName): Promise<string> {
+    const key = JSON.stringify({ benchVersion, name, width, layers, llamaCpp: getLlamaCppSource().version });
+    const path = join(fixtureCacheDir, `${name}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.gguf`);
+    if (!existsSync(path)) {
+        await writeAtomically(path, name === 'benchMistral4' ? await buildMistral4() : await buildQwen2());
+    }
+    return path;
+}
+
+/** `mistral4` MoE (MLA attention, 16 experts, 2 used, 1 shared) with a Mistral-like tekken-style control vocabulary. */
+async function buildMistral4(): Promise<Buffer> {
+    const rng = mulberry32(0x6d69);
+    const vocabPath = await ensureVocabulary('llama-bpe', fixtureCacheDir);
+    const writer = new GgufWriter()
+        .setString('general.architecture', 'mistral4')
+        .setString('general.name', 'Bench Mistral4 MoE (random weights)')
+        .setU32('general.file_type', 7);
+    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
+    writer
+        .setU32('tokenizer.ggml.bos_token_id', vocab.idOf('<s>'))
+        .setU32('tokenizer.ggml.eos_token_id', vocab.idOf('</s>'))
+        .setBool('tokenizer.ggml.add_bos_token', true)
+        .setBool('tokenizer.ggml.add_eos_token', false);
+    const V = vocab.tokens.length;
+    const E = width;
+    const s = { heads: 8, qLora: 256, kvLora: 128, rope: 32, nope: 64, vMla: 64, experts: 16, used: 2, ff: 512 };
+    const kMla = s.nope + s.rope;
+    const a = 'mistral4';
+    writer
+        .setU32(`${a}.context_length`, 8192).setU32(`${a}.embedding_length`, E).setU32(`${a}.block_count`, layers)
+        .setU32(`${a}.feed_forward_length`, s.ff * 2).setU32(`${a}.attention.head_count`, s.heads).setU32(`${a}.attention.head_count_kv`, 1)
+        .setF32(`${a}.attention.layer_norm_rms_epsilon`, 1e-5).setU32(`${a}.attention.q_lora_rank`, s.qLora)
+        .setU32(`${a}.attention.kv_lora_rank`, s.kvLora).setU32(`${a}.attention.key_length`, s.kvLora + s.rope)
+        .setU32(`${a}.attention.value_length`, s.kvLora).setU32(`${a}.attention.key_length_mla`, kMla)
+        .setU32(`${a}.attention.value_length_mla`, s.vMla).setU32(`${a}.rope.dimension_count`, s.rope).setF32(`${a}.rope.freq_base`, 1e6)
+        .setU32(`${a}.expert_count`, s.experts).setU32(`${a}.expert_used_count`, s.used).setU32(`${a}.expert_feed_forward_length`, s.ff)
+        .setU32(`${a}.expert_shared_count`, 1).setU32(`${a}.leading_dense_block_count`, 0).setF32(`${a}.expert_weights_scale`, 1)
+        .setBool(`${a}.expert_weights_norm`, true).setU32(`${a}.expert_gating_func`, 1).setU32(`${a}.vocab_size`, V);
+    writer
+        .addTensor('token_embd.weight', [E, V], noise(rng, E * V, 1), 'Q8_0')
+        .addTensor('output_norm.weight', [E], filled(E, 1), 'F32')
+        .addTensor('output.weight', [E, V], noise(rng, E * V), 'Q8_0');
+    for (let l = 0; l < layers; l++) {
+        const p = `blk.${l}`;
+        writer
+            .addTensor(`${p}.attn_norm.weight`, [E], filled(E, 1), 'F32')
+            .addTensor(`${p}.attn_q_a.weight`, [E, s.qLora], noise(rng, E * s.qLora), 'Q8_0')
+            .addTensor(`${p}.attn_q_a_norm.weight`, [s.qLora], filled(s.qLora, 1), 'F32')
+            .addTensor(`${p}.attn_q_b.weight`, [s.qLora, s.heads * kMla], noise(rng, s.qLora * s.heads * kMla), 'Q8_0')
+            .addTensor(`${p}.attn_kv_a_mqa.weight`, [E, s.kvLora + s.rope], noise(rng, E * (s.kvLora + s.rope)), 'Q8_0')
+            .addTensor(`${p}.attn_kv_a_norm.weight`, [s.kvLora], filled(s.kvLora, 1), 'F32')
+            // F16/Q8_0 here aborts context creation on AMX CPUs (see the synthetic-model notes).
+            .addTensor(`${p}.attn_k_b.weight`, [s.nope, s.kvLora, s.heads], noise(rng, s.nope * s.kvLora * s.heads), 'F32')
+            .addTensor(`${p}.attn_v_b.weight`, [s.kvLora, s.vMla, s.heads], noise(rng, s.kvLora * s.vMla * s.heads), 'F32')
+            .addTensor(`${p}.attn_output.weight`, [s.heads * s.vMla, E], noise(rng, s.heads * s.vMla * E), 'Q8_0')
+            .addTensor(`${p}.ffn_norm.weight`, [E], filled(E, 1), 'F32')
+            .addTensor(`${p}.ffn_gate_inp.weight`, [E, s.experts], noise(rng, E * s.experts, 1), 'F32')
+            .addTensor(`${p}.ffn_gate_exps.weight`, [E, s.ff, s.experts], noise(rng, E * s.ff * s.experts), 'Q8_0')
+            .addTensor(`${p}.ffn_up_exps.weight`, [E, s.ff, s.experts], noise(rng, E * s.ff * s.experts), 'Q8_0')
+            .addTensor(`${p}.ffn_down_exps.weight`, [s.ff, E, s.experts], noise(rng, s.ff * E * s.experts), 'Q8_0')
+            .addTensor(`${p}.ffn_gate_shexp.weight`, [E, s.ff], noise(rng, E * s.ff), 'Q8_0')
+            .addTensor(`${p}.ffn_up_shexp.weight`, [E, s.ff], noise(rng, E * s.ff), 'Q8_0')
+            .addTensor(`${p}.ffn_down_shexp.weight`, [s.ff, E], noise(rng, s.ff * E), 'Q8_0');
+    }
+    return writer.toBuffer();
+}
+
+/** Dense `qwen2` (GQA 8/2, q/k/v biases) with the Qwen2.5 vocabulary and its FIM tokens. */
+async function buildQwen2(): Promise<Buffer> {
+    const rng = mulberry32(0x7177);
+    const vocabPath = await ensureVocabulary('qwen2', fixtureCacheDir);
+    const writer = new GgufWriter()
+        .setString('general.architecture', 'qwen2')
+        .setString('general.name', 'Bench Qwen2 dense (random weights)')
+        .setU32('general.file_type', 7);
+    const added = ['<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>'];
+    // Qwen2.5's added tokens sit at these ids; llama.cpp's qwen2 test vocabulary has placeholders there.
+    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { replace: new Map(added.map((text, i) => [151659 + i, { text, type: 3 }])) });
+    writer.setU32('tokenizer.ggml.eos_token_id', vocab.idOf('<|endoftext|>')).setBool('tokenizer.ggml.add_bos_token', false);
+    const V = vocab.tokens.length;
+    const E = width;
+    const heads = 8;
+    const kvDim = (E / heads) * 2;
+    const ff = 1536;
+    const a = 'qwen2';
+    writer
+        .setU32(`${a}.context_length`, 8192).setU32(`${a}.embedding_length`, E).setU32(`${a}.block_count`, layers)
+        .setU32(`${a}.feed_forward_length`, ff).setU32(`${a}.attention.head_count`, heads).setU32(`${a}.attention.head_count_kv`, 2)
+        .setF32(`${a}.attention.layer_norm_rms_epsilon`, 1e-6).setU32(`${a}.rope.dimension_count`, E / heads)
+        .setF32(`${a}.rope.freq_base`, 1e6).setU32(`${a}.vocab_size`, V);
+    // No output.weight: qwen2 then ties the output to the embedding, as small Qwen2.5 models do.
+    writer
+        .addTensor('token_embd.weight', [E, V], noise(rng, E * V, 1), 'Q8_0')
+        .addTensor('output_norm.weight', [E], filled(E, 1), 'F32');
+    for (let l = 0; l < layers; l++) {
+        const p = `blk.${l}`;
+        writer
+            .addTensor(`${p}.attn_norm.weight`, [E], filled(E, 1), 'F32')
+            .addTensor(`${p}.attn_q.weight`, [E, E], noise(rng, E * E), 'Q8_0')
+            .addTensor(`${p}.attn_k.weight`, [E, kvDim], noise(rng, E * kvDim), 'Q8_0')
+            .addTensor(`${p}.attn_v.weight`, [E, kvDim], noise(rng, E * kvDim), 'Q8_0')
+            .addTensor(`${p}.attn_q.bias`, [E], noise(rng, E), 'F32')
+            .addTensor(`${p}.attn_k.bias`, [kvDim], noise(rng, kvDim), 'F32')
+            .addTensor(`${p}.attn_v.bias`, [kvDim], noise(rng, kvDim), 'F32')
+            .addTensor(`${p}.attn_output.weight`, [E, E], noise(rng, E * E), 'Q8_0')
+            .addTensor(`${p}.ffn_norm.weight`, [E], filled(E, 1), 'F32')
+            .addTensor(`${p}.ffn_gate.weight`, [E, ff], noise(rng, E * ff), 'Q8_0')
+            .addTensor(`${p}.ffn_up.weight`, [E, ff], noise(rng, E * ff), 'Q8_0')
+            .addTensor(`${p}.ffn_down.weight`, [ff, E], noise(rng, ff * E), 'Q8_0');
+    }
+    return writer.toBuffer();
+}
