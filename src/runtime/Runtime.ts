@@ -3,9 +3,10 @@ import { CompletionEngine, type CompletionRequest, type CompletionResult } from 
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './model/createLlama';
+import { describeModelFile } from './model/describeModelFile';
 import { inspectModelFile } from './model/inspectModelFile';
 import { loadModel, type LoadedModel } from './model/loadModel';
-import { defaultRuntimeSettings, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
+import { defaultRuntimeSettings, type ModelInfo, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
 import { PriorityGate } from './util/PriorityGate';
 import { SerialQueue } from './util/SerialQueue';
@@ -108,7 +109,10 @@ export class Runtime implements AsyncDisposable {
 		}
 		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
 			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
-			this.pendingLoad = this.lifecycle.run(() => this.unloadChat());
+			this.pendingLoad = this.lifecycle.run(async () => {
+				await this.unloadChat();
+				await this.refreshChatModelInfo();
+			});
 		}
 		return this.pendingLoad;
 	}
@@ -228,7 +232,12 @@ export class Runtime implements AsyncDisposable {
 			if (model.notice) {
 				this.logger.warn(model.notice);
 			}
-			this.setState({ kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, ...(model.notice ? { notice: model.notice } : {}) });
+			const chatModel = await this.describeChatModel();
+			this.setState({
+				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs,
+				...(model.notice ? { notice: model.notice } : {}),
+				...(chatModel ? { chatModel } : {}),
+			});
 		} catch (error) {
 			if (signal.aborted) {
 				return;
@@ -281,6 +290,31 @@ export class Runtime implements AsyncDisposable {
 			await loaded.completion.dispose();
 			await loaded.model.dispose();
 		}
+	}
+
+	/** The separate chat model's facts from its header, so the UI knows its reasoning before the first chat. */
+	private async describeChatModel(): Promise<ModelInfo | undefined> {
+		const chatPath = chatModelPathOf(this.settings);
+		if (!chatPath || chatPath === this.settings.modelPath) {
+			return undefined;
+		}
+		try {
+			return await describeModelFile((await this.getLlama()).llama, chatPath);
+		} catch (error) {
+			// Chat reports the same problem, with its action, when it is used.
+			this.logger.warn(`The chat model ${chatPath} cannot be described: ${error instanceof Error ? error.message : String(error)}`);
+			return undefined;
+		}
+	}
+
+	private async refreshChatModelInfo(): Promise<void> {
+		const state = this.currentState;
+		if (state.kind !== 'ready') {
+			return;
+		}
+		const { chatModel: _previous, ...rest } = state;
+		const chatModel = await this.describeChatModel();
+		this.setState(chatModel ? { ...rest, chatModel } : rest);
 	}
 
 	private async unloadChat(): Promise<void> {

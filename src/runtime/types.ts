@@ -112,5 +112,7 @@ export type RuntimeState =
 		readonly rejected?: { readonly modelPath: string; readonly error: RuntimeErrorInfo };
 		/** Something the user should know about this load, e.g. fewer GPU layers after running out of memory. */
 		readonly notice?: string;
+		/** The separate chat model (`chatModelPath`), described from its GGUF header; absent when chat uses `model`. */
+		readonly chatModel?: ModelInfo;
 	}
 	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

@@ -27,12 +27,14 @@ export function describeEffortControl(state: ClientState, setting: ReasoningEffo
 	if (runtime.kind !== 'ready') {
 		return plain(runtime.kind === 'loading' ? 'The model is loading.' : 'No model is loaded.');
 	}
-	const reasoning = runtime.model.reasoning;
+	// Chat runs on its own model when one is configured; the control describes that one.
+	const chatModel = runtime.chatModel ?? runtime.model;
+	const reasoning = chatModel.reasoning;
 	if (!reasoning.supported) {
-		return plain(`${runtime.model.name} has no reasoning effort: ${reasoning.reason}`);
+		return plain(`${chatModel.name} has no reasoning effort: ${reasoning.reason}`);
 	}
 	const levels = effortLevels.map((value): EffortLevelView => value === 'off' && !reasoning.canTurnOff
-		? { value, label: effortLabels[value], disabledReason: `${runtime.model.name} always reasons; its thinking cannot be turned off.` }
+		? { value, label: effortLabels[value], disabledReason: `${chatModel.name} always reasons; its thinking cannot be turned off.` }
 		: { value, label: effortLabels[value] });
 	return { value: setting, levels };
 }
