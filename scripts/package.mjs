@@ -113,7 +113,7 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 	}
 	log(`  (${packages.size} packages in all)`);
 
-	const problems = checkContents(entries.map(entry => entry.name), { cpu: llama.cpu, dropped });
+	const problems = checkContents(entries.map(entry => entry.name), { cpu: llama.cpu, dropped, target });
 	if (problems.length > 0) {
 		throw new Error(`${vsixPath} is not a working package:\n  ${problems.join('\n  ')}`);
 	}
@@ -124,9 +124,9 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 /**
  * What is wrong with a package holding these file names; empty when nothing is.
  * @param {readonly string[]} names
- * @param {{ cpu: string, dropped: readonly string[] }} llama
+ * @param {{ cpu: string, dropped: readonly string[], target: string }} options
  */
-export function checkContents(names, { cpu, dropped }) {
+export function checkContents(names, { cpu, dropped, target }) {
 	const problems = [];
 	const present = new Set(names);
 	// The vision addon (scripts/build-vision.mjs) is built for Linux targets only so far.
