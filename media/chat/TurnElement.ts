@@ -18,6 +18,9 @@ export class TurnElement {
 	private readonly thought: HTMLElement;
 	private readonly answer: HTMLElement;
 	private readonly status: HTMLElement;
+	/** The image the turn asked about, with its size and image-token use once answered. */
+	private readonly thumbnail: HTMLElement;
+	private renderedImage: string | undefined;
 	private renderedAnswer: string | undefined;
 	/** The block collapses once, when the answer starts; after that it is the user's. */
 	private autoCollapsed = false;
@@ -33,8 +36,9 @@ export class TurnElement {
 		this.autoCollapsed = !streaming;
 		this.answer = element('div', { className: 'answer markdown' });
 		this.status = element('div', { className: 'turn-status' });
+		this.thumbnail = element('figure', { className: 'thumbnail' });
 		this.root = element('article', { className: 'turn', attrs: { 'aria-label': 'Chat exchange' } },
-			element('div', { className: 'message user' }, element('div', { className: 'role', text: 'You' }), element('div', { className: 'user-text', text: turn.user }), attachments),
+			element('div', { className: 'message user' }, element('div', { className: 'role', text: 'You' }), this.thumbnail, element('div', { className: 'user-text', text: turn.user }), attachments),
 			element('div', { className: 'message assistant' }, element('div', { className: 'role', text: 'Bora' }), this.thinking, this.answer, this.status),
 		);
 		this.render(streaming);
@@ -71,6 +75,7 @@ export class TurnElement {
 			// renderMarkdown escapes all raw HTML and drops unsafe links, so its output is safe markup.
 			this.answer.innerHTML = renderMarkdown(turn.answer);
 		}
+		this.renderImage(turn);
 		this.answer.classList.toggle('streaming', streaming);
 		this.root.setAttribute('aria-busy', String(streaming));
 		if (turn.error) {
@@ -88,5 +93,18 @@ export class TurnElement {
 			this.status.className = 'turn-status';
 			this.status.textContent = '';
 		}
+	}
+
+	private renderImage({ image }: TurnView): void {
+		const key = image ? `${image.src}\n${image.detail ?? ''}` : '';
+		if (key === this.renderedImage) {
+			return;
+		}
+		this.renderedImage = key;
+		this.thumbnail.hidden = !image;
+		this.thumbnail.replaceChildren(...image ? [
+			element('img', { attrs: { src: image.src, alt: image.name } }),
+			element('figcaption', { text: image.detail ? `${image.name} · ${image.detail}` : image.name }),
+		] : []);
 	}
 }

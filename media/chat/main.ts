@@ -4,6 +4,7 @@
  */
 import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/extension/chat/webviewMessages';
 import { byId, element } from './dom';
+import { PendingImage } from './PendingImage';
 import { isAllowedLink, renderMarkdown } from './renderMarkdown';
 import { TurnElement } from './TurnElement';
 
@@ -27,6 +28,7 @@ const empty = byId('empty');
 const chips = byId('chips');
 const input = byId<HTMLTextAreaElement>('input');
 const sendButton = byId<HTMLButtonElement>('send');
+const pendingImage = new PendingImage(byId('image-chip'), byId('image-hint'), () => input.focus());
 const stopButton = byId<HTMLButtonElement>('stop');
 
 let turns: TurnElement[] = [];
@@ -56,7 +58,9 @@ function buildLayout(): HTMLElement {
 			element('p', { className: 'empty', attrs: { id: 'empty' }, text: 'Ask Bora about your code. Enter sends, Shift+Enter adds a line, @ mentions a file.' })),
 		element('footer', { className: 'composer' },
 			element('div', { className: 'chips', attrs: { id: 'chips', role: 'group', 'aria-label': 'Context sent with the message' } }),
-			element('textarea', { attrs: { id: 'input', rows: '3', 'aria-label': 'Message to Bora', placeholder: 'Ask Bora… (@ mentions a file)' } }),
+			element('div', { className: 'image-chip', attrs: { id: 'image-chip', hidden: '' } }),
+			element('div', { className: 'image-hint', attrs: { id: 'image-hint', role: 'status', hidden: '' } }),
+			element('textarea', { attrs: { id: 'input', rows: '3', 'aria-label': 'Message to Bora', placeholder: 'Ask Bora… (@ mentions a file, paste or drop an image)' } }),
 			element('div', { className: 'composer-actions' },
 				element('span', { className: 'hint', text: 'Enter to send · Shift+Enter for a new line' }),
 				element('button', { text: 'Stop', className: 'stop', attrs: { id: 'stop', type: 'button', 'aria-label': 'Stop generating', hidden: '' } }),
@@ -132,6 +136,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 			notice.hidden = !message.problem;
 			notice.innerHTML = message.problem ? renderMarkdown(message.problem) : '';
 			return;
+		case 'pasteFromClipboard':
+			void pendingImage.readClipboard();
+			return;
 		default:
 			void (message satisfies never);
 	}
@@ -183,7 +190,8 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.value = effort.value;
 	effortSelect.disabled = effort.disabledReason !== undefined;
 	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
-	effortSelect.title = effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : 'Reasoning effort: how long the model may think before answering';
+	const answeredBy = effort.model ? ` Chat model: ${effort.model}.` : '';
+	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : 'Reasoning effort: how long the model may think before answering.') + answeredBy;
 	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
 }
 
@@ -221,12 +229,17 @@ function toggleChip(label: string, pressed: boolean, set: (value: boolean) => vo
 
 function send(): void {
 	const text = input.value;
-	if (busy || text.trim() === '') {
+	const image = pendingImage.current;
+	if (busy || (text.trim() === '' && !image)) {
 		return;
 	}
-	post({ type: 'send', text, includeFile: includeFile && !!editorContext.file, includeSelection: includeSelection && !!editorContext.selection, mentions });
+	post({
+		type: 'send', text, includeFile: includeFile && !!editorContext.file, includeSelection: includeSelection && !!editorContext.selection, mentions,
+		...(image ? { image } : {}),
+	});
 	input.value = '';
 	mentions = [];
+	pendingImage.clear();
 	renderChips();
 	vscode.setState({ draft: '' });
 }
@@ -241,6 +254,24 @@ input.addEventListener('input', event => {
 	vscode.setState({ draft: input.value });
 	if ((event as InputEvent).data === '@') {
 		post({ type: 'pickMention' });
+	}
+});
+// An image pasted into, or dropped on, the input becomes a chip sent with the next message.
+input.addEventListener('paste', event => {
+	if (pendingImage.takeFrom(event.clipboardData)) {
+		event.preventDefault();
+	}
+});
+const composer = input.closest('footer') ?? input;
+composer.addEventListener('dragover', event => {
+	if (event.dataTransfer?.types.includes('Files')) {
+		event.preventDefault();
+		event.dataTransfer.dropEffect = 'copy';
+	}
+});
+composer.addEventListener('drop', event => {
+	if (pendingImage.takeFrom(event.dataTransfer)) {
+		event.preventDefault();
 	}
 });
 sendButton.addEventListener('click', send);

@@ -4,11 +4,12 @@ import {
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, RuntimeStateNotification, RuntimeStateRequest,
-	type CompletionStatsInfo,
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
+	type CompletionStatsInfo, type ExplainImageParams, type ExplainImageResult,
 	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
 } from '../lsp/protocol';
 import { getSettings } from './settings';
+import { InlineTriggerGate } from './completion/InlineTriggerGate';
 
 /** What the extension knows about the runtime process, including before it has said anything. */
 export type ClientState =
@@ -38,6 +39,8 @@ export class RuntimeClient implements vscode.Disposable {
 	private lastStats: CompletionStatsInfo | undefined;
 	/** Fires with what each inline completion request cost (tokens, times, cache hit). */
 	readonly onDidReportCompletionStats = this.completionStatsEmitter.event;
+	/** Debounce, politeness and the right-of-cursor limit for automatic inline completion requests. */
+	private readonly triggerGate = new InlineTriggerGate(() => this.lastStats?.totalMs ?? 0);
 
 	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
 
@@ -96,6 +99,23 @@ export class RuntimeClient implements vscode.Disposable {
 		}
 	}
 
+	/**
+	 * Asks about one image; its answer streams to `onChunk` like a chat answer (chunks by `chatId`).
+	 * Cancelling `token` sends `$/cancelRequest`. Rejects like {@link chat}.
+	 */
+	async explainImage(params: ExplainImageParams, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken): Promise<ExplainImageResult> {
+		const client = this.client;
+		if (!client || client.state !== State.Running) {
+			throw new Error(this.state.kind === 'stopped' ? this.state.message : "Bora's runtime is not running yet.");
+		}
+		this.chatListeners.set(params.chatId, onChunk);
+		try {
+			return await client.sendRequest(ExplainImageRequest.type, params, token);
+		} finally {
+			this.chatListeners.delete(params.chatId);
+		}
+	}
+
 	/** Sends any Bora request to the runtime; rejects when it is not running. Cancelling `token` sends `$/cancelRequest`. */
 	async request<P, R>(type: RequestType<P, R, void> | RequestType0<R, void>, params: P, token?: vscode.CancellationToken): Promise<R> {
 		const client = this.client;
@@ -129,6 +149,7 @@ export class RuntimeClient implements vscode.Disposable {
 		this.stateEmitter.dispose();
 		this.completionEmitter.dispose();
 		this.completionStatsEmitter.dispose();
+		this.triggerGate.dispose();
 	}
 
 	private createClient(): LanguageClient {
@@ -149,6 +170,9 @@ export class RuntimeClient implements vscode.Disposable {
 				provideInlineCompletionItems: async (document, position, context, token, next) => {
 					// No round trip while the runtime cannot answer; the status bar already says why.
 					if (!this.canComplete()) {
+						return null;
+					}
+					if (!(await this.triggerGate.allows(document, position, context, token))) {
 						return null;
 					}
 					try {

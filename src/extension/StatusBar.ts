@@ -3,6 +3,7 @@ import { CommandIds } from './commandIds';
 import { describeState } from './describeState';
 import type { CompletionStatsInfo } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
+import { getSettings } from './settings';
 
 /** One status bar item that always shows what the runtime is doing; a click opens the details. */
 export class StatusBar implements vscode.Disposable {
@@ -15,7 +16,7 @@ export class StatusBar implements vscode.Disposable {
 	}
 
 	update(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): void {
-		const description = describeState(state, completionEnabled, lastCompletion);
+		const description = describeState(state, completionEnabled, lastCompletion, { mmprojPath: getSettings().mmprojPath });
 		this.item.text = `$(${description.icon}) ${description.label}`;
 		const tooltip = new vscode.MarkdownString(description.details.join('\n\n'));
 		tooltip.appendMarkdown('\n\n---\n\nClick for actions.');

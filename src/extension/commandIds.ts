@@ -13,4 +13,8 @@ export namespace ChatCommandIds {
 	export const newChat = 'bora.newChat';
 	export const showChatHistory = 'bora.showChatHistory';
 	export const setReasoningEffort = 'bora.setReasoningEffort';
+	/** "Explain Screenshot…": a picked image file, or the explorer item it runs on. */
+	export const explainScreenshot = 'bora.explainScreenshot';
+	/** "Explain Image from Clipboard": the panel reads the clipboard, or says to paste. */
+	export const explainClipboardImage = 'bora.explainClipboardImage';
 }

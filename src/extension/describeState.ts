@@ -1,5 +1,5 @@
 import { completionStatsText } from '../lsp/completionStatsText';
-import type { CompletionStatsInfo, ModelInfo } from '../lsp/protocol';
+import type { CompletionStatsInfo, ModelInfo, SpeedForecast } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
@@ -11,7 +11,13 @@ export interface StateDescription {
 	readonly details: readonly string[];
 }
 
-export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): StateDescription {
+/** Settings the tooltip mentions beyond the runtime state. */
+export interface DescribeStateExtras {
+	/** `bora.chat.mmprojPath`: the vision projector paired with the chat model. */
+	readonly mmprojPath?: string;
+}
+
+export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo, extras: DescribeStateExtras = {}): StateDescription {
 	switch (state.kind) {
 		case 'starting':
 			return { icon: 'loading~spin', label: 'Bora: starting', severity: 'normal', details: ['Starting the runtime process…'] };
@@ -34,20 +40,22 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 			const model = runtime.model;
 			const details = [
 				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${runtime.threads} threads · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
+				...(runtime.forecast ? [describeForecast(runtime.forecast)] : []),
 				...modelFacts(model),
+				...describeRoles(model, runtime.chatModel, extras.mmprojPath),
 				...(runtime.notice ? [`**Note:** ${runtime.notice}`] : []),
 			];
 			if (runtime.rejected) {
 				const { modelPath, error } = runtime.rejected;
 				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [`**${modelPath} was not loaded:** ${error.message} Still using ${model.name}.`, `**What to do:** ${error.action}`, ...details] };
 			}
-			if (!model.fim.supported) {
+			if (!model.fim.supported && model.completionMode !== 'chat') {
 				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [...details, `**Inline completion unavailable:** ${model.fim.reason}`] };
 			}
 			if (!completionEnabled) {
 				return { icon: 'circle-slash', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, 'Inline completion is turned off.'] };
 			}
-			const mode = `Completion mode: fill-in-the-middle (${model.fim.format})`;
+			const mode = model.fim.supported ? `Completion mode: fill-in-the-middle (${model.fim.format})` : 'Completion mode: chat model (no FIM tokens)';
 			const last = lastCompletion ? [`Last completion: ${completionStatsText(lastCompletion)}`] : [];
 			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, mode, ...last] };
 		}
@@ -55,6 +63,20 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 			void (runtime satisfies never);
 			throw new Error('unreachable');
 	}
+}
+
+/** "Speed: ≈ 350 ms per suggestion on this machine (prompt 900 tokens/s, generation 80 tokens/s)". */
+export function describeForecast(forecast: SpeedForecast): string {
+	return `Speed: ${forecast.summary} (prompt ${forecast.promptTokensPerSecond} tokens/s, generation ${forecast.generationTokensPerSecond} tokens/s)`;
+}
+
+/** Each role with its own model: completion, chat (the same file or a separate one) and the vision projector. */
+export function describeRoles(model: ModelInfo, chatModel: ModelInfo | undefined, mmprojPath: string | undefined): string[] {
+	const chat = chatModel
+		? `Chat model: **${chatModel.name}** · ${formatBytes(chatModel.sizeBytes)} · loads on the first chat · \`${chatModel.path}\``
+		: `Chat model: the same model${model.hasChatTemplate ? '' : ' (it has no chat template, so chat cannot use it)'}`;
+	const vision = mmprojPath ? [`Vision projector: \`${mmprojPath}\`, paired with the chat model`] : [];
+	return [`Completion model: **${model.name}**`, chat, ...vision];
 }
 
 function modelFacts(model: ModelInfo): string[] {

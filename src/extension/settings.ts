@@ -9,10 +9,19 @@ export namespace SettingIds {
 	export const completionEnabled = 'bora.completion.enabled';
 	export const threads = 'bora.threads';
 	export const gpu = 'bora.gpu';
+	export const contextSize = 'bora.contextSize';
+	export const gpuLayers = 'bora.gpuLayers';
 	export const chatModelPath = 'bora.chat.modelPath';
 	export const mmprojPath = 'bora.chat.mmprojPath';
 	/** Read by the extension only: it goes with each chat request, not to the runtime's settings. */
 	export const reasoningEffort = 'bora.reasoningEffort';
+}
+
+/** The extension's global storage, where the runtime keeps speed forecasts; set once at activation. */
+let storageDir = '';
+
+export function setStorageDir(dir: string): void {
+	storageDir = dir;
 }
 
 /** A typed snapshot of the settings the runtime needs; the one place that reads them. */
@@ -25,6 +34,10 @@ export function getSettings(): RuntimeSettings {
 		gpu: config.get<GpuMode>(SettingIds.gpu, 'auto'),
 		chatModelPath: expandHome(config.get<string>(SettingIds.chatModelPath, '').trim()),
 		mmprojPath: expandHome(config.get<string>(SettingIds.mmprojPath, '').trim()),
+		// Below 256 tokens a prompt and its answer do not fit: treated as automatic.
+		contextSize: atLeast(256, Math.floor(config.get<number>(SettingIds.contextSize, 0))),
+		gpuLayers: Math.max(-1, Math.floor(config.get<number>(SettingIds.gpuLayers, -1))),
+		storageDir,
 	};
 }
 
@@ -49,8 +62,12 @@ export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): 
 
 function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
 	return event.affectsConfiguration(SettingIds.reasoningEffort)
-		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.chatModelPath, SettingIds.mmprojPath, 'bora.trace']
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, 'bora.trace']
 			.some(id => event.affectsConfiguration(id));
+}
+
+function atLeast(minimum: number, value: number): number {
+	return Number.isFinite(value) && value >= minimum ? value : 0;
 }
 
 function expandHome(path: string): string {

@@ -8,7 +8,7 @@ const perSecond = (tokens: number, ms: number) => (ms > 0 ? `${Math.round(tokens
  */
 export function completionStatsText(stats: CompletionStatsInfo): string {
 	const fresh = stats.promptTokens - stats.cachedPromptTokens;
-	return `${stats.cacheHit ? 'cache hit' : 'cache miss'} · prompt ${stats.cachedPromptTokens} cached + ${fresh} new in ${stats.promptMs.toFixed(0)} ms (${perSecond(fresh, stats.promptMs)})`
+	return `${stats.mode === 'chat' ? 'chat model · ' : ''}${stats.cacheHit ? 'cache hit' : 'cache miss'} · prompt ${stats.cachedPromptTokens} cached + ${fresh} new in ${stats.promptMs.toFixed(0)} ms (${perSecond(fresh, stats.promptMs)})`
 		+ ` · generated ${stats.generatedTokens} in ${stats.generationMs.toFixed(0)} ms (${perSecond(stats.generatedTokens, stats.generationMs)})`
 		+ ` · total ${stats.totalMs.toFixed(0)} ms · stop: ${stats.stopReason}`;
 }

@@ -10,7 +10,7 @@ import type { ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
 import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../runtime/models/types';
 
 export type {
-	Backend, ChatTurn, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
+	Backend, ChatTurn, CompletionMode, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
 	RuntimeSettings, RuntimeState,
 } from '../runtime/types';
 export { defaultRuntimeSettings } from '../runtime/types';
@@ -208,6 +208,8 @@ export interface CompletionStatsInfo {
 	/** At least half of the prompt came from the cache. */
 	readonly cacheHit: boolean;
 	readonly stopReason: string;
+	/** How the suggestion was made: native fill-in-the-middle or an instruct model through its chat template. */
+	readonly mode?: 'fim' | 'chat';
 }
 
 /** Sent by the server after each inline completion request that ran the model. */

@@ -21,6 +21,9 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 		completionEnabled: typeof source.completionEnabled === 'boolean' ? source.completionEnabled : base.completionEnabled,
 		threads: typeof source.threads === 'number' && Number.isInteger(source.threads) && source.threads >= 0 ? source.threads : base.threads,
 		gpu: isGpuMode(source.gpu) ? source.gpu : base.gpu,
+		contextSize: isContextSize(source.contextSize) ? source.contextSize : base.contextSize ?? 0,
+		gpuLayers: isGpuLayers(source.gpuLayers) ? source.gpuLayers : base.gpuLayers ?? -1,
+		storageDir: typeof source.storageDir === 'string' ? source.storageDir : base.storageDir ?? '',
 	};
 }
 
@@ -30,7 +33,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
 	const settings: Record<string, unknown> = {};
-	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled']);
+	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled', 'contextSize', 'gpuLayers', 'storageDir']);
 	// Transport flags belong to vscode-languageserver.
 	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
 	for (let i = 0; i < argv.length; i++) {
@@ -46,7 +49,7 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			continue;
 		}
 		if (!known.has(rawKey)) {
-			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --completionEnabled true|false, --stdio.` };
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --contextSize N (0 = auto), --gpuLayers N (-1 = auto, 0 = CPU only), --storageDir PATH, --completionEnabled true|false, --stdio.` };
 		}
 		const value = inlineValue ?? argv[++i];
 		if (value === undefined) {
@@ -61,6 +64,25 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 				settings.threads = threads;
 				break;
 			}
+			case 'contextSize': {
+				const contextSize = Number(value);
+				if (!isContextSize(contextSize)) {
+					return { error: `--contextSize must be 0 (automatic) or a whole number of tokens from ${minContextSize}, got "${value}".` };
+				}
+				settings.contextSize = contextSize;
+				break;
+			}
+			case 'gpuLayers': {
+				const gpuLayers = Number(value);
+				if (!isGpuLayers(gpuLayers)) {
+					return { error: `--gpuLayers must be -1 (automatic), 0 (CPU only) or a whole number of layers, got "${value}".` };
+				}
+				settings.gpuLayers = gpuLayers;
+				break;
+			}
+			case 'storageDir':
+				settings.storageDir = value;
+				break;
 			case 'completionEnabled':
 				if (value !== 'true' && value !== 'false') {
 					return { error: `--completionEnabled must be true or false, got "${value}".` };
@@ -84,6 +106,17 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 		}
 	}
 	return { settings };
+}
+
+/** Smaller contexts cannot hold a prompt and its answer. */
+const minContextSize = 256;
+
+function isContextSize(value: unknown): value is number {
+	return typeof value === 'number' && Number.isInteger(value) && (value === 0 || value >= minContextSize);
+}
+
+function isGpuLayers(value: unknown): value is number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= -1;
 }
 
 function isGpuMode(value: unknown): value is GpuMode {

@@ -6,6 +6,10 @@ import { createLlama, type LlamaHandle } from './model/createLlama';
 import { describeModelFile } from './model/describeModelFile';
 import { inspectModelFile } from './model/inspectModelFile';
 import { loadModel, type LoadedModel } from './model/loadModel';
+import { forecastSuggestionMs, describeSuggestionMs } from './models/forecastSuggestion';
+import { ForecastStore, forecastKeyParts, type ForecastKeyParts } from './models/ForecastStore';
+import { measureSpeed, SpeedMeasurementPreempted } from './models/measureSpeed';
+import type { SpeedForecast } from './models/types';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
 import { PriorityGate } from './util/PriorityGate';
@@ -22,6 +26,12 @@ export interface RuntimeOptions {
 	readonly chatContextSize?: number;
 	/** Unload the vision projector this long after the last image question. Defaults to `120000` ms. */
 	readonly visionIdleMs?: number;
+	/**
+	 * Wait this long after a load before measuring the speed forecast, so the first completions go
+	 * first; a completion arriving during the measurement stops it and it runs again later. Defaults
+	 * to `3000` ms; `false` never measures (stored forecasts are still reused).
+	 */
+	readonly forecastDelayMs?: number | false;
 }
 
 export interface Disposable {
@@ -57,8 +67,14 @@ export class Runtime implements AsyncDisposable {
 	private disposed = false;
 	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
 	private readonly vision: VisionService;
+	private readonly forecastDelayMs: number | false;
+	/** Cancels the speed measurement in progress or waiting (reload, shutdown). */
+	private forecastAbort: AbortController | undefined;
+	/** The latest speed measurement, for tests and the log; settles when it is done, stopped or skipped. */
+	private forecastRun: Promise<void> = Promise.resolve();
 
-	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
+		this.forecastDelayMs = forecastDelayMs;
 		this.logger = logger;
 		this.vision = new VisionService({
 			settings: () => this.settings,
@@ -101,6 +117,7 @@ export class Runtime implements AsyncDisposable {
 		const previous = this.settings;
 		this.settings = settings;
 		const reload = previous.modelPath !== settings.modelPath || previous.gpu !== settings.gpu || previous.threads !== settings.threads
+			|| (previous.contextSize ?? 0) !== (settings.contextSize ?? 0) || gpuLayersOf(previous) !== gpuLayersOf(settings)
 			|| (this.currentState.kind === 'idle' && settings.modelPath !== '')
 			// A rejected file may have been fixed (the download finished, the file was replaced): check it again.
 			|| (this.currentState.kind === 'ready' && this.currentState.rejected !== undefined);
@@ -120,6 +137,7 @@ export class Runtime implements AsyncDisposable {
 	/** Unloads the current model and loads the configured one again from disk. */
 	reload(): Promise<void> {
 		this.loadAbort?.abort();
+		this.forecastAbort?.abort();
 		const abort = new AbortController();
 		this.loadAbort = abort;
 		this.pendingLoad = this.lifecycle.run(() => this.load(abort.signal));
@@ -174,6 +192,7 @@ export class Runtime implements AsyncDisposable {
 		}
 		this.disposed = true;
 		this.loadAbort?.abort();
+		this.forecastAbort?.abort();
 		await this.vision.dispose();
 		await this.lifecycle.run(async () => {
 			await this.unloadChat();
@@ -211,6 +230,7 @@ export class Runtime implements AsyncDisposable {
 			const model = await loadModel(handle, {
 				modelPath,
 				signal,
+				gpuLayers: gpuLayersOf(this.settings),
 				onProgress: progress => {
 					// Throttled so a fast load does not flood the client with notifications.
 					// llama.cpp reports progress from its own thread, so a report can arrive after the load
@@ -226,18 +246,24 @@ export class Runtime implements AsyncDisposable {
 				await model.dispose();
 				return;
 			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads }) };
+			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, contextSize: contextSizeOf(this.settings) }) };
 			const loadMs = Math.round(performance.now() - started);
 			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 			if (model.notice) {
 				this.logger.warn(model.notice);
 			}
 			const chatModel = await this.describeChatModel();
+			const forecastKey = await this.forecastKeyOf(handle, model);
+			const forecast = forecastKey ? await this.storedForecast(forecastKey) : undefined;
 			this.setState({
-				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs,
+				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, gpuLayers: model.gpuLayers,
 				...(model.notice ? { notice: model.notice } : {}),
 				...(chatModel ? { chatModel } : {}),
+				...(forecast ? { forecast } : {}),
 			});
+			if (!forecast && forecastKey) {
+				this.scheduleForecast(this.loaded, handle.threads, forecastKey);
+			}
 		} catch (error) {
 			if (signal.aborted) {
 				return;
@@ -383,7 +409,7 @@ export class Runtime implements AsyncDisposable {
 		const started = performance.now();
 		try {
 			const handle = await this.getLlama();
-			const model = await loadModel(handle, { modelPath, signal });
+			const model = await loadModel(handle, { modelPath, signal, gpuLayers: gpuLayersOf(this.settings) });
 			this.chatLoaded = { modelPath, model, chat: this.createChatEngine(model) };
 			this.logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
 			return this.chatLoaded.chat;
@@ -400,8 +426,78 @@ export class Runtime implements AsyncDisposable {
 			threads: this.llama!.handle.threads,
 			priority: this.completionFirst,
 			thoughtBudgets: this.thoughtBudgets,
-			contextSize: this.chatContextSize,
+			contextSize: contextSizeOf(this.settings) ?? this.chatContextSize,
 		});
+	}
+
+	/** Settles when the latest speed measurement has finished, given up or been cancelled. */
+	whenForecastSettled(): Promise<void> {
+		return this.forecastRun;
+	}
+
+	private async forecastKeyOf(handle: LlamaHandle, model: LoadedModel): Promise<ForecastKeyParts | undefined> {
+		const gpuNames = handle.backend === 'cpu' ? [] : await handle.llama.getGpuDeviceNames().catch(() => []);
+		return forecastKeyParts(model.info.path, { backend: handle.backend, gpuNames, threads: handle.threads, gpuLayers: model.gpuLayers });
+	}
+
+	private async storedForecast(key: ForecastKeyParts): Promise<SpeedForecast | undefined> {
+		const storageDir = this.settings.storageDir;
+		return storageDir ? new ForecastStore(storageDir).get(key).catch(() => undefined) : undefined;
+	}
+
+	/**
+	 * Measures prompt and generation speed off the hot path: after {@link forecastDelayMs}, only while
+	 * no completion is pending, on a throwaway context; a completion that arrives stops it, and it
+	 * tries again once completions are quiet. The result goes into the ready state and the store.
+	 */
+	private scheduleForecast(target: NonNullable<Runtime['loaded']>, threads: number, key: ForecastKeyParts): void {
+		if (this.forecastDelayMs === false) {
+			return;
+		}
+		const delayMs = this.forecastDelayMs;
+		this.forecastAbort?.abort();
+		const abort = new AbortController();
+		this.forecastAbort = abort;
+		const signal = abort.signal;
+		const stillCurrent = () => !signal.aborted && !this.disposed && this.loaded === target;
+		this.forecastRun = (async () => {
+			for (let attempt = 0; attempt < 5; attempt++) {
+				await sleep(delayMs * (attempt + 1), signal);
+				await abortable(this.completionFirst.whenClear(), signal);
+				if (!stillCurrent()) {
+					return;
+				}
+				try {
+					// Through the lifecycle queue, so no reload frees the model while it is measured.
+					const speeds = await this.lifecycle.run(async () => stillCurrent()
+						? measureSpeed(target.model.model, { threads, signal, gate: this.completionFirst })
+						: undefined);
+					if (!speeds || !stillCurrent()) {
+						return;
+					}
+					const msPerSuggestion = forecastSuggestionMs(speeds);
+					const forecast: SpeedForecast = { ...speeds, msPerSuggestion, summary: describeSuggestionMs(msPerSuggestion), measuredAt: new Date().toISOString() };
+					this.logger.info(`Speed on this machine: prompt ${speeds.promptTokensPerSecond} tokens/s, generation ${speeds.generationTokensPerSecond} tokens/s: ${forecast.summary}`);
+					const state = this.currentState;
+					if (state.kind === 'ready' && state.model.path === target.model.info.path) {
+						this.setState({ ...state, forecast });
+					}
+					const storageDir = this.settings.storageDir;
+					if (storageDir) {
+						await new ForecastStore(storageDir).put(key, forecast).catch(error => this.logger.warn(`Could not store the speed forecast: ${String(error)}`));
+					}
+					return;
+				} catch (error) {
+					if (!(error instanceof SpeedMeasurementPreempted)) {
+						if (!signal.aborted) {
+							this.logger.warn(`Measuring the speed failed: ${error instanceof Error ? error.message : String(error)}`);
+						}
+						return;
+					}
+					// A completion came first; try again when it is quiet.
+				}
+			}
+		})().catch(() => undefined);
 	}
 
 	private setState(state: RuntimeState): void {
@@ -418,6 +514,36 @@ export class Runtime implements AsyncDisposable {
 
 /** File problems found before loading, for which the previous working model stays active. */
 const keepableCodes = new Set<RuntimeErrorCode>(['modelNotFound', 'invalidModel', 'truncatedModel', 'unsupportedModel']);
+
+/** `bora.gpuLayers`: -1 (or absent) fits the layers automatically. */
+function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
+	const layers = settings.gpuLayers ?? -1;
+	return layers < 0 ? 'auto' : layers;
+}
+
+/** `bora.contextSize`: 0 (or absent) lets each engine choose. */
+function contextSizeOf(settings: RuntimeSettings): number | undefined {
+	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal.aborted) {
+			reject(signal.reason);
+			return;
+		}
+		const timer = setTimeout(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		timer.unref?.();
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(signal.reason);
+		};
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+}
 
 /** The GGUF chat uses: its own setting, else the completion model. */
 function chatModelPathOf(settings: RuntimeSettings): string {

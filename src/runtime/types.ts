@@ -2,6 +2,7 @@
  * Plain data that crosses the runtime boundary: settings in, model facts and errors out.
  * No behaviour lives here; `src/lsp/protocol.ts` re-exports these for the wire.
  */
+import type { SpeedForecast } from './models/types';
 
 /** GPU use requested by the user. `on` fails loudly when no GPU backend works; `auto` falls back to the CPU. */
 export type GpuMode = 'auto' | 'on' | 'off';
@@ -23,6 +24,12 @@ export interface RuntimeSettings {
 	readonly chatModelPath?: string;
 	/** Absolute path of the vision projector (`mmproj` GGUF) paired with the chat model; empty or absent means no vision. */
 	readonly mmprojPath?: string;
+	/** Tokens of KV cache for completion and chat; 0 or absent picks them automatically. */
+	readonly contextSize?: number;
+	/** Model layers on the GPU: -1 or absent fits them to the free memory, 0 runs on the CPU only. */
+	readonly gpuLayers?: number;
+	/** Folder for Bora's own files, e.g. the speed forecasts (the extension's global storage); empty: not stored. */
+	readonly storageDir?: string;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -32,6 +39,9 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	gpu: 'auto',
 	chatModelPath: '',
 	mmprojPath: '',
+	contextSize: 0,
+	gpuLayers: -1,
+	storageDir: '',
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */
@@ -51,7 +61,12 @@ export interface ModelInfo {
 	readonly fim: { readonly supported: true; readonly format: FimFormatName } | { readonly supported: false; readonly reason: string };
 	/** How this model's reasoning can be steered, or why it cannot. */
 	readonly reasoning: ReasoningSupport;
+	/** How inline completion works with it: native FIM, an instruct model asked through its chat template, or not at all. */
+	readonly completionMode?: CompletionMode;
 }
+
+/** `chat`: no FIM tokens, but a chat template, so the model is asked for the code at the cursor. */
+export type CompletionMode = 'fim' | 'chat' | 'none';
 
 /** The reasoning-effort levels the user picks from. */
 export type ReasoningEffort = 'off' | 'low' | 'medium' | 'high';
@@ -114,5 +129,9 @@ export type RuntimeState =
 		readonly notice?: string;
 		/** The separate chat model (`chatModelPath`), described from its GGUF header; absent when chat uses `model`. */
 		readonly chatModel?: ModelInfo;
+		/** Model layers on the GPU (0 on the CPU); absent from older runtimes. */
+		readonly gpuLayers?: number;
+		/** How fast completion is on this machine, measured shortly after the load (or reused from an earlier one); absent until then. */
+		readonly forecast?: SpeedForecast;
 	}
 	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

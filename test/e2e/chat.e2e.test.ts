@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { ensureFixtureModels } from '../models/fixtures';
+import { ensureFixtureModels, fixtureDisplayNames } from '../models/fixtures';
 import { CodeServer } from './harness/CodeServer';
 import { prepareFixtureWorkspace } from './harness/fixtureWorkspace';
 import { packageVsix } from './harness/packageVsix';
@@ -182,6 +182,8 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 			this.skip();
 		}
 		await folder.writeSettings({}, { 'bora.modelPath': models['mistral4Fim'], 'bora.chat.modelPath': xss, 'bora.threads': 2, 'bora.gpu': 'off' });
+		// VS Code reads the settings file asynchronously: ask only once the panel names the new chat model.
+		await chat.locator(`#effort[title*="${fixtureDisplayNames.mistral4ChatXss}"]`).waitFor({ timeout: 60_000 });
 		await chat.locator('#new').click();
 		const scriptsBefore = await chat.locator('script').count();
 		await send('Show me some HTML.');

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import { BoraErrorCodes, type RuntimeErrorCode, type RuntimeErrorInfo } from '../../src/lsp/protocol';
-import { canonicalFim, endlessFim, ensureFixtureModels, type FixtureName } from '../models/fixtures';
+import { canonicalFim, chatAnswer, endlessFim, ensureFixtureModels, type FixtureName } from '../models/fixtures';
 import { repoRoot } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
 
@@ -103,7 +103,7 @@ describe('bad input: clear errors, and the server keeps answering', function () 
 		}
 	});
 
-	it('a model without FIM tokens loads, says so, and completion answers with the reason', async () => {
+	it('a model without FIM tokens but with a chat template completes in chat-model mode', async () => {
 		const noFimCopy = join(badFiles, 'qwen2.5-coder-named-but-no-fim.gguf');
 		// The file name promises a FIM model; detection must look at the vocabulary only.
 		await copyFile(models.noFim, noFimCopy);
@@ -111,6 +111,21 @@ describe('bad input: clear errors, and the server keeps answering', function () 
 		try {
 			const ready = await server.waitForState('ready');
 			assert.equal(ready.model.fim.supported, false);
+			assert.equal(ready.model.completionMode, 'chat');
+			const position = await server.open(uri, documentText);
+			// The cursor follows `{`, so the SentencePiece space of the answer's first word stays.
+			assert.equal((await server.complete(uri, position))?.items[0]?.insertText, ` ${chatAnswer}`);
+		} finally {
+			await server.stop();
+		}
+	});
+
+	it('a model with neither FIM tokens nor a chat template loads, says so, and completion answers with the reason', async () => {
+		const server = await startWith(models.noFimNoTemplate);
+		try {
+			const ready = await server.waitForState('ready');
+			assert.equal(ready.model.fim.supported, false);
+			assert.equal(ready.model.completionMode, 'none');
 			const info = await assertUnavailable(server, 'noFimSupport');
 			assert.match(info.message, /no fill-in-the-middle tokens/);
 			await assertStillServes(server, models.qwenFim);

@@ -1,6 +1,6 @@
 /** Fixture names; each has a recipe under `recipes/`. */
-export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo' | 'mistral4Chat' | 'mistral4ChatXss';
-export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo', 'mistral4Chat', 'mistral4ChatXss'];
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo' | 'mistral4Chat' | 'mistral4ChatXss' | 'noFimNoTemplate' | 'mistral4ChatNoFim';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo', 'mistral4Chat', 'mistral4ChatXss', 'noFimNoTemplate', 'mistral4ChatNoFim'];
 
 /** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
@@ -53,7 +53,9 @@ export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
     codellamaFim: 'Bora Test CodeLlama FIM',
     demo: 'Demo model (tiny, generated)',
     mistral4Chat: 'Bora Test Mistral4 Chat',
-    mistral4ChatXss: 'Bora Test Mistral4 Chat XSS'
+    mistral4ChatXss: 'Bora Test Mistral4 Chat XSS',
+    noFimNoTemplate: 'Bora Test No-FIM No-Template',
+    mistral4ChatNoFim: 'Bora Test Mistral4 Chat No-FIM'
 };
 
 /** Control tokens appended (type 3) to the llama-bpe vocabulary to make it Mistral-like, in id order. */

@@ -6,9 +6,9 @@ import { fixtureNames, type FixtureName } from './expectations.js';
 import { FixtureTokenizer } from './FixtureTokenizer.js';
 import type { FixtureRecipe } from './FixtureRecipe.js';
 import { codellamaFimRecipe } from './recipes/codellamaFim.js';
-import { mistral4ChatRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
+import { mistral4ChatNoFimRecipe, mistral4ChatRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
 import { demoRecipe, mistral4FimRecipe } from './recipes/mistral4Fim.js';
-import { noFimRecipe } from './recipes/noFim.js';
+import { noFimNoTemplateRecipe, noFimRecipe } from './recipes/noFim.js';
 import { qwenFimRecipe } from './recipes/qwenFim.js';
 import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
@@ -32,7 +32,9 @@ const recipes: Readonly<Record<FixtureName, FixtureRecipe>> = {
     codellamaFim: codellamaFimRecipe,
     demo: demoRecipe,
     mistral4Chat: mistral4ChatRecipe,
-    mistral4ChatXss: mistral4ChatXssRecipe
+    mistral4ChatXss: mistral4ChatXssRecipe,
+    noFimNoTemplate: noFimNoTemplateRecipe,
+    mistral4ChatNoFim: mistral4ChatNoFimRecipe
 };
 
 function findRepoRoot(): string {

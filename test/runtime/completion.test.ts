@@ -47,6 +47,12 @@ describe('runtime completion (in process, real model)', function () {
 		assert.equal(second.stats.stopReason, 'endOfGeneration');
 	});
 
+	it('drops a suggestion that only repeats the code after the cursor', async () => {
+		const result = await runtime.complete({ prefix: canonicalFim.prefix, suffix: `${canonicalFim.middle}\n}\n` });
+		assert.equal(result.stats.generatedTokens > 0, true, 'the model did write the middle');
+		assert.equal(result.text, '');
+	});
+
 	it('an already aborted request does no work', async () => {
 		let generated = 0;
 		await assert.rejects(runtime.complete({ ...canonicalFim, signal: AbortSignal.abort(), onToken: () => generated++ }), (error: Error) => error.name === 'AbortError');

@@ -20,10 +20,29 @@ describe('status bar wording', () => {
 		assert.ok(ready.details.includes('Size: 1.5 GB · trained context: 32,768 tokens'));
 	});
 
+	it('ready shows the speed forecast, and each role with its own model', () => {
+		const forecast = { promptTokensPerSecond: 900, generationTokensPerSecond: 80, msPerSuggestion: 870, summary: '≈ 870 ms per suggestion on this machine', measuredAt: '2026-01-01T00:00:00.000Z' };
+		const chatModel: ModelInfo = { ...model, name: 'Devstral Small 2', path: '/m/devstral.gguf', sizeBytes: 14 * 1024 ** 3 };
+		const ready = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 2, loadMs: 10, forecast, chatModel } }, true, undefined, { mmprojPath: '/m/mmproj.gguf' });
+		assert.ok(ready.details.includes('Speed: ≈ 870 ms per suggestion on this machine (prompt 900 tokens/s, generation 80 tokens/s)'));
+		assert.ok(ready.details.includes('Completion model: **Qwen2.5 Coder 1.5B**'));
+		assert.ok(ready.details.some(line => line.startsWith('Chat model: **Devstral Small 2** · 14.0 GB') && line.includes('/m/devstral.gguf')));
+		assert.ok(ready.details.some(line => line.startsWith('Vision projector: `/m/mmproj.gguf`')));
+		const shared = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		assert.ok(shared.details.includes('Chat model: the same model'));
+		assert.ok(!shared.details.some(line => line.startsWith('Speed:') || line.startsWith('Vision projector')));
+	});
+
 	it('a model without FIM is a warning that carries the reason', () => {
 		const noFim = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
 		assert.equal(noFim.severity, 'warning');
 		assert.ok(noFim.details.some(line => line.includes('No FIM tokens.')));
+	});
+
+	it('an instruct model without FIM completes in chat-model mode, and the tooltip says so', () => {
+		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' }, completionMode: 'chat' }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		assert.equal(chat.severity, 'normal');
+		assert.ok(chat.details.includes('Completion mode: chat model (no FIM tokens)'));
 	});
 
 	it('an error shows the message and what to do', () => {

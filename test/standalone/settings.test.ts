@@ -22,6 +22,27 @@ describe('runtime settings', () => {
 		assert.deepEqual(mergeSettings(merged, null), merged);
 	});
 
+	it('context size, GPU layers and the storage folder come from the command line, with checked values', () => {
+		assert.deepEqual(parseCommandLine(['--contextSize', '2048', '--gpuLayers=0', '--storageDir', '/tmp/bora']), {
+			settings: { contextSize: 2048, gpuLayers: 0, storageDir: '/tmp/bora' },
+		});
+		assert.deepEqual(parseCommandLine(['--contextSize', '0', '--gpuLayers', '-1']), { settings: { contextSize: 0, gpuLayers: -1 } });
+		assert.match((parseCommandLine(['--contextSize', '100']) as { error: string }).error, /^--contextSize must be 0 \(automatic\)/);
+		assert.match((parseCommandLine(['--contextSize', '1.5k']) as { error: string }).error, /^--contextSize must be/);
+		assert.match((parseCommandLine(['--gpuLayers', '-2']) as { error: string }).error, /^--gpuLayers must be -1 \(automatic\), 0 \(CPU only\)/);
+	});
+
+	it('context size and GPU layers merge when valid and keep the current value otherwise', () => {
+		assert.equal(defaultRuntimeSettings.contextSize, 0);
+		assert.equal(defaultRuntimeSettings.gpuLayers, -1);
+		const merged = mergeSettings(defaultRuntimeSettings, { contextSize: 1024, gpuLayers: 12, storageDir: '/s' });
+		assert.deepEqual({ contextSize: merged.contextSize, gpuLayers: merged.gpuLayers, storageDir: merged.storageDir }, { contextSize: 1024, gpuLayers: 12, storageDir: '/s' });
+		const kept = mergeSettings(merged, { contextSize: 10, gpuLayers: -5 });
+		assert.deepEqual({ contextSize: kept.contextSize, gpuLayers: kept.gpuLayers }, { contextSize: 1024, gpuLayers: 12 });
+		assert.deepEqual(mergeSettings(merged, { contextSize: 'big', gpuLayers: 2.5 }).gpuLayers, 12);
+		assert.equal(mergeSettings(defaultRuntimeSettings, { bora: { gpuLayers: 0, contextSize: 0 } }).gpuLayers, 0);
+	});
+
 	it('editors that push their whole configuration nest it under "bora"', () => {
 		assert.equal(mergeSettings(defaultRuntimeSettings, { bora: { modelPath: '/b.gguf' }, editor: {} }).modelPath, '/b.gguf');
 	});

@@ -1,10 +1,18 @@
 import type { ChatTurn } from '../../lsp/protocol';
+import type { StoredImage } from './ImageStore';
 import type { ChatView, TurnView } from './webviewMessages';
 
-/** A turn as stored: what the panel shows plus the full message (with context) the model saw. */
-export interface StoredTurn extends TurnView {
+/**
+ * A turn as stored: what the panel shows plus the full message (with context) the model saw, and
+ * the stored copy of its image (the panel gets a loadable URI for it, see {@link toTurnView}).
+ */
+export interface StoredTurn extends Omit<TurnView, 'image'> {
 	readonly message: string;
+	readonly image?: StoredImage;
 }
+
+/** Maps a stored image copy's URI to something the panel can load; `undefined` hides the thumbnail. */
+export type ImageSrc = (storedUri: string) => string | undefined;
 
 export interface StoredChat {
 	readonly id: string;
@@ -102,8 +110,14 @@ export function historyForModel(chat: StoredChat): ChatTurn[] {
 		.map(turn => turn.thought ? { user: turn.message, assistant: turn.answer, thought: turn.thought } : { user: turn.message, assistant: turn.answer });
 }
 
-export function toChatView(chat: StoredChat): ChatView {
-	return { id: chat.id, title: chat.title, turns: chat.turns.map(({ message: _message, ...view }) => view) };
+export function toChatView(chat: StoredChat, imageSrc: ImageSrc = () => undefined): ChatView {
+	return { id: chat.id, title: chat.title, turns: chat.turns.map(turn => toTurnView(turn, imageSrc)) };
+}
+
+/** What the panel shows of a stored turn: no model message, and the image as a loadable thumbnail. */
+export function toTurnView({ message: _message, image, ...view }: StoredTurn, imageSrc: ImageSrc = () => undefined): TurnView {
+	const src = image ? imageSrc(image.uri) : undefined;
+	return image && src !== undefined ? { ...view, image: { src, name: image.name, ...(image.detail ? { detail: image.detail } : {}) } } : view;
 }
 
 function emptyChat(id: string): StoredChat {

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatChunk } from '../../lsp/protocol';
+import type { ChatChunk, ChatResult } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings } from '../settings';
 import { chatProblem, describeChatError } from './chatAvailability';
-import { ChatHistory, historyForModel, toChatView, type StoredTurn } from './ChatHistory';
+import { ChatHistory, historyForModel, toChatView, toTurnView, type ImageSrc, type StoredTurn } from './ChatHistory';
 import { describeEffortControl, effectiveEffort } from './effortControl';
 import type { EditorContext } from './EditorContext';
-import { formatMessage } from './formatMessage';
-import type { FromWebviewMessage, ToWebviewMessage } from './webviewMessages';
+import { formatMessage, type Attachment } from './formatMessage';
+import { defaultImageQuestion, describeImageUsage } from './imageFiles';
+import type { ImageStore, StoreResult } from './ImageStore';
+import type { FromWebviewMessage, ToWebviewMessage, TurnView } from './webviewMessages';
 
 const interrupted = 'The answer was interrupted: the window closed or reloaded while Bora was answering.';
 
@@ -34,6 +36,8 @@ export class ChatSession implements vscode.Disposable {
 		private readonly history: ChatHistory,
 		private readonly editorContext: EditorContext,
 		private readonly post: (message: ToWebviewMessage.Type) => void,
+		private readonly images: ImageStore,
+		private readonly imageSrc: ImageSrc,
 	) { }
 
 	get busy(): boolean {
@@ -45,49 +49,85 @@ export class ChatSession implements vscode.Disposable {
 	}
 
 	stateMessage(notice?: string): ToWebviewMessage.State {
-		const chat = toChatView(this.history.current);
+		const chat = toChatView(this.history.current, this.imageSrc);
 		// The stored copy of a streaming turn carries an "interrupted" note for crashes; show the live one.
-		const turns = this.generation ? [...chat.turns.slice(0, -1), toView(this.generation.turn)] : chat.turns;
+		const turns = this.generation ? [...chat.turns.slice(0, -1), this.toView(this.generation.turn)] : chat.turns;
 		return { type: 'state', chat: { ...chat, turns }, busy: this.busy, ...(notice ? { notice } : {}) };
 	}
 
-	/** Sends a message and streams the answer into the panel; resolves when the turn is final. */
-	async send({ text, includeFile, includeSelection, mentions }: Omit<FromWebviewMessage.Send, 'type'>): Promise<StoredTurn | undefined> {
-		if (this.generation || text.trim() === '') {
+	/** Sends a message (with any pasted image) and streams the answer into the panel; resolves when the turn is final. */
+	async send({ text, includeFile, includeSelection, mentions, image }: Omit<FromWebviewMessage.Send, 'type'>): Promise<StoredTurn | undefined> {
+		if (this.generation || (text.trim() === '' && !image)) {
 			return undefined;
 		}
 		const attachments = await this.editorContext.attachments({ includeFile, includeSelection, mentions });
+		if (image) {
+			const stored = await this.images.storeBytes(Buffer.from(image.base64, 'base64'), image.name);
+			return this.explainImage(stored, text, attachments);
+		}
 		const chat = this.history.current;
 		const modelHistory = historyForModel(chat);
 		const message = formatMessage(text, attachments);
 		const control = describeEffortControl(this.runtime.currentState, getReasoningEffort());
-		const generation: Generation = {
-			id: ++this.nextGeneration,
-			cancel: new vscode.CancellationTokenSource(),
-			turn: { user: text, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 },
-		};
+		const turn: StoredTurn = { user: text, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
+		return this.stream(turn, async (chatId, onChunk, token) => {
+			const result = await this.runtime.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, token);
+			return {
+				...turnOf(result),
+				...(result.thoughtBudget !== undefined ? { thoughtBudget: result.thoughtBudget } : {}),
+			};
+		});
+	}
+
+	/**
+	 * Asks about an image (already stored, or the reason it could not be) and streams the answer like a
+	 * chat message. An empty question asks the model to explain the screenshot.
+	 */
+	async explainImage(stored: StoreResult, question: string, attachments: readonly Attachment[] = []): Promise<StoredTurn | undefined> {
+		if (this.generation) {
+			return undefined;
+		}
+		const asked = question.trim() === '' ? defaultImageQuestion : question;
+		const message = formatMessage(asked, attachments);
+		const base = { user: asked, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
+		if ('problem' in stored) {
+			return this.fail({ ...base, error: stored.problem });
+		}
+		const image = stored.image;
+		const modelHistory = historyForModel(this.history.current);
+		return this.stream({ ...base, image }, async (chatId, onChunk, token) => {
+			const source = await this.images.source(image);
+			const result = await this.runtime.explainImage({ chatId, ...source, question: message, history: modelHistory }, onChunk, token);
+			const detail = describeImageUsage(result);
+			return { ...turnOf(result), image: detail ? { ...image, detail } : image };
+		});
+	}
+
+	/** Streams one answer into the last turn of the panel, with Stop, saving it before the first token. */
+	private async stream(
+		turn: StoredTurn,
+		request: (chatId: string, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken) => Promise<Partial<StoredTurn>>,
+	): Promise<StoredTurn> {
 		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
 		if (problem) {
-			const failed = { ...generation.turn, error: problem };
-			await this.history.putTurn(failed);
-			this.post({ type: 'turnStarted', turn: toView(failed) });
-			this.post({ type: 'turnFinished', turn: toView(failed) });
-			return failed;
+			return this.fail({ ...turn, error: problem });
 		}
+		const chat = this.history.current;
+		const generation: Generation = { id: ++this.nextGeneration, cancel: new vscode.CancellationTokenSource(), turn };
 		this.generation = generation;
 		this.busyEmitter.fire(true);
 		// Saved before the first token with an "interrupted" note, replaced when the answer is final.
 		await this.history.putTurn({ ...generation.turn, error: interrupted });
-		this.post({ type: 'turnStarted', turn: toView(generation.turn) });
+		this.post({ type: 'turnStarted', turn: this.toView(generation.turn) });
 		const onChunk = (chunk: ChatChunk) => {
 			if (this.generation?.id !== generation.id) {
 				return;
 			}
-			const turn = generation.turn;
+			const current = generation.turn;
 			generation.turn = {
-				...turn,
-				thought: chunk.kind === 'thought' ? turn.thought + chunk.text : turn.thought,
-				answer: chunk.kind === 'answer' ? turn.answer + chunk.text : turn.answer,
+				...current,
+				thought: chunk.kind === 'thought' ? current.thought + chunk.text : current.thought,
+				answer: chunk.kind === 'answer' ? current.answer + chunk.text : current.answer,
 				thoughtTokens: chunk.thoughtTokens,
 				...(chunk.thoughtBudget !== undefined ? { thoughtBudget: chunk.thoughtBudget } : {}),
 			};
@@ -96,11 +136,7 @@ export class ChatSession implements vscode.Disposable {
 		const chatId = `${chat.id}/${randomUUID()}`;
 		let final: StoredTurn;
 		try {
-			const result = await this.runtime.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, generation.cancel.token);
-			final = {
-				...generation.turn, answer: result.answer, thought: result.thought, thoughtTokens: result.thoughtTokens,
-				...(result.thoughtBudget !== undefined ? { thoughtBudget: result.thoughtBudget } : {}),
-			};
+			final = { ...generation.turn, ...await request(chatId, onChunk, generation.cancel.token) };
 		} catch (error) {
 			const described = generation.cancel.token.isCancellationRequested ? 'cancelled' : describeChatError(error);
 			final = described === 'cancelled' ? { ...generation.turn, stopped: true } : { ...generation.turn, error: described };
@@ -110,6 +146,14 @@ export class ChatSession implements vscode.Disposable {
 			await this.finish(generation, final);
 		}
 		return final;
+	}
+
+	/** A turn that cannot be sent: shown with its reason and kept in the history. */
+	private async fail(turn: StoredTurn): Promise<StoredTurn> {
+		await this.history.putTurn(turn);
+		this.post({ type: 'turnStarted', turn: this.toView(turn) });
+		this.post({ type: 'turnFinished', turn: this.toView(turn) });
+		return turn;
 	}
 
 	/** Ends the answer at once: the panel keeps what came so far, and the runtime gets $/cancelRequest. */
@@ -152,9 +196,13 @@ export class ChatSession implements vscode.Disposable {
 	private async finish(generation: Generation, turn: StoredTurn): Promise<void> {
 		this.generation = undefined;
 		generation.cancel.dispose();
-		this.post({ type: 'turnFinished', turn: toView(turn) });
+		this.post({ type: 'turnFinished', turn: this.toView(turn) });
 		this.busyEmitter.fire(false);
 		await this.history.putTurn(turn, { replaceLast: true });
+	}
+
+	private toView(turn: StoredTurn): TurnView {
+		return toTurnView(turn, this.imageSrc);
 	}
 
 	dispose(): void {
@@ -163,6 +211,7 @@ export class ChatSession implements vscode.Disposable {
 	}
 }
 
-function toView({ message: _message, ...view }: StoredTurn): ToWebviewMessage.TurnFinished['turn'] {
-	return view;
+/** The answer fields of a finished request. */
+function turnOf(result: ChatResult): Pick<StoredTurn, 'answer' | 'thought' | 'thoughtTokens'> {
+	return { answer: result.answer, thought: result.thought, thoughtTokens: result.thoughtTokens };
 }

@@ -28,6 +28,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		private readonly codeActions: CodeActions,
 		private readonly log: vscode.LogOutputChannel,
 		private readonly session: ChatSession,
+		private readonly imageFolder?: vscode.Uri,
 	) {
 		this.toDispose.push(
 			editorContext.onDidChange(context => this.post({ type: 'editorContext', context })),
@@ -46,7 +47,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 			enableScripts: true,
 			enableForms: false,
 			enableCommandUris: false,
-			localResourceRoots: chatResourceRoots(this.extensionUri, vscode.Uri.joinPath),
+			localResourceRoots: chatResourceRoots(this.extensionUri, vscode.Uri.joinPath, this.imageFolder),
 		};
 		view.webview.html = renderChatHtml(view.webview, this.extensionUri, vscode.Uri.joinPath);
 		const subscriptions = [
@@ -70,6 +71,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		}
 		void this.view.webview.postMessage(message);
 		return true;
+	}
+
+	/** A stored image copy as the panel can load it; undefined while there is no panel. */
+	imageSrc(storedUri: string): string | undefined {
+		return this.view?.webview.asWebviewUri(vscode.Uri.parse(storedUri)).toString();
 	}
 
 	/** The effort control and the "cannot chat" notice, after any runtime or setting change. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 
-/** Folders the chat webview may load from: its bundle and the media assets, nothing else. */
-export function chatResourceRoots(extensionUri: vscode.Uri, joinPath: typeof vscode.Uri.joinPath): vscode.Uri[] {
-	return [joinPath(extensionUri, 'dist', 'webview'), joinPath(extensionUri, 'media')];
+/** Folders the chat webview may load from: its bundle, the media assets and the stored chat images, nothing else. */
+export function chatResourceRoots(extensionUri: vscode.Uri, joinPath: typeof vscode.Uri.joinPath, imageFolder?: vscode.Uri): vscode.Uri[] {
+	return [joinPath(extensionUri, 'dist', 'webview'), joinPath(extensionUri, 'media'), ...(imageFolder ? [imageFolder] : [])];
 }
 
 /**
@@ -18,7 +18,8 @@ export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri
 		"default-src 'none'",
 		`style-src ${webview.cspSource}`,
 		`font-src ${webview.cspSource}`,
-		`img-src ${webview.cspSource}`,
+		// Thumbnails: stored copies through the webview's origin, pasted images as data: URIs before sending.
+		`img-src ${webview.cspSource} data:`,
 		`script-src 'nonce-${nonce}'`,
 		"form-action 'none'",
 		"base-uri 'none'",

@@ -31,12 +31,12 @@ export function describeEffortControl(state: ClientState, setting: ReasoningEffo
 	const chatModel = runtime.chatModel ?? runtime.model;
 	const reasoning = chatModel.reasoning;
 	if (!reasoning.supported) {
-		return plain(`${chatModel.name} has no reasoning effort: ${reasoning.reason}`);
+		return { ...plain(`${chatModel.name} has no reasoning effort: ${reasoning.reason}`), model: chatModel.name };
 	}
 	const levels = effortLevels.map((value): EffortLevelView => value === 'off' && !reasoning.canTurnOff
 		? { value, label: effortLabels[value], disabledReason: `${chatModel.name} always reasons; its thinking cannot be turned off.` }
 		: { value, label: effortLabels[value] });
-	return { value: setting, levels };
+	return { value: setting, levels, model: chatModel.name };
 }
 
 /** The level actually sent: the setting, unless the model cannot honour it (Off on an always-reasoning model → Low). */

@@ -10,6 +10,8 @@ import { CodeActions } from './CodeActions';
 import { describeEffortControl } from './effortControl';
 import { EditorContext } from './EditorContext';
 import { EffortStatusItem } from './EffortStatusItem';
+import { registerImageCommands } from './imageCommands';
+import { ImageStore } from './ImageStore';
 import { pickReasoningEffort } from './pickReasoningEffort';
 
 /** What the chat exposes to the rest of the extension (and to the e2e suites through the API). */
@@ -26,9 +28,10 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 	const editorContext = new EditorContext();
 	const codeActions = new CodeActions();
 	const history = new ChatHistory(context.workspaceState, randomUUID);
+	const images = new ImageStore(context.globalStorageUri);
 	let view: ChatViewProvider | undefined;
-	const session = new ChatSession(runtime, history, editorContext, message => view?.post(message) ?? false);
-	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session);
+	const session = new ChatSession(runtime, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri));
+	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, images.folder);
 	const effortItem = new EffortStatusItem();
 	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort());
 	const refreshEffort = () => {
@@ -55,6 +58,7 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 			await view?.reveal();
 		}),
 		vscode.commands.registerCommand(ChatCommandIds.setReasoningEffort, (level?: unknown) => pickReasoningEffort(effortControl(), level)),
+		...registerImageCommands(view, session, images),
 	);
 	refreshEffort();
 	return { view, session, codeActions, history };

@@ -6,6 +6,22 @@ import type { ReasoningEffort } from '../../lsp/protocol';
 
 export type { ReasoningEffort };
 
+/** The image a turn asked about, as its thumbnail shows it. */
+export interface ImageView {
+	/** A webview resource URI of the stored copy (or a `data:` URI); loadable under the panel's CSP. */
+	readonly src: string;
+	readonly name: string;
+	/** e.g. `64×48 · 16 / 1024 image tokens`, once answered. */
+	readonly detail?: string;
+}
+
+/** An image pasted or dropped into the input, sent with the message. */
+export interface PastedImage {
+	readonly name: string;
+	readonly mime: string;
+	readonly base64: string;
+}
+
 /** One exchange as the panel shows it. */
 export interface TurnView {
 	/** What the user typed (context attachments are listed in `attachments`, not repeated here). */
@@ -20,6 +36,8 @@ export interface TurnView {
 	readonly error?: string;
 	/** The user pressed Stop; `answer` holds what came before. */
 	readonly stopped?: boolean;
+	/** The image this turn asked about. */
+	readonly image?: ImageView;
 }
 
 export interface ChatView {
@@ -41,6 +59,8 @@ export interface EffortControlView {
 	readonly levels: readonly EffortLevelView[];
 	/** Why the whole control is disabled (no model, model without reasoning); absent when enabled. */
 	readonly disabledReason?: string;
+	/** The model that answers chat, named in the control's tooltip. */
+	readonly model?: string;
 }
 
 /** The editor context the panel offers as chips. */
@@ -69,8 +89,10 @@ export namespace ToWebviewMessage {
 	export interface Mention { readonly type: 'mention'; readonly path: string }
 	/** The runtime cannot chat right now, and why; absent message clears it. */
 	export interface Availability { readonly type: 'availability'; readonly problem?: string }
+	/** "Explain Image from Clipboard": read an image from the clipboard into the input, or say why not. */
+	export interface PasteFromClipboard { readonly type: 'pasteFromClipboard' }
 
-	export type Type = State | TurnStarted | Chunk | TurnFinished | Effort | EditorContext | Mention | Availability;
+	export type Type = State | TurnStarted | Chunk | TurnFinished | Effort | EditorContext | Mention | Availability | PasteFromClipboard;
 }
 
 export namespace FromWebviewMessage {
@@ -78,6 +100,8 @@ export namespace FromWebviewMessage {
 	export interface Send {
 		readonly type: 'send'; readonly text: string;
 		readonly includeFile: boolean; readonly includeSelection: boolean; readonly mentions: readonly string[];
+		/** An image pasted or dropped into the input; the text may then be empty (a default question is asked). */
+		readonly image?: PastedImage;
 	}
 	export interface Stop { readonly type: 'stop' }
 	export interface NewChat { readonly type: 'newChat' }

@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import {
 	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
-	type RecommendedModel,
+	type RecommendedModel, type VisionStatus, VisionStatusRequest,
 } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
-import { describeHardware, describeRecommended, formatSize } from './describeModels';
+import { describeActiveModels, describeHardware, describeRecommended, formatSize } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
 export type ModelsNode =
-	| { readonly kind: 'section'; readonly id: 'machine' | 'completion' | 'chat' | 'downloaded'; readonly label: string }
-	| { readonly kind: 'line'; readonly text: string; readonly icon?: string }
+	| { readonly kind: 'section'; readonly id: 'active' | 'machine' | 'completion' | 'chat' | 'downloaded'; readonly label: string }
+	| { readonly kind: 'line'; readonly text: string; readonly icon?: string; readonly tooltip?: string }
 	| { readonly kind: 'recommended'; readonly model: RecommendedModel }
 	| { readonly kind: 'downloaded'; readonly model: DownloadedModel; readonly active: boolean }
 	| { readonly kind: 'pickLocal' }
@@ -20,6 +20,8 @@ interface Snapshot {
 	readonly hardware?: HardwareInfo;
 	readonly recommended: readonly RecommendedModel[];
 	readonly downloaded: readonly DownloadedModel[];
+	/** Asked only when a vision projector is set. */
+	readonly vision?: VisionStatus;
 	readonly error?: string;
 }
 
@@ -38,7 +40,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 	constructor(
 		private readonly runtime: RuntimeClient,
 		private readonly storageDir: string,
-		private readonly activeModelPaths: () => { completion: string; chat: string },
+		private readonly activeModelPaths: () => { completion: string; chat: string; mmproj?: string },
 	) { }
 
 	get current(): Snapshot {
@@ -63,7 +65,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			case 'line': {
 				const item = new vscode.TreeItem(node.text);
 				item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
-				item.tooltip = node.text;
+				item.tooltip = node.tooltip ?? node.text;
 				return item;
 			}
 			case 'welcome': {
@@ -119,6 +121,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			return [
 				...(noModel ? [{ kind: 'welcome' } as const] : []),
 				...(snapshot.error ? [{ kind: 'line', text: snapshot.error, icon: 'error' } as const] : []),
+				{ kind: 'section', id: 'active', label: 'In use' },
 				{ kind: 'section', id: 'machine', label: 'This machine' },
 				{ kind: 'section', id: 'completion', label: 'Recommended for completion' },
 				{ kind: 'section', id: 'chat', label: 'Recommended for chat' },
@@ -130,6 +133,12 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			return [];
 		}
 		switch (node.id) {
+			case 'active': {
+				const state = this.runtime.currentState;
+				const paths = this.activeModelPaths();
+				return describeActiveModels(state.kind === 'runtime' ? state.runtime : undefined, { chat: paths.chat !== paths.completion ? paths.chat : '', mmproj: paths.mmproj }, snapshot.vision)
+					.map(line => ({ kind: 'line', ...line }));
+			}
 			case 'machine':
 				return snapshot.hardware ? describeHardware(snapshot.hardware).map(text => ({ kind: 'line', text })) : [{ kind: 'line', text: 'Detecting…', icon: 'loading~spin' }];
 			case 'completion':
@@ -157,12 +166,13 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 
 	private async load(): Promise<void> {
 		try {
-			const [hardware, recommended, downloaded] = await Promise.all([
+			const [hardware, recommended, downloaded, vision] = await Promise.all([
 				this.runtime.request(ModelsHardwareRequest.type, undefined),
 				this.runtime.request(ModelsRecommendedRequest.type, { storageDir: this.storageDir }),
 				this.runtime.request(ModelsListRequest.type, { storageDir: this.storageDir }),
+				this.activeModelPaths().mmproj ? this.runtime.request(VisionStatusRequest.type, undefined).catch(() => undefined) : undefined,
 			]);
-			this.snapshot = { hardware, recommended, downloaded };
+			this.snapshot = { hardware, recommended, downloaded, ...(vision ? { vision } : {}) };
 		} catch (error) {
 			this.snapshot = { ...this.snapshot, error: `Cannot ask the runtime: ${error instanceof Error ? error.message : String(error)}` };
 		}

@@ -1,4 +1,4 @@
-import type { DownloadProgress, HardwareInfo, RecommendedModel } from '../../lsp/protocol';
+import type { DownloadProgress, HardwareInfo, RecommendedModel, RuntimeState, VisionStatus } from '../../lsp/protocol';
 
 /** `1_650_000_000` → `"1.6 GB"` (decimal, as download sizes are shown). */
 export function formatSize(bytes: number): string {
@@ -51,4 +51,60 @@ function formatDuration(seconds: number): string {
 		return `${minutes} min ${Math.round(seconds % 60)} s`;
 	}
 	return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** One line of the "In use" section. */
+export interface ActiveLine {
+	readonly text: string;
+	readonly icon: string;
+	readonly tooltip?: string;
+}
+
+/**
+ * The "In use" section: the completion model with its speed forecast, the chat model (the same file
+ * or its own) and the vision projector, each with its own status.
+ */
+export function describeActiveModels(state: RuntimeState | undefined, settings: { readonly chat: string; readonly mmproj?: string }, vision?: VisionStatus): ActiveLine[] {
+	const lines: ActiveLine[] = [];
+	switch (state?.kind) {
+		case 'ready': {
+			const speed = state.forecast ? ` · ${state.forecast.summary}` : ' · measuring speed…';
+			lines.push({
+				text: `Completion: ${state.model.name}${state.model.fim.supported ? speed : ' · no fill-in-the-middle'}`,
+				icon: state.model.fim.supported ? 'pass-filled' : 'warning',
+				tooltip: [
+					state.model.path,
+					...(state.forecast ? [`Prompt ${state.forecast.promptTokensPerSecond} tokens/s, generation ${state.forecast.generationTokensPerSecond} tokens/s, measured ${state.forecast.measuredAt}`] : []),
+				].join('\n'),
+			});
+			lines.push(state.chatModel
+				? { text: `Chat: ${state.chatModel.name} · loads on the first chat`, icon: 'comment-discussion', tooltip: state.chatModel.path }
+				: { text: `Chat: ${state.model.name} (same model, loaded once)`, icon: state.model.hasChatTemplate ? 'comment-discussion' : 'warning', tooltip: state.model.path });
+			break;
+		}
+		case 'loading':
+			lines.push({ text: `Completion: loading ${Math.round(state.progress * 100)}%`, icon: 'loading~spin', tooltip: state.modelPath });
+			break;
+		case 'error':
+			lines.push({ text: `Completion: ${state.error.message}`, icon: 'error', tooltip: state.error.action });
+			break;
+		case 'idle':
+		case undefined:
+			lines.push({ text: 'Completion: no model', icon: 'circle-outline' });
+			break;
+		default:
+			void (state satisfies never);
+	}
+	if (state?.kind !== 'ready' && settings.chat) {
+		lines.push({ text: `Chat: ${baseName(settings.chat)}`, icon: 'comment-discussion', tooltip: settings.chat });
+	}
+	if (settings.mmproj) {
+		const status = vision === undefined ? '' : vision.available ? (vision.loaded ? ' · loaded' : ' · loads on the first image') : ` · unavailable: ${vision.reason}`;
+		lines.push({ text: `Vision: ${baseName(settings.mmproj)}${status}`, icon: vision?.available === false ? 'warning' : 'eye', tooltip: settings.mmproj });
+	}
+	return lines;
+}
+
+function baseName(path: string): string {
+	return path.split(/[\\/]/).pop() || path;
 }

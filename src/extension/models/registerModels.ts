@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
 import { ModelsDeleteRequest, type DownloadedModel, type RuntimeErrorInfo } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
-import { getSettings, SettingIds } from '../settings';
+import { getSettings, setStorageDir, SettingIds } from '../settings';
 import { downloadWithProgress } from './downloadWithProgress';
 import { ModelsCommandIds } from './modelsCommandIds';
 import { ModelsTreeProvider, type ModelsNode } from './ModelsTreeProvider';
@@ -21,9 +21,11 @@ export interface ModelsApi {
  */
 export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ModelsApi {
 	const storageDir = context.globalStorageUri.fsPath;
+	// The runtime stores its speed forecasts here too; registered before the runtime starts.
+	setStorageDir(storageDir);
 	const tree = new ModelsTreeProvider(runtime, storageDir, () => {
 		const settings = getSettings();
-		return { completion: settings.modelPath, chat: settings.chatModelPath || settings.modelPath };
+		return { completion: settings.modelPath, chat: settings.chatModelPath || settings.modelPath, mmproj: settings.mmprojPath };
 	});
 	const view = vscode.window.createTreeView(ModelsCommandIds.view, { treeDataProvider: tree, showCollapseAll: false });
 

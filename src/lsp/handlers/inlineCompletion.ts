@@ -57,6 +57,7 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 				totalMs: performance.now() - started,
 				cacheHit: stats.cachedPromptTokens >= stats.promptTokens / 2,
 				stopReason: stats.stopReason,
+				mode: stats.mode,
 			};
 			log.info(`completion ${uri.split('/').pop()}:${params.position.line + 1}: ${completionStatsText(info)}`);
 			void connection.sendNotification(CompletionStatsNotification.type, info);

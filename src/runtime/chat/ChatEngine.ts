@@ -71,6 +71,7 @@ export class ChatEngine implements AsyncDisposable {
 	private readonly wrappers = new Map<string, ChatWrapper>();
 	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
 	private disposed = false;
+	private readonly disposing = new AbortController();
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) { }
 
@@ -95,8 +96,18 @@ export class ChatEngine implements AsyncDisposable {
 		const wrapper = this.wrapperFor(plan);
 		return this.queue.run(async () => {
 			request.signal?.throwIfAborted();
+			this.ensureNotDisposed();
+			// Disposing (a model switch) ends the answer in progress before the model goes away.
+			const signal = request.signal ? AbortSignal.any([request.signal, this.disposing.signal]) : this.disposing.signal;
 			const { sequence } = await this.getContext();
-			return generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request, maxTokens: request.maxTokens ?? this.contextSize });
+			try {
+				return await generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request: { ...request, signal }, maxTokens: request.maxTokens ?? this.contextSize });
+			} catch (error) {
+				if (this.disposing.signal.aborted && !request.signal?.aborted) {
+					throw new RuntimeError({ code: 'internal', message: 'The chat model was changed or unloaded while answering.', action: 'Ask again: the new model will answer.' }, { cause: error });
+				}
+				throw error;
+			}
 		});
 	}
 
@@ -105,9 +116,13 @@ export class ChatEngine implements AsyncDisposable {
 			return;
 		}
 		this.disposed = true;
-		const context = this.context;
-		this.context = undefined;
-		await context?.then(({ context }) => context.dispose(), () => undefined);
+		this.disposing.abort();
+		// Wait for the aborted answer to leave the sequence before freeing it.
+		await this.queue.run(async () => {
+			const context = this.context;
+			this.context = undefined;
+			await context?.then(({ context }) => context.dispose(), () => undefined);
+		});
 	}
 
 	[Symbol.asyncDispose](): Promise<void> {

@@ -1,9 +1,13 @@
-import type { LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
+import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { buildFimPrompt, type FimContextChunk, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
 import type { LoadedModel } from '../model/loadModel';
+import { planReasoning } from '../reasoning/planReasoning';
+import type { CompletionMode } from '../types';
+import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { SerialQueue } from '../util/SerialQueue';
+import { applyEnding, planEnding, repeatsSuffix } from './endings';
 import { generateTokens, type StopReason } from './generateTokens';
 
 export interface CompletionEngineOptions {
@@ -35,6 +39,8 @@ export interface CompletionRequest {
 	readonly fileName?: string;
 	/** Extra context laid out before the file, most stable first. Defaults to none. */
 	readonly extraContext?: readonly FimContextChunk[];
+	/** After this long generating (from the first token), the suggestion ends at the next newline. Defaults to `1500`. */
+	readonly timeBudgetMs?: number;
 	readonly signal?: AbortSignal;
 	readonly onToken?: (token: Token) => void;
 }
@@ -46,6 +52,8 @@ export interface CompletionStats {
 	readonly promptMs: number;
 	readonly generationMs: number;
 	readonly stopReason: StopReason;
+	/** Native fill-in-the-middle, or an instruct model asked through its chat template. */
+	readonly mode: Exclude<CompletionMode, 'none'>;
 }
 
 export interface CompletionResult {
@@ -57,6 +65,26 @@ const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
+const defaultTimeBudgetMs = 1500;
+
+/**
+ * Good endings for one request: single- or multi-line from the context, lines kept within the
+ * cursor's indentation scope, the time budget, and nothing that only repeats the suffix.
+ */
+function endingFor(request: CompletionRequest) {
+	const plan = planEnding(request.prefix, request.suffix);
+	const options = { timeBudgetMs: request.timeBudgetMs ?? defaultTimeBudgetMs };
+	// The budget counts generation only, from the first token, so a cold prompt does not cut suggestions short.
+	let started: number | undefined;
+	const elapsed = () => performance.now() - (started ??= performance.now());
+	return {
+		done: (text: string) => applyEnding(text, plan, elapsed(), options).done,
+		finish: (text: string) => {
+			const ended = applyEnding(text, plan, elapsed(), options).text;
+			return repeatsSuffix(ended, request.suffix) ? '' : ended;
+		},
+	};
+}
 
 /** A rough token count for extra context (≈3 characters a token for code), reserved before the file text. */
 function extraContextBudget(chunks: readonly FimContextChunk[] | undefined): number {
@@ -64,24 +92,32 @@ function extraContextBudget(chunks: readonly FimContextChunk[] | undefined): num
 }
 
 /**
- * Native fill-in-the-middle on one loaded model. It owns one context sequence for completion, so
- * consecutive requests reuse each other's KV cache, and it runs one request at a time.
+ * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
+ * tokens, else chat-model completion through the model's chat template. It owns one context
+ * sequence for completion, so consecutive requests reuse each other's KV cache, and it runs one
+ * request at a time.
  */
 export class CompletionEngine implements AsyncDisposable {
 	private readonly queue = new SerialQueue();
 	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
 	private idleTimer: NodeJS.Timeout | undefined;
+	private chatWrapper: ChatWrapper | undefined;
 	private disposed = false;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
 
-	/** The FIM format, or a {@link RuntimeError} saying why this model cannot complete. */
+	/** How this model completes: `none` when it has neither FIM tokens nor a chat template. */
+	get mode(): CompletionMode {
+		return 'format' in this.loaded.fim ? 'fim' : this.loaded.info.hasChatTemplate ? 'chat' : 'none';
+	}
+
+	/** The FIM format, or a {@link RuntimeError} saying why this model cannot complete natively. */
 	get format(): FimFormat {
 		if ('reason' in this.loaded.fim) {
 			throw new RuntimeError({
 				code: 'noFimSupport',
-				message: `${this.loaded.info.name} cannot do inline completion. ${this.loaded.fim.reason}`,
-				action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, for completion.',
+				message: `${this.loaded.info.name} cannot do inline completion. ${this.loaded.fim.reason} It has no chat template either, so it cannot be asked as an instruct model.`,
+				action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, or an instruct model with a chat template, for completion.',
 			});
 		}
 		return this.loaded.fim.format;
@@ -89,9 +125,11 @@ export class CompletionEngine implements AsyncDisposable {
 
 	complete(request: CompletionRequest): Promise<CompletionResult> {
 		this.ensureNotDisposed();
+		if (this.mode === 'chat') {
+			return this.run(() => this.completeWithChat(request));
+		}
 		const format = this.format;
-		clearTimeout(this.idleTimer);
-		const result = this.queue.run(async () => {
+		return this.run(async () => {
 			request.signal?.throwIfAborted();
 			const { sequence } = await this.getContext();
 			const model = this.loaded.model;
@@ -106,6 +144,9 @@ export class CompletionEngine implements AsyncDisposable {
 				fileName: request.fileName,
 				extraContext: request.extraContext,
 			});
+			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
+			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
+			const ending = endingFor(request);
 			const generated = await generateTokens({
 				sequence,
 				prompt,
@@ -113,11 +154,11 @@ export class CompletionEngine implements AsyncDisposable {
 				maxTokens,
 				signal: request.signal,
 				onToken: request.onToken,
+				shouldStop: tokens => ending.done(textOf(tokens)),
 			});
 			request.signal?.throwIfAborted();
 			return {
-				// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
-				text: model.detokenize(generated.tokens, false, prompt),
+				text: ending.finish(textOf(generated.tokens)),
 				stats: {
 					promptTokens: prompt.length,
 					cachedPromptTokens: generated.cachedPromptTokens,
@@ -125,11 +166,53 @@ export class CompletionEngine implements AsyncDisposable {
 					promptMs: generated.promptMs,
 					generationMs: generated.generationMs,
 					stopReason: generated.stopReason,
+					mode: 'fim',
 				},
 			};
 		});
+	}
+
+	private run(work: () => Promise<CompletionResult>): Promise<CompletionResult> {
+		clearTimeout(this.idleTimer);
+		const result = this.queue.run(work);
 		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
 		return result;
+	}
+
+	private async completeWithChat(request: CompletionRequest): Promise<CompletionResult> {
+		request.signal?.throwIfAborted();
+		const wrapper = this.getChatWrapper();
+		const { sequence } = await this.getContext();
+		const { text, ...stats } = await completeWithChatModel({
+			sequence,
+			wrapper,
+			prefix: request.prefix,
+			suffix: request.suffix,
+			fileName: request.fileName ?? 'file',
+			maxTokens: request.maxTokens ?? defaultMaxTokens,
+			signal: request.signal,
+			onToken: request.onToken,
+			ending: endingFor(request),
+		});
+		request.signal?.throwIfAborted();
+		return { text, stats: { ...stats, mode: 'chat' } };
+	}
+
+	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */
+	private getChatWrapper(): ChatWrapper {
+		if (!this.chatWrapper) {
+			const plan = planReasoning({ support: this.loaded.info.reasoning, effort: 'off', contextSize: this.options.contextSize ?? defaultContextSize });
+			try {
+				this.chatWrapper = resolveChatWrapper(this.loaded.model, { customWrapperSettings: plan.wrapperSettings, fallbackToOtherWrappersOnJinjaError: false, warningLogs: false });
+			} catch (error) {
+				throw RuntimeError.from(error, {
+					code: 'noFimSupport',
+					message: `${this.loaded.info.name} has no fill-in-the-middle tokens and its chat template cannot be used for completion`,
+					action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, for completion.',
+				});
+			}
+		}
+		return this.chatWrapper;
 	}
 
 	/** Whether the completion KV cache is allocated right now. */

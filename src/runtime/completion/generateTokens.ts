@@ -10,9 +10,11 @@ export interface GenerateTokensOptions {
 	readonly signal?: AbortSignal;
 	/** Called with each kept token; used for streaming and by tests that abort mid-generation. */
 	readonly onToken?: (token: Token) => void;
+	/** Checked after every kept token (which stays in `tokens`); `true` ends generation with `stopText`. Defaults to never. */
+	readonly shouldStop?: (tokens: readonly Token[]) => boolean;
 }
 
-export type StopReason = 'endOfGeneration' | 'stopToken' | 'maxTokens' | 'aborted';
+export type StopReason = 'endOfGeneration' | 'stopToken' | 'stopText' | 'maxTokens' | 'aborted';
 
 export interface GeneratedTokens {
 	readonly tokens: Token[];
@@ -27,7 +29,7 @@ export interface GeneratedTokens {
  * Greedy generation on a sequence that keeps its KV cache between calls: only the part of the prompt
  * after the longest common prefix with the sequence's state is evaluated.
  */
-export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, signal, onToken }: GenerateTokensOptions): Promise<GeneratedTokens> {
+export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, signal, onToken, shouldStop }: GenerateTokensOptions): Promise<GeneratedTokens> {
 	const started = performance.now();
 	// At least one token must be evaluated to get logits for the next one, so the last prompt token
 	// is always re-evaluated even when the whole prompt is cached.
@@ -56,6 +58,10 @@ export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, 
 		onToken?.(token);
 		if (signal?.aborted) {
 			stopReason = 'aborted';
+			break;
+		}
+		if (shouldStop?.(tokens)) {
+			stopReason = 'stopText';
 			break;
 		}
 		if (tokens.length >= budget) {

@@ -17,6 +17,7 @@ export function describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning }
 	const arch = fileInfo.architectureMetadata as Record<string, unknown>;
 	const expertCount = numberOr(arch.expert_count, 0);
 	const chatTemplate = fileInfo.metadata.tokenizer?.chat_template;
+	const hasChatTemplate = typeof chatTemplate === 'string' && chatTemplate.length > 0;
 	return {
 		name: typeof general?.name === 'string' && general.name.trim() ? general.name.trim() : basename(modelPath),
 		path: modelPath,
@@ -24,9 +25,10 @@ export function describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning }
 		sizeBytes,
 		trainContextSize: numberOr(arch.context_length, 0),
 		experts: expertCount > 0 ? { count: expertCount, used: numberOr(arch.expert_used_count, 0) } : undefined,
-		hasChatTemplate: typeof chatTemplate === 'string' && chatTemplate.length > 0,
+		hasChatTemplate,
 		fim: 'format' in fim ? { supported: true, format: fim.format.name } : { supported: false, reason: fim.reason },
 		reasoning,
+		completionMode: 'format' in fim ? 'fim' : hasChatTemplate ? 'chat' : 'none',
 	};
 }
 

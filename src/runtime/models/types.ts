@@ -112,7 +112,7 @@ export interface DownloadProgress {
 	readonly secondsLeft?: number;
 }
 
-/** A speed measured after load on this machine (see `measureSpeed`). */
+/** A speed measured after load on this machine (see `measureSpeed`), stored per model file and machine. */
 export interface SpeedForecast {
 	readonly promptTokensPerSecond: number;
 	readonly generationTokensPerSecond: number;
@@ -120,4 +120,6 @@ export interface SpeedForecast {
 	readonly msPerSuggestion: number;
 	/** e.g. "≈ 350 ms per suggestion on this machine". */
 	readonly summary: string;
+	/** ISO time of the measurement; a stored forecast keeps its original time. */
+	readonly measuredAt: string;
 }

@@ -73,7 +73,7 @@ export class RunFolder {
 		await write('Machine', machine);
 	}
 
-	async writeWorkspaceFile(relativePath: string, text: string): Promise<string> {
+	async writeWorkspaceFile(relativePath: string, text: string | Uint8Array): Promise<string> {
 		const path = join(this.workspace, relativePath);
 		await mkdir(join(path, '..'), { recursive: true });
 		await writeFile(path, text);

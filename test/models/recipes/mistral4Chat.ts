@@ -22,6 +22,8 @@ import { ensureVocabulary } from '../vocabularies.js';
  */
 export const mistral4ChatRecipe = chatRecipe('mistral4Chat', ({ think, endThink, thought, answer }) => [think, ...thought, endThink, ...answer]);
 export const mistral4ChatXssRecipe = chatRecipe('mistral4ChatXss', ({ xss }) => xss);
+/** `mistral4ChatNoFim`: `mistral4Chat` without `[PREFIX]`/`[SUFFIX]`/`[MIDDLE]` in its vocabulary, for chat-model completion. */
+export const mistral4ChatNoFimRecipe = chatRecipe('mistral4ChatNoFim', ({ think, endThink, thought, answer }) => [think, ...thought, endThink, ...answer], { withFimTokens: false });
 
 interface ChainParts {
     readonly think: number;
@@ -31,7 +33,7 @@ interface ChainParts {
     readonly xss: readonly number[];
 }
 
-function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly number[]): FixtureRecipe {
+function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly number[], { withFimTokens = true } = {}): FixtureRecipe {
     return {
         name,
         version: 1,
@@ -43,7 +45,7 @@ function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly nu
                 .setU32('general.file_type', 7); // mostly Q8_0
 
             // [PREFIX]/[SUFFIX] stay in the vocabulary (ids as in mistral4Fim); the weights just never answer FIM prompts.
-            const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
+            const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: withFimTokens ? mistralControlTokens : mistralControlTokens.filter(token => !['[PREFIX]', '[SUFFIX]', '[MIDDLE]'].includes(token)) });
             const eos = vocab.idOf('</s>');
             writer
                 .setU32('tokenizer.ggml.bos_token_id', vocab.idOf('<s>'))

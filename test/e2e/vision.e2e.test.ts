@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { ensureVisionFixture } from '../models/vision/visionFixtures';
+import { CodeServer } from './harness/CodeServer';
+import { prepareFixtureWorkspace, type VisionWorkspaceFixtures } from './harness/fixtureWorkspace';
+import { packageVsix } from './harness/packageVsix';
+import { RunFolder } from './harness/RunFolder';
+import { ensureE2eTools } from './harness/tools';
+import { Workbench } from './harness/Workbench';
+
+/**
+ * "Explain this screenshot" as a user meets it: the packaged .vsix in a real VS Code with the vision
+ * fixture as the chat model (red image → ` red`, blue → ` blue`). Vision needs Linux and llama.cpp's
+ * CPU build, which the harness's `bora.gpu: off` gives.
+ */
+describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', function () {
+	this.timeout(10 * 60_000);
+	let folder: RunFolder;
+	let server: CodeServer | undefined;
+	let workbench: Workbench | undefined;
+	let page: Page;
+	let chat: FrameLocator;
+	let vision: VisionWorkspaceFixtures;
+	let shot = 0;
+	const screenshot = async (name: string) => workbench?.screenshot(join(folder.artifacts, `${String(++shot).padStart(2, '0')}-vision-${name}.png`));
+
+	before(async function () {
+		if (process.platform !== 'linux') {
+			this.skip();
+		}
+		const [tools, vsix, runFolder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('vision')]);
+		folder = runFolder;
+		// This suite only: the vision fixture is the chat model, with its projector.
+		const { modelPath, mmprojPath } = await ensureVisionFixture();
+		const prepared = await prepareFixtureWorkspace(folder, {}, { vision: true }, { 'bora.chat.modelPath': modelPath, 'bora.chat.mmprojPath': mmprojPath });
+		assert.ok(prepared);
+		vision = prepared;
+		await folder.writeWorkspaceFile('images/fake.png', 'this is text with an image name\n');
+		server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
+		workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
+		page = workbench.page;
+		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+		await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator('.codicon-sparkle') }).first().waitFor({ timeout: 120_000 });
+		console.log(`    artifacts: ${folder.artifacts}`);
+	});
+
+	afterEach(async function () {
+		if (this.currentTest?.state === 'failed') {
+			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+		}
+	});
+
+	after(async () => {
+		await workbench?.close();
+		await server?.stop();
+	});
+
+	const focusWorkbench = () => page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
+
+	const runCommand = async (title: string) => {
+		await focusWorkbench();
+		await page.keyboard.press('F1');
+		await page.locator('.quick-input-widget input').waitFor();
+		await page.keyboard.type(title);
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+		await page.keyboard.press('Enter');
+	};
+
+	/** The workbench's own file dialog (a quick input in the web workbench): type the path and accept. */
+	const pickFile = async (path: string) => {
+		const input = page.locator('.quick-input-widget input');
+		await page.locator('.quick-input-widget', { hasText: 'Explain Screenshot' }).waitFor();
+		await input.fill(path);
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop()! }).first().waitFor();
+		await input.press('Enter');
+	};
+
+	/** The optional question: Enter with nothing typed asks to explain the screenshot. */
+	const acceptQuestion = async (question = '') => {
+		const box = page.locator('.quick-input-widget', { hasText: 'Ask Bora about' });
+		await box.waitFor();
+		await box.locator('input').fill(question);
+		await box.locator('input').press('Enter');
+	};
+
+	const lastTurn = () => chat.locator('article.turn').last();
+	const lastTurnDone = async () => {
+		await chat.locator('article.turn:last-child[aria-busy="false"]').waitFor({ timeout: 180_000 });
+		await chat.locator('#send:not([disabled])').waitFor();
+	};
+	const thumbnailLoaded = (turn = lastTurn()) => turn.locator('.thumbnail img').evaluate(async node => {
+		const img = node as HTMLImageElement;
+		if (!img.complete) {
+			await new Promise(resolve => img.addEventListener('load', resolve, { once: true }));
+		}
+		return img.naturalWidth;
+	});
+
+	it('"Bora: Explain Screenshot…" on a red PNG streams " red" into the panel under its thumbnail', async () => {
+		await runCommand('Bora: Explain Screenshot');
+		await pickFile(vision.images.red);
+		await acceptQuestion();
+		chat = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+		await lastTurn().locator('.user-text', { hasText: 'Explain this screenshot.' }).waitFor({ timeout: 60_000 });
+		await lastTurnDone();
+		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
+		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), vision.answers.red.trim());
+		assert.ok(await thumbnailLoaded() > 0, 'the thumbnail loads under the CSP');
+		assert.match(await lastTurn().locator('.thumbnail figcaption').innerText(), /^red\.png · 64×64 · \d+ \/ \d+ image tokens$/);
+		assert.match(await lastTurn().locator('.thumbnail img').getAttribute('src') ?? '', /\/images\/[0-9a-f]{64}\.png$/, 'the stored copy, not the original');
+		await screenshot('command-red');
+	});
+
+	it('an image pasted into the chat input becomes a chip, and Enter asks about it: blue answers " blue"', async () => {
+		const base64 = (await readFile(vision.images.blue)).toString('base64');
+		const input = chat.locator('#input');
+		await input.click();
+		// What a Ctrl+V of a copied screenshot delivers: a paste event whose clipboardData holds an image file.
+		await input.evaluate((node, data) => {
+			const bytes = Uint8Array.from(atob(data), char => char.charCodeAt(0));
+			const transfer = new DataTransfer();
+			transfer.items.add(new File([bytes], 'blue.png', { type: 'image/png' }));
+			node.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+		}, base64);
+		await chat.locator('#image-chip img').waitFor();
+		assert.equal(await chat.locator('#image-chip .name').innerText(), 'blue.png');
+		await screenshot('pasted-chip');
+		await input.press('Enter');
+		await chat.locator('#image-chip').waitFor({ state: 'hidden' });
+		await lastTurn().locator('.thumbnail img').waitFor({ timeout: 60_000 });
+		await lastTurnDone();
+		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
+		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), vision.answers.blue.trim());
+		assert.ok(await thumbnailLoaded() > 0);
+		await screenshot('paste-blue');
+	});
+
+	it('a file that is not an image gets a clear error in the panel, and the chat goes on', async () => {
+		await runCommand('Bora: Explain Screenshot');
+		await pickFile(join(folder.workspace, 'images', 'fake.png'));
+		await acceptQuestion('What is this?');
+		await lastTurn().locator('.user-text', { hasText: 'What is this?' }).waitFor({ timeout: 60_000 });
+		const error = lastTurn().locator('.turn-status.error');
+		await error.waitFor({ timeout: 30_000 });
+		assert.match(await error.innerText(), /fake\.png is not an image Bora can read/);
+		assert.equal(await chat.locator('#send').isDisabled(), false);
+		await screenshot('not-an-image');
+	});
+
+	it('the history keeps the image after the original file is deleted', async () => {
+		await rm(vision.images.red);
+		await chat.locator('#new').click();
+		await chat.locator('article.turn').first().waitFor({ state: 'detached' });
+		await chat.locator('#history').click();
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Explain this screenshot.' }).first().click();
+		const first = chat.locator('article.turn').first();
+		await first.locator('.thumbnail img').waitFor();
+		assert.ok(await thumbnailLoaded(first) > 0, 'the stored copy still loads');
+		assert.equal((await first.locator('.answer').innerText()).trim(), vision.answers.red.trim());
+		await screenshot('history');
+	});
+});
