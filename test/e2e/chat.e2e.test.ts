@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { ensureFixtureModels, fixtureDisplayNames } from '../models/fixtures';
-import { CodeServer } from './harness/CodeServer';
 import { prepareFixtureWorkspace } from './harness/fixtureWorkspace';
-import { packageVsix } from './harness/packageVsix';
 import { RunFolder } from './harness/RunFolder';
-import { ensureE2eTools } from './harness/tools';
-import { Workbench } from './harness/Workbench';
+import { UiSession } from './harness/UiSession';
 
 /**
  * The chat panel as a user meets it. The chat fixtures (`mistral4Chat`, `mistral4ChatXss`) come with
@@ -17,30 +13,28 @@ import { Workbench } from './harness/Workbench';
 describe('Bora chat panel in a real VS Code, driven by Playwright', function () {
 	this.timeout(10 * 60_000);
 	let folder: RunFolder;
-	let server: CodeServer | undefined;
-	let workbench: Workbench | undefined;
+	let session: UiSession | undefined;
 	let page: Page;
 	let chat: FrameLocator;
 	let models: Record<string, string | undefined>;
-	let shot = 0;
-	const screenshot = async (name: string) => workbench?.screenshot(join(folder.artifacts, `${String(++shot).padStart(2, '0')}-chat-${name}.png`));
+	const screenshot = async (name: string) => session?.screenshot(name);
 	const chatModel = () => models['mistral4Chat'];
 
 	before(async () => {
-		const [tools, vsix, runFolder, fixtureModels] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('chat'), ensureFixtureModels()]);
-		folder = runFolder;
-		models = fixtureModels as Record<string, string | undefined>;
-		await prepareFixtureWorkspace(folder);
-		await folder.writeWorkspaceFile('add.js', 'function add(a, b) {\n}\n');
-		if (chatModel()) {
-			await folder.writeSettings({}, { 'bora.modelPath': models['mistral4Fim'], 'bora.chat.modelPath': chatModel(), 'bora.threads': 2, 'bora.gpu': 'off' });
-		}
-		server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
-		workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
-		page = workbench.page;
-		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-		await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator('.codicon-sparkle, .codicon-warning') }).first().waitFor({ timeout: 120_000 });
-		console.log(`    artifacts: ${folder.artifacts}`);
+		models = await ensureFixtureModels() as Record<string, string | undefined>;
+		session = await UiSession.start({
+			name: 'chat',
+			readyIcons: ['sparkle', 'warning'],
+			prepare: async runFolder => {
+				await prepareFixtureWorkspace(runFolder);
+				await runFolder.writeWorkspaceFile('add.js', 'function add(a, b) {\n}\n');
+				if (chatModel()) {
+					await runFolder.writeSettings({}, { 'bora.modelPath': models['mistral4Fim'], 'bora.chat.modelPath': chatModel(), 'bora.threads': 2, 'bora.gpu': 'off' });
+				}
+			},
+		});
+		folder = session.folder;
+		page = session.page;
 	});
 
 	afterEach(async function () {
@@ -50,21 +44,11 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 	});
 
 	after(async () => {
-		await workbench?.close();
-		await server?.stop();
+		await session?.close();
 	});
 
-	/** Keys typed while the webview has focus stay in its iframe; give the workbench focus first. */
-	const focusWorkbench = () => page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
-
-	const runCommand = async (title: string) => {
-		await focusWorkbench();
-		await page.keyboard.press('F1');
-		await page.locator('.quick-input-widget input').waitFor();
-		await page.keyboard.type(title);
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-		await page.keyboard.press('Enter');
-	};
+	const focusWorkbench = () => session!.focusWorkbench();
+	const runCommand = (title: string) => session!.runCommand(title);
 
 	const send = async (text: string) => {
 		const input = chat.locator('#input');
@@ -80,7 +64,7 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 		assert.ok(await page.locator('.activitybar .action-item a[aria-label^="Bora"]').count() > 0, 'the Bora activity bar entry');
 		await runCommand('Bora: Open Chat');
 		// Webviews are two nested iframes in the web workbench: the host frame, then the content frame.
-		chat = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+		chat = session!.chat;
 		await chat.locator('#input').waitFor({ timeout: 60_000 });
 		assert.equal(await chat.locator('#input').getAttribute('aria-label'), 'Message to Bora');
 		assert.ok(await chat.locator('#effort').count() === 1);

@@ -3,12 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { canonicalFim, fixtureDisplayNames } from '../models/fixtures';
-import { CodeServer } from './harness/CodeServer';
 import { prepareFixtureWorkspace } from './harness/fixtureWorkspace';
-import { packageVsix } from './harness/packageVsix';
 import { RunFolder } from './harness/RunFolder';
-import { ensureE2eTools } from './harness/tools';
-import { Workbench } from './harness/Workbench';
+import { UiSession } from './harness/UiSession';
 
 /** The workbench renders inline suggestions with this class (VS Code 1.139). */
 const ghostText = '.ghost-text-decoration';
@@ -16,21 +13,14 @@ const ghostText = '.ghost-text-decoration';
 describe('Bora as a user meets it: the packaged .vsix installed in a real VS Code, driven by Playwright', function () {
 	this.timeout(10 * 60_000);
 	let folder: RunFolder;
-	let server: CodeServer | undefined;
-	let workbench: Workbench | undefined;
+	let session: UiSession | undefined;
 	let page: Page;
-	let shot = 0;
-	const screenshot = async (name: string) => workbench?.screenshot(join(folder.artifacts, `${String(++shot).padStart(2, '0')}-${name}.png`));
+	const screenshot = async (name: string) => session?.screenshot(name);
 
 	before(async () => {
-		const [tools, vsix, runFolder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('ui')]);
-		folder = runFolder;
-		await prepareFixtureWorkspace(folder);
-		server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
-		workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
-		page = workbench.page;
-		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-		console.log(`    artifacts: ${folder.artifacts}`);
+		session = await UiSession.start({ name: 'ui', prepare: async runFolder => { await prepareFixtureWorkspace(runFolder); } });
+		folder = session.folder;
+		page = session.page;
 	});
 
 	afterEach(async function () {
@@ -40,8 +30,7 @@ describe('Bora as a user meets it: the packaged .vsix installed in a real VS Cod
 	});
 
 	after(async () => {
-		await workbench?.close();
-		await server?.stop();
+		await session?.close();
 	});
 
 	it('the status bar shows the ready state with the model name', async () => {

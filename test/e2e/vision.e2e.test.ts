@@ -3,12 +3,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { ensureVisionFixture } from '../models/vision/visionFixtures';
-import { CodeServer } from './harness/CodeServer';
 import { prepareFixtureWorkspace, type VisionWorkspaceFixtures } from './harness/fixtureWorkspace';
-import { packageVsix } from './harness/packageVsix';
 import { RunFolder } from './harness/RunFolder';
-import { ensureE2eTools } from './harness/tools';
-import { Workbench } from './harness/Workbench';
+import { UiSession } from './harness/UiSession';
 
 /**
  * "Explain this screenshot" as a user meets it: the packaged .vsix in a real VS Code with the vision
@@ -18,32 +15,29 @@ import { Workbench } from './harness/Workbench';
 describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', function () {
 	this.timeout(10 * 60_000);
 	let folder: RunFolder;
-	let server: CodeServer | undefined;
-	let workbench: Workbench | undefined;
+	let session: UiSession | undefined;
 	let page: Page;
 	let chat: FrameLocator;
 	let vision: VisionWorkspaceFixtures;
-	let shot = 0;
-	const screenshot = async (name: string) => workbench?.screenshot(join(folder.artifacts, `${String(++shot).padStart(2, '0')}-vision-${name}.png`));
+	const screenshot = async (name: string) => session?.screenshot(name);
 
 	before(async function () {
 		if (process.platform !== 'linux') {
 			this.skip();
 		}
-		const [tools, vsix, runFolder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('vision')]);
-		folder = runFolder;
-		// This suite only: the vision fixture is the chat model, with its projector.
-		const { modelPath, mmprojPath } = await ensureVisionFixture();
-		const prepared = await prepareFixtureWorkspace(folder, {}, { vision: true }, { 'bora.chat.modelPath': modelPath, 'bora.chat.mmprojPath': mmprojPath });
-		assert.ok(prepared);
-		vision = prepared;
-		await folder.writeWorkspaceFile('images/fake.png', 'this is text with an image name\n');
-		server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
-		workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
-		page = workbench.page;
-		await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-		await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator('.codicon-sparkle') }).first().waitFor({ timeout: 120_000 });
-		console.log(`    artifacts: ${folder.artifacts}`);
+		session = await UiSession.start({
+			name: 'vision',
+			prepare: async runFolder => {
+				// This suite only: the vision fixture is the chat model, with its projector.
+				const { modelPath, mmprojPath } = await ensureVisionFixture();
+				const prepared = await prepareFixtureWorkspace(runFolder, {}, { vision: true }, { 'bora.chat.modelPath': modelPath, 'bora.chat.mmprojPath': mmprojPath });
+				assert.ok(prepared);
+				vision = prepared;
+				await runFolder.writeWorkspaceFile('images/fake.png', 'this is text with an image name\n');
+			},
+		});
+		folder = session.folder;
+		page = session.page;
 	});
 
 	afterEach(async function () {
@@ -53,27 +47,34 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 	});
 
 	after(async () => {
-		await workbench?.close();
-		await server?.stop();
+		await session?.close();
 	});
 
-	const focusWorkbench = () => page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
-
-	const runCommand = async (title: string) => {
-		await focusWorkbench();
-		await page.keyboard.press('F1');
-		await page.locator('.quick-input-widget input').waitFor();
-		await page.keyboard.type(title);
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-		await page.keyboard.press('Enter');
-	};
+	const runCommand = (title: string) => session!.runCommand(title);
 
 	/** The workbench's own file dialog (a quick input in the web workbench): type the path and accept. */
 	const pickFile = async (path: string) => {
 		const input = page.locator('.quick-input-widget input');
 		await page.locator('.quick-input-widget', { hasText: 'Explain Screenshot' }).waitFor();
-		await input.fill(path);
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop()! }).first().waitFor();
+		const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop()! }).first();
+		// The dialog writes its starting folder into the box once it has read it, replacing anything
+		// typed before; type again until the box keeps the path and lists the file.
+		for (let attempt = 1; ; attempt++) {
+			await input.fill(path);
+			try {
+				await row.waitFor({ timeout: 5_000 });
+				if (await input.inputValue() === path) {
+					break;
+				}
+			} catch (error) {
+				if (attempt >= 5) {
+					throw error;
+				}
+			}
+			if (attempt >= 5) {
+				throw new Error(`The file dialog did not keep the path ${path}`);
+			}
+		}
 		await input.press('Enter');
 	};
 
@@ -102,7 +103,7 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		await runCommand('Bora: Explain Screenshot');
 		await pickFile(vision.images.red);
 		await acceptQuestion();
-		chat = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+		chat = session!.chat;
 		await lastTurn().locator('.user-text', { hasText: 'Explain this screenshot.' }).waitFor({ timeout: 60_000 });
 		await lastTurnDone();
 		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());

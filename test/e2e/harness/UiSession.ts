@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { CodeServer } from './CodeServer';
+import { packageVsix } from './packageVsix';
+import { RunFolder } from './RunFolder';
+import { ensureE2eTools } from './tools';
+import { Workbench } from './Workbench';
+
+export interface UiSessionOptions {
+	/** Names the run folder (.cache/e2e/r/<name>) and prefixes the screenshots. */
+	readonly name: string;
+	/** Fills the workspace and settings before VS Code starts. */
+	readonly prepare: (folder: RunFolder) => Promise<void>;
+	/** Waits until Bora's status bar item shows one of these codicons. Defaults to `['sparkle']` (ready). */
+	readonly readyIcons?: readonly string[];
+}
+
+/**
+ * One Playwright-driven VS Code for a UI suite: the packaged .vsix installed into a fresh
+ * code-server, the workbench open on the run's workspace, and Bora ready. `close()` stops it all.
+ */
+export class UiSession {
+	private shots = 0;
+
+	private constructor(readonly name: string, readonly folder: RunFolder, private readonly server: CodeServer, private readonly workbench: Workbench) { }
+
+	static async start({ name, prepare, readyIcons = ['sparkle'] }: UiSessionOptions): Promise<UiSession> {
+		const [tools, vsix, folder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create(name)]);
+		await prepare(folder);
+		const server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
+		let workbench: Workbench | undefined;
+		try {
+			workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
+			const session = new UiSession(name, folder, server, workbench);
+			const page = workbench.page;
+			await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+			const icons = readyIcons.map(icon => `.codicon-${icon}`).join(', ');
+			await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator(icons) }).first().waitFor({ timeout: 120_000 });
+			console.log(`    artifacts: ${folder.artifacts}`);
+			return session;
+		} catch (error) {
+			await workbench?.close();
+			await server.stop();
+			throw error;
+		}
+	}
+
+	get page(): Page {
+		return this.workbench.page;
+	}
+
+	/** The chat panel's document, inside the web workbench's two webview iframes. */
+	get chat(): FrameLocator {
+		return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+	}
+
+	/** Numbered screenshots in the run's artifacts, in the order they were taken. */
+	async screenshot(label: string): Promise<void> {
+		await this.workbench.screenshot(join(this.folder.artifacts, `${String(++this.shots).padStart(2, '0')}-${this.name}-${label.replace(/\W+/g, '-')}.png`));
+	}
+
+	/** Keys typed while a webview has focus stay in its iframe; give the workbench focus first. */
+	async focusWorkbench(): Promise<void> {
+		await this.page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
+	}
+
+	/** Runs a command from the Command Palette by its title. */
+	async runCommand(title: string): Promise<void> {
+		await this.focusWorkbench();
+		await this.page.keyboard.press('F1');
+		await this.page.locator('.quick-input-widget input').waitFor();
+		await this.page.keyboard.type(title);
+		await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+		await this.page.keyboard.press('Enter');
+	}
+
+	async close(): Promise<void> {
+		await this.workbench.close();
+		await this.server.stop();
+	}
+}
