@@ -1,6 +1,7 @@
 import { completionStatsText } from '../lsp/completionStatsText';
 import type { CompletionStatsInfo, ModelInfo, SpeedForecast } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
+import { formatSize } from './models/describeModels';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
 export interface StateDescription {
@@ -73,7 +74,7 @@ export function describeForecast(forecast: SpeedForecast): string {
 /** Each role with its own model: completion, chat (the same file or a separate one) and the vision projector. */
 export function describeRoles(model: ModelInfo, chatModel: ModelInfo | undefined, mmprojPath: string | undefined): string[] {
 	const chat = chatModel
-		? `Chat model: **${chatModel.name}** · ${formatBytes(chatModel.sizeBytes)} · loads on the first chat · \`${chatModel.path}\``
+		? `Chat model: **${chatModel.name}** · ${formatSize(chatModel.sizeBytes)} · loads on the first chat · \`${chatModel.path}\``
 		: `Chat model: the same model${model.hasChatTemplate ? '' : ' (it has no chat template, so chat cannot use it)'}`;
 	const vision = mmprojPath ? [`Vision projector: \`${mmprojPath}\`, paired with the chat model`] : [];
 	return [`Completion model: **${model.name}**`, chat, ...vision];
@@ -82,20 +83,9 @@ export function describeRoles(model: ModelInfo, chatModel: ModelInfo | undefined
 function modelFacts(model: ModelInfo): string[] {
 	const facts = [
 		`Architecture: ${model.architecture}${model.experts ? ` (MoE, ${model.experts.used} of ${model.experts.count} experts active)` : ''}`,
-		`Size: ${formatBytes(model.sizeBytes)} · trained context: ${model.trainContextSize.toLocaleString('en-US')} tokens`,
+		`Size: ${formatSize(model.sizeBytes)} · trained context: ${model.trainContextSize.toLocaleString('en-US')} tokens`,
 		`Chat template: ${model.hasChatTemplate ? 'yes' : 'no'} · fill-in-the-middle: ${model.fim.supported ? model.fim.format : 'no'}`,
 		`File: ${model.path}`,
 	];
 	return facts;
-}
-
-function formatBytes(bytes: number): string {
-	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

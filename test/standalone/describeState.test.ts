@@ -3,7 +3,7 @@ import { describeState } from '../../src/extension/describeState';
 import type { ModelInfo } from '../../src/lsp/protocol';
 
 const model: ModelInfo = {
-	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5 * 1024 ** 3, trainContextSize: 32768,
+	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5e9, trainContextSize: 32768,
 	hasChatTemplate: true, fim: { supported: true, format: 'qwen' }, reasoning: { supported: false, reason: 'No reasoning.' },
 };
 
@@ -22,7 +22,7 @@ describe('status bar wording', () => {
 
 	it('ready shows the speed forecast, and each role with its own model', () => {
 		const forecast = { promptTokensPerSecond: 900, generationTokensPerSecond: 80, msPerSuggestion: 870, summary: '≈ 870 ms per suggestion on this machine', measuredAt: '2026-01-01T00:00:00.000Z' };
-		const chatModel: ModelInfo = { ...model, name: 'Devstral Small 2', path: '/m/devstral.gguf', sizeBytes: 14 * 1024 ** 3 };
+		const chatModel: ModelInfo = { ...model, name: 'Devstral Small 2', path: '/m/devstral.gguf', sizeBytes: 14e9 };
 		const ready = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 2, loadMs: 10, forecast, chatModel } }, true, undefined, { mmprojPath: '/m/mmproj.gguf' });
 		assert.ok(ready.details.includes('Speed: ≈ 870 ms per suggestion on this machine (prompt 900 tokens/s, generation 80 tokens/s)'));
 		assert.ok(ready.details.includes('Completion model: **Qwen2.5 Coder 1.5B**'));
