@@ -32,8 +32,9 @@ timed "test models" node out/test/models/generate.mjs
 run_suite() {
 	local name=$1; shift
 	step "suite: $name"
-	timed "suite $name" npx mocha --reporter spec "$@"
+	timed "suite $name" npx mocha --reporter spec "$@" 2>&1 | tee ".cache/suite-$name.log"
 }
+rm -f .cache/suite-*.log
 
 run_suite standalone 'out/test/standalone/**/*.test.mjs'
 run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
@@ -48,3 +49,5 @@ TMPDIR="$PWD/.cache/e2e/tmp" run_suite e2e 'out/test/e2e/*.test.mjs'
 
 step "timings"
 cat .cache/timings.txt
+# One closing line over every suite (each failing suite has already stopped the run).
+awk '/^ *[0-9]+ passing/ { passed += $1 } /^ *[0-9]+ failing/ { failed += $1 } END { printf "%d passed, %d failed\n", passed, failed }' .cache/suite-*.log
