@@ -87,7 +87,15 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 	};
 
 	const lastTurn = () => chat.locator('article.turn').last();
-	const lastTurnDone = async () => {
+	/**
+	 * Done means the answer or an error is there and the panel takes input again. `aria-busy` alone
+	 * is not enough: a state refresh can redraw the new turn before its first chunk arrives.
+	 */
+	const lastTurnDone = async (expectedAnswer?: string) => {
+		const turn = lastTurn();
+		if (expectedAnswer !== undefined) {
+			await turn.locator('.answer, .turn-status.error').filter({ hasText: expectedAnswer.trim() || /./ }).first().waitFor({ timeout: 180_000 });
+		}
 		await chat.locator('article.turn:last-child[aria-busy="false"]').waitFor({ timeout: 180_000 });
 		await chat.locator('#send:not([disabled])').waitFor();
 	};
@@ -105,7 +113,7 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		await acceptQuestion();
 		chat = session!.chat;
 		await lastTurn().locator('.user-text', { hasText: 'Explain this screenshot.' }).waitFor({ timeout: 60_000 });
-		await lastTurnDone();
+		await lastTurnDone(vision.answers.red);
 		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
 		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), vision.answers.red.trim());
 		assert.ok(await thumbnailLoaded() > 0, 'the thumbnail loads under the CSP');
@@ -131,7 +139,7 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		await input.press('Enter');
 		await chat.locator('#image-chip').waitFor({ state: 'hidden' });
 		await lastTurn().locator('.thumbnail img').waitFor({ timeout: 60_000 });
-		await lastTurnDone();
+		await lastTurnDone(vision.answers.blue);
 		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
 		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), vision.answers.blue.trim());
 		assert.ok(await thumbnailLoaded() > 0);
