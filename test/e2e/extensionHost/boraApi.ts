@@ -47,3 +47,22 @@ export function runtimePids(): number[] {
 		return [];
 	}
 }
+
+/**
+ * Opens an editor holding `prefix` + `suffix` with the cursor between them, triggers inline
+ * completion the way a user's pause does, and resolves with what Bora's provider returned.
+ */
+export async function triggerInlineCompletion(client: RuntimeClient, prefix: string, suffix: string): Promise<{ document: vscode.TextDocument; items: readonly vscode.InlineCompletionItem[] }> {
+	const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: `${prefix}${suffix}\n` });
+	const editor = await vscode.window.showTextDocument(document);
+	const cursor = new vscode.Position(0, prefix.length);
+	editor.selection = new vscode.Selection(cursor, cursor);
+	const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => {
+		const subscription = client.onDidProvideInlineCompletions(items => {
+			subscription.dispose();
+			resolve(items);
+		});
+	});
+	await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+	return { document, items: await provided };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateBora, waitForReady } from './boraApi';
+import { activateBora, triggerInlineCompletion, waitForReady } from './boraApi';
 import { readFixtures } from './fixtures';
 
 describe('inline completion in an editor', () => {
@@ -8,19 +8,7 @@ describe('inline completion in an editor', () => {
 		const client = await activateBora();
 		const { canonicalFim, names } = readFixtures();
 		await waitForReady(client, names.mistral4Fim);
-		const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: `${canonicalFim.prefix}${canonicalFim.suffix}\n` });
-		const editor = await vscode.window.showTextDocument(document);
-		const cursor = new vscode.Position(0, canonicalFim.prefix.length);
-		editor.selection = new vscode.Selection(cursor, cursor);
-
-		const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => {
-			const subscription = client.onDidProvideInlineCompletions(items => {
-				subscription.dispose();
-				resolve(items);
-			});
-		});
-		await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-		const items = await provided;
+		const { document, items } = await triggerInlineCompletion(client, canonicalFim.prefix, canonicalFim.suffix);
 		assert.deepEqual(items.map(item => item.insertText), [canonicalFim.middle]);
 
 		// The suggestion is on screen once the provider has answered; accepting it edits the document.

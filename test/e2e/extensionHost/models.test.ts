@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BoraApi } from '../../../src/extension/extension';
-import { activateBora, waitForReady, waitForState } from './boraApi';
+import { activateBora, triggerInlineCompletion, waitForReady, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
 
 describe('models: first-run welcome, then a local GGUF', () => {
@@ -32,18 +32,8 @@ describe('models: first-run welcome, then a local GGUF', () => {
 		await waitForReady(client, names.qwenFim);
 		assert.notEqual(tree.getChildren()[0]?.kind, 'welcome');
 
-		const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: `${canonicalFim.prefix}${canonicalFim.suffix}\n` });
-		const editor = await vscode.window.showTextDocument(document);
-		const cursor = new vscode.Position(0, canonicalFim.prefix.length);
-		editor.selection = new vscode.Selection(cursor, cursor);
-		const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => {
-			const subscription = client.onDidProvideInlineCompletions(items => {
-				subscription.dispose();
-				resolve(items);
-			});
-		});
-		await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-		assert.deepEqual((await provided).map(item => item.insertText), [canonicalFim.middle]);
+		const { items } = await triggerInlineCompletion(client, canonicalFim.prefix, canonicalFim.suffix);
+		assert.deepEqual(items.map(item => item.insertText), [canonicalFim.middle]);
 		await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 	});
 });
