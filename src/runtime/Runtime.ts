@@ -6,14 +6,13 @@ import { createLlama, type LlamaHandle } from './model/createLlama';
 import { describeModelFile } from './model/describeModelFile';
 import { inspectModelFile } from './model/inspectModelFile';
 import { loadModel, type LoadedModel } from './model/loadModel';
-import { forecastSuggestionMs, describeSuggestionMs } from './models/forecastSuggestion';
-import { ForecastStore, forecastKeyParts, type ForecastKeyParts } from './models/ForecastStore';
-import { measureSpeed, SpeedMeasurementPreempted } from './models/measureSpeed';
-import type { SpeedForecast } from './models/types';
+import type { ForecastKeyParts } from './models/ForecastStore';
+import { SpeedForecaster } from './models/SpeedForecaster';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from './types';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
 import { PriorityGate } from './util/PriorityGate';
 import { SerialQueue } from './util/SerialQueue';
+import { abortable } from './util/abortable';
 import type { ExplainImageResult } from './vision/VisionEngine';
 import { VisionService, type ImageQuestion, type VisionStatus } from './vision/VisionService';
 
@@ -67,15 +66,11 @@ export class Runtime implements AsyncDisposable {
 	private disposed = false;
 	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
 	private readonly vision: VisionService;
-	private readonly forecastDelayMs: number | false;
-	/** Cancels the speed measurement in progress or waiting (reload, shutdown). */
-	private forecastAbort: AbortController | undefined;
-	/** The latest speed measurement, for tests and the log; settles when it is done, stopped or skipped. */
-	private forecastRun: Promise<void> = Promise.resolve();
+	private readonly forecaster: SpeedForecaster;
 
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
-		this.forecastDelayMs = forecastDelayMs;
 		this.logger = logger;
+		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, completionFirst: this.completionFirst, lifecycle: this.lifecycle, logger });
 		this.vision = new VisionService({
 			settings: () => this.settings,
 			getLlama: async () => {
@@ -137,7 +132,7 @@ export class Runtime implements AsyncDisposable {
 	/** Unloads the current model and loads the configured one again from disk. */
 	reload(): Promise<void> {
 		this.loadAbort?.abort();
-		this.forecastAbort?.abort();
+		this.forecaster.cancel();
 		const abort = new AbortController();
 		this.loadAbort = abort;
 		this.pendingLoad = this.lifecycle.run(() => this.load(abort.signal));
@@ -192,7 +187,7 @@ export class Runtime implements AsyncDisposable {
 		}
 		this.disposed = true;
 		this.loadAbort?.abort();
-		this.forecastAbort?.abort();
+		this.forecaster.cancel();
 		await this.vision.dispose();
 		await this.lifecycle.run(async () => {
 			await this.unloadChat();
@@ -253,8 +248,8 @@ export class Runtime implements AsyncDisposable {
 				this.logger.warn(model.notice);
 			}
 			const chatModel = await this.describeChatModel();
-			const forecastKey = await this.forecastKeyOf(handle, model);
-			const forecast = forecastKey ? await this.storedForecast(forecastKey) : undefined;
+			const forecastKey = await SpeedForecaster.keyOf(handle, model);
+			const forecast = forecastKey ? await this.forecaster.stored(this.settings.storageDir, forecastKey) : undefined;
 			this.setState({
 				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, gpuLayers: model.gpuLayers,
 				...(model.notice ? { notice: model.notice } : {}),
@@ -432,72 +427,23 @@ export class Runtime implements AsyncDisposable {
 
 	/** Settles when the latest speed measurement has finished, given up or been cancelled. */
 	whenForecastSettled(): Promise<void> {
-		return this.forecastRun;
+		return this.forecaster.whenSettled();
 	}
 
-	private async forecastKeyOf(handle: LlamaHandle, model: LoadedModel): Promise<ForecastKeyParts | undefined> {
-		const gpuNames = handle.backend === 'cpu' ? [] : await handle.llama.getGpuDeviceNames().catch(() => []);
-		return forecastKeyParts(model.info.path, { backend: handle.backend, gpuNames, threads: handle.threads, gpuLayers: model.gpuLayers });
-	}
-
-	private async storedForecast(key: ForecastKeyParts): Promise<SpeedForecast | undefined> {
-		const storageDir = this.settings.storageDir;
-		return storageDir ? new ForecastStore(storageDir).get(key).catch(() => undefined) : undefined;
-	}
-
-	/**
-	 * Measures prompt and generation speed off the hot path: after {@link forecastDelayMs}, only while
-	 * no completion is pending, on a throwaway context; a completion that arrives stops it, and it
-	 * tries again once completions are quiet. The result goes into the ready state and the store.
-	 */
 	private scheduleForecast(target: NonNullable<Runtime['loaded']>, threads: number, key: ForecastKeyParts): void {
-		if (this.forecastDelayMs === false) {
-			return;
-		}
-		const delayMs = this.forecastDelayMs;
-		this.forecastAbort?.abort();
-		const abort = new AbortController();
-		this.forecastAbort = abort;
-		const signal = abort.signal;
-		const stillCurrent = () => !signal.aborted && !this.disposed && this.loaded === target;
-		this.forecastRun = (async () => {
-			for (let attempt = 0; attempt < 5; attempt++) {
-				await sleep(delayMs * (attempt + 1), signal);
-				await abortable(this.completionFirst.whenClear(), signal);
-				if (!stillCurrent()) {
-					return;
+		this.forecaster.schedule({
+			model: target.model,
+			threads,
+			key,
+			storageDir: this.settings.storageDir,
+			isCurrent: () => !this.disposed && this.loaded === target,
+			onForecast: forecast => {
+				const state = this.currentState;
+				if (state.kind === 'ready' && state.model.path === target.model.info.path) {
+					this.setState({ ...state, forecast });
 				}
-				try {
-					// Through the lifecycle queue, so no reload frees the model while it is measured.
-					const speeds = await this.lifecycle.run(async () => stillCurrent()
-						? measureSpeed(target.model.model, { threads, signal, gate: this.completionFirst })
-						: undefined);
-					if (!speeds || !stillCurrent()) {
-						return;
-					}
-					const msPerSuggestion = forecastSuggestionMs(speeds);
-					const forecast: SpeedForecast = { ...speeds, msPerSuggestion, summary: describeSuggestionMs(msPerSuggestion), measuredAt: new Date().toISOString() };
-					this.logger.info(`Speed on this machine: prompt ${speeds.promptTokensPerSecond} tokens/s, generation ${speeds.generationTokensPerSecond} tokens/s: ${forecast.summary}`);
-					const state = this.currentState;
-					if (state.kind === 'ready' && state.model.path === target.model.info.path) {
-						this.setState({ ...state, forecast });
-					}
-					const storageDir = this.settings.storageDir;
-					if (storageDir) {
-						await new ForecastStore(storageDir).put(key, forecast).catch(error => this.logger.warn(`Could not store the speed forecast: ${String(error)}`));
-					}
-					return;
-				} catch (error) {
-					if (!(error instanceof SpeedMeasurementPreempted)) {
-						if (!signal.aborted) {
-							this.logger.warn(`Measuring the speed failed: ${error instanceof Error ? error.message : String(error)}`);
-						}
-						return;
-					}
-					// A completion came first; try again when it is quiet.
-				}
-			}
-		})().catch(() => undefined);
+			},
+		});
 	}
 
 	private setState(state: RuntimeState): void {
@@ -526,38 +472,7 @@ function contextSizeOf(settings: RuntimeSettings): number | undefined {
 	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal.aborted) {
-			reject(signal.reason);
-			return;
-		}
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		timer.unref?.();
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(signal.reason);
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-}
-
 /** The GGUF chat uses: its own setting, else the completion model. */
 function chatModelPathOf(settings: RuntimeSettings): string {
 	return settings.chatModelPath || settings.modelPath;
-}
-
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-	if (!signal) {
-		return promise;
-	}
-	signal.throwIfAborted();
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-	});
 }

@@ -12,7 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fimTextAt } from '../../src/lsp/documentContext';
 import { buildFimPrompt, CompletionEngine, createLlama, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
-import { ensureBenchModel, type BenchModelName } from '../models/benchModels';
+import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
 
 const maxTokens = 16;
@@ -127,7 +127,7 @@ const source = benchSourceText();
 const steps = editingSession(source, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 });
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs; session: ${source.split('\n').length}-line file, ${steps.length} requests (${steps.filter(s => s.kind === 'jump').length} cursor jumps, ${steps.filter(s => s.kind === 'accept').length} accepts), ${maxTokens} tokens max each`);
 const results = [];
-for (const name of ['benchMistral4', 'benchQwen2'] as const) {
+for (const name of benchModelNames) {
 	const result = await benchModel(name, steps);
 	results.push(result);
 	const row = (label: string, s: Summary) => `| ${name} (${result.format}) | ${label} | ${s.p50Ms.toFixed(0)} | ${s.p95Ms.toFixed(0)} | ${s.coldP50Ms.toFixed(0)} | ${s.warmTypeP50Ms.toFixed(0)} | ${s.promptTokensPerRequest.toFixed(0)} | ${s.evaluatedTokensPerRequest.toFixed(1)} | ${(s.cacheHitRate * 100).toFixed(0)}% | ${s.generatedTokensPerRequest.toFixed(1)} |`;

@@ -15,16 +15,19 @@ import { mulberry32 } from './mulberry32.js';
 import { copyTokenizer } from './tokenizerKeys.js';
 import { ensureVocabulary, getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
-export type BenchModelName = 'benchMistral4' | 'benchQwen2';
-export const benchModelNames: readonly BenchModelName[] = ['benchMistral4', 'benchQwen2'];
+export type BenchModelName = 'benchMistral4' | 'benchDense';
+export const benchModelNames: readonly BenchModelName[] = ['benchMistral4', 'benchDense'];
 
 /** Bump when the bytes change. */
-const benchVersion = 1;
+const benchVersion = 2;
 
 /**
- * About 3 M active parameters a layer besides the 65–78 M-parameter output projection: ≈2.7 s per
- * 2,400 prompt tokens on 2 busy cores, ≈20 ms per generated token. Real code models have a larger
- * body relative to their vocabulary, so generation is a smaller share of a warm request there.
+ * About 3 M active parameters a layer. The vocabularies are real 32 k and 49 k code-model ones
+ * (Codestral's and StarCoder2's sizes), so the output projection (16–25 M parameters) is about the
+ * size of the body. That is still far more output-heavy than a real code model (Qwen2.5-Coder 1.5B:
+ * 0.23 B of output against a 1.3 B body), so generation weighs more in a warm request here than it
+ * would on a real model; with a 128 k vocabulary at this width the output layer was 5× the body and
+ * made every generated token cost as much as ≈100 prompt tokens.
  */
 const width = 512;
 const layers = 4;
@@ -34,20 +37,24 @@ export async function ensureBenchModel(name: BenchModelName): Promise<string> {
     const key = JSON.stringify({ benchVersion, name, width, layers, llamaCpp: getLlamaCppSource().version });
     const path = join(fixtureCacheDir, `${name}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.gguf`);
     if (!existsSync(path)) {
-        await writeAtomically(path, name === 'benchMistral4' ? await buildMistral4() : await buildQwen2());
+        await writeAtomically(path, name === 'benchMistral4' ? await buildMistral4() : await buildDense());
     }
     return path;
 }
 
-/** `mistral4` MoE (MLA attention, 16 experts, 2 used, 1 shared) with a Mistral-like tekken-style control vocabulary. */
+/**
+ * `mistral4` MoE (MLA attention, 16 experts, 2 used, 1 shared) with a 32 k SentencePiece vocabulary
+ * plus Mistral's control tokens: the shape of Codestral's v3 tokenizer, which has `[PREFIX]`/`[SUFFIX]`.
+ */
 async function buildMistral4(): Promise<Buffer> {
     const rng = mulberry32(0x6d69);
-    const vocabPath = await ensureVocabulary('llama-bpe', fixtureCacheDir);
+    const vocabPath = await ensureVocabulary('llama-spm', fixtureCacheDir);
     const writer = new GgufWriter()
         .setString('general.architecture', 'mistral4')
         .setString('general.name', 'Bench Mistral4 MoE (random weights)')
         .setU32('general.file_type', 7);
-    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens });
+    // The SentencePiece vocabulary already has `<s>` and `</s>`.
+    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens.filter(token => token !== '<s>' && token !== '</s>') });
     writer
         .setU32('tokenizer.ggml.bos_token_id', vocab.idOf('<s>'))
         .setU32('tokenizer.ggml.eos_token_id', vocab.idOf('</s>'))
@@ -97,17 +104,18 @@ async function buildMistral4(): Promise<Buffer> {
     return writer.toBuffer();
 }
 
-/** Dense `qwen2` (GQA 8/2, q/k/v biases) with the Qwen2.5 vocabulary and its FIM tokens. */
-async function buildQwen2(): Promise<Buffer> {
+/**
+ * Dense `qwen2` architecture (GQA 8/2, q/k/v biases) with the StarCoder2 vocabulary: its FIM tokens and
+ * the repo-level `<repo_name>`/`<file_sep>` markers, so Bora's stable-first suffix layout applies.
+ */
+async function buildDense(): Promise<Buffer> {
     const rng = mulberry32(0x7177);
-    const vocabPath = await ensureVocabulary('qwen2', fixtureCacheDir);
+    const vocabPath = await ensureVocabulary('starcoder', fixtureCacheDir);
     const writer = new GgufWriter()
         .setString('general.architecture', 'qwen2')
-        .setString('general.name', 'Bench Qwen2 dense (random weights)')
+        .setString('general.name', 'Bench dense (StarCoder2 vocabulary, random weights)')
         .setU32('general.file_type', 7);
-    const added = ['<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>'];
-    // Qwen2.5's added tokens sit at these ids; llama.cpp's qwen2 test vocabulary has placeholders there.
-    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { replace: new Map(added.map((text, i) => [151659 + i, { text, type: 3 }])) });
+    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath));
     writer.setU32('tokenizer.ggml.eos_token_id', vocab.idOf('<|endoftext|>')).setBool('tokenizer.ggml.add_bos_token', false);
     const V = vocab.tokens.length;
     const E = width;
@@ -120,7 +128,7 @@ async function buildQwen2(): Promise<Buffer> {
         .setU32(`${a}.feed_forward_length`, ff).setU32(`${a}.attention.head_count`, heads).setU32(`${a}.attention.head_count_kv`, 2)
         .setF32(`${a}.attention.layer_norm_rms_epsilon`, 1e-6).setU32(`${a}.rope.dimension_count`, E / heads)
         .setF32(`${a}.rope.freq_base`, 1e6).setU32(`${a}.vocab_size`, V);
-    // No output.weight: qwen2 then ties the output to the embedding, as small Qwen2.5 models do.
+    // No output.weight: qwen2 then ties the output to the embedding, as small code models do.
     writer
         .addTensor('token_embd.weight', [E, V], noise(rng, E * V, 1), 'Q8_0')
         .addTensor('output_norm.weight', [E], filled(E, 1), 'F32');

@@ -1,0 +1,119 @@
+import type { Logger } from '../Logger';
+import type { LlamaHandle } from '../model/createLlama';
+import type { LoadedModel } from '../model/loadModel';
+import type { PriorityGate } from '../util/PriorityGate';
+import type { SerialQueue } from '../util/SerialQueue';
+import { abortable, sleep } from '../util/abortable';
+import { describeSuggestionMs, forecastSuggestionMs } from './forecastSuggestion';
+import { ForecastStore, forecastKeyParts, type ForecastKeyParts } from './ForecastStore';
+import { measureSpeed, SpeedMeasurementPreempted } from './measureSpeed';
+import type { SpeedForecast } from './types';
+
+export interface SpeedForecasterOptions {
+	/**
+	 * Wait this long after a load before measuring, so the first completions go first. `false` never
+	 * measures (stored forecasts are still reused).
+	 */
+	readonly delayMs: number | false;
+	/** Completion requests pending or running: a measurement waits for it to clear and stops when one arrives. */
+	readonly completionFirst: PriorityGate;
+	/** The runtime's load/unload queue: measuring runs in it, so no reload frees the model meanwhile. */
+	readonly lifecycle: SerialQueue;
+	readonly logger: Logger;
+}
+
+/** One measurement to schedule for a freshly loaded model. */
+export interface ForecastTarget {
+	readonly model: LoadedModel;
+	readonly threads: number;
+	readonly key: ForecastKeyParts;
+	/** Where forecasts are stored per model and machine; none keeps them in memory only. */
+	readonly storageDir: string | undefined;
+	/** Whether the model is still the loaded one; a reload makes the measurement pointless. */
+	readonly isCurrent: () => boolean;
+	readonly onForecast: (forecast: SpeedForecast) => void;
+}
+
+/** Attempts before giving up when completions keep pre-empting the measurement. */
+const maxAttempts = 5;
+
+/**
+ * The "≈ N ms per suggestion on this machine" forecast: reuses a stored one, else measures prompt and
+ * generation speed off the hot path, on a throwaway context, only while no completion is pending.
+ */
+export class SpeedForecaster {
+	private abort: AbortController | undefined;
+	private run: Promise<void> = Promise.resolve();
+
+	constructor(private readonly options: SpeedForecasterOptions) { }
+
+	/** The key a model's forecast is stored under: the file plus what decides its speed on this machine. */
+	static async keyOf(handle: LlamaHandle, model: LoadedModel): Promise<ForecastKeyParts | undefined> {
+		const gpuNames = handle.backend === 'cpu' ? [] : await handle.llama.getGpuDeviceNames().catch(() => []);
+		return forecastKeyParts(model.info.path, { backend: handle.backend, gpuNames, threads: handle.threads, gpuLayers: model.gpuLayers });
+	}
+
+	/** A forecast measured earlier for this model on this machine, if any. */
+	async stored(storageDir: string | undefined, key: ForecastKeyParts): Promise<SpeedForecast | undefined> {
+		return storageDir ? new ForecastStore(storageDir).get(key).catch(() => undefined) : undefined;
+	}
+
+	/** Settles when the latest measurement has finished, given up or been cancelled. */
+	whenSettled(): Promise<void> {
+		return this.run;
+	}
+
+	/** Stops the measurement in progress or waiting (reload, shutdown). */
+	cancel(): void {
+		this.abort?.abort();
+	}
+
+	/**
+	 * Measures after the delay; a completion that arrives stops the measurement, and it tries again
+	 * (with a longer wait) once completions are quiet.
+	 */
+	schedule(target: ForecastTarget): void {
+		const { delayMs, completionFirst, lifecycle, logger } = this.options;
+		if (delayMs === false) {
+			return;
+		}
+		this.cancel();
+		const abort = new AbortController();
+		this.abort = abort;
+		const signal = abort.signal;
+		const stillCurrent = () => !signal.aborted && target.isCurrent();
+		this.run = (async () => {
+			for (let attempt = 0; attempt < maxAttempts; attempt++) {
+				await sleep(delayMs * (attempt + 1), signal);
+				await abortable(completionFirst.whenClear(), signal);
+				if (!stillCurrent()) {
+					return;
+				}
+				try {
+					const speeds = await lifecycle.run(async () => stillCurrent()
+						? measureSpeed(target.model.model, { threads: target.threads, signal, gate: completionFirst })
+						: undefined);
+					if (!speeds || !stillCurrent()) {
+						return;
+					}
+					const msPerSuggestion = forecastSuggestionMs(speeds);
+					const forecast: SpeedForecast = { ...speeds, msPerSuggestion, summary: describeSuggestionMs(msPerSuggestion), measuredAt: new Date().toISOString() };
+					logger.info(`Speed on this machine: prompt ${speeds.promptTokensPerSecond} tokens/s, generation ${speeds.generationTokensPerSecond} tokens/s: ${forecast.summary}`);
+					target.onForecast(forecast);
+					if (target.storageDir) {
+						await new ForecastStore(target.storageDir).put(target.key, forecast).catch(error => logger.warn(`Could not store the speed forecast: ${String(error)}`));
+					}
+					return;
+				} catch (error) {
+					if (!(error instanceof SpeedMeasurementPreempted)) {
+						if (!signal.aborted) {
+							logger.warn(`Measuring the speed failed: ${error instanceof Error ? error.message : String(error)}`);
+						}
+						return;
+					}
+					// A completion came first; try again when it is quiet.
+				}
+			}
+		})().catch(() => undefined);
+	}
+}
