@@ -3,8 +3,8 @@ import { RuntimeError } from '../errors/RuntimeError';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import type { ChatTurn, ReasoningEffort } from '../types';
-import type { PriorityGate } from '../util/PriorityGate';
 import { IdleRelease } from '../util/IdleRelease';
+import type { PriorityGate } from '../util/PriorityGate';
 import { SerialQueue } from '../util/SerialQueue';
 import { toChatHistory } from './toChatHistory';
 
