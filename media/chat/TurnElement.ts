@@ -1,6 +1,7 @@
 import type { TurnView } from '../../src/extension/chat/webviewMessages';
 import { element } from './dom';
 import { renderMarkdown } from './renderMarkdown';
+import { turnNotes } from './turnNotes';
 
 /** The meter in the thinking block's summary. */
 export function thinkingMeter(tokens: number, budget: number | undefined): string {
@@ -18,6 +19,8 @@ export class TurnElement {
 	private readonly thought: HTMLElement;
 	private readonly answer: HTMLElement;
 	private readonly status: HTMLElement;
+	/** The runtime's notice about this answer, plain text. */
+	private readonly notice: HTMLElement;
 	/** The image the turn asked about, with its size and image-token use once answered. */
 	private readonly thumbnail: HTMLElement;
 	private renderedImage: string | undefined;
@@ -36,10 +39,11 @@ export class TurnElement {
 		this.autoCollapsed = !streaming;
 		this.answer = element('div', { className: 'answer markdown' });
 		this.status = element('div', { className: 'turn-status' });
+		this.notice = element('p', { className: 'turn-notice', attrs: { role: 'note', 'aria-label': 'Note from Bora' } });
 		this.thumbnail = element('figure', { className: 'thumbnail' });
 		this.root = element('article', { className: 'turn', attrs: { 'aria-label': 'Chat exchange' } },
 			element('div', { className: 'message user' }, element('div', { className: 'role', text: 'You' }), this.thumbnail, element('div', { className: 'user-text', text: turn.user }), attachments),
-			element('div', { className: 'message assistant' }, element('div', { className: 'role', text: 'Bora' }), this.thinking, this.answer, this.status),
+			element('div', { className: 'message assistant' }, element('div', { className: 'role', text: 'Bora' }), this.thinking, this.answer, this.notice, this.status),
 		);
 		this.render(streaming);
 	}
@@ -78,20 +82,18 @@ export class TurnElement {
 		this.renderImage(turn);
 		this.answer.classList.toggle('streaming', streaming);
 		this.root.setAttribute('aria-busy', String(streaming));
-		if (turn.error) {
-			this.status.className = 'turn-status error';
+		const { status, notice } = turnNotes(turn, streaming);
+		// Text only: a notice is the runtime's sentence, never markup.
+		this.notice.hidden = notice === undefined;
+		this.notice.textContent = notice ?? '';
+		this.status.className = status ? `turn-status ${status.kind}` : 'turn-status';
+		if (status?.kind === 'error') {
 			this.status.setAttribute('role', 'alert');
-			this.status.innerHTML = renderMarkdown(turn.error);
-		} else if (turn.stopped) {
-			this.status.className = 'turn-status stopped';
-			this.status.removeAttribute('role');
-			this.status.textContent = 'Stopped.';
-		} else if (streaming && turn.answer === '' && !hasThinking) {
-			this.status.className = 'turn-status pending';
-			this.status.textContent = 'Bora is answering…';
+			// Written by the extension host; renderMarkdown escapes all raw HTML.
+			this.status.innerHTML = renderMarkdown(status.markdown);
 		} else {
-			this.status.className = 'turn-status';
-			this.status.textContent = '';
+			this.status.removeAttribute('role');
+			this.status.textContent = status?.text ?? '';
 		}
 	}
 

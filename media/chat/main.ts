@@ -6,6 +6,7 @@ import type { EditorContextView, EffortControlView, FromWebviewMessage, Reasonin
 import { byId, element } from './dom';
 import { PendingImage } from './PendingImage';
 import { isAllowedLink, renderMarkdown } from './renderMarkdown';
+import { SendTracker } from './SendTracker';
 import { TurnElement } from './TurnElement';
 
 interface VsCodeApi {
@@ -32,12 +33,14 @@ const pendingImage = new PendingImage(byId('image-chip'), byId('image-hint'), ()
 const stopButton = byId<HTMLButtonElement>('stop');
 
 let turns: TurnElement[] = [];
-let busy = false;
+const sending = new SendTracker();
 let editorContext: EditorContextView = {};
 let includeFile = false;
 let includeSelection = true;
 let mentions: string[] = [];
 let pendingRender: number | undefined;
+/** The turn the next frame paints: always the latest one, even if the list was redrawn meanwhile. */
+let renderTarget: TurnElement | undefined;
 
 const saved = vscode.getState() as { draft?: string } | undefined;
 input.value = saved?.draft ?? '';
@@ -76,11 +79,13 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 	const message = event.data;
 	switch (message.type) {
 		case 'state':
+			cancelRender();
 			title.textContent = message.chat.title;
 			turns.forEach(turn => turn.root.remove());
 			turns = message.chat.turns.map((turn, index, all) => new TurnElement(turn, message.busy && index === all.length - 1));
 			list.append(...turns.map(turn => turn.root));
-			setBusy(message.busy);
+			sending.state(message.busy);
+			showBusy();
 			scrollToEnd();
 			return;
 		case 'turnStarted': {
@@ -90,7 +95,10 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 			if (turns.length === 1) {
 				title.textContent = firstLine(message.turn.user);
 			}
-			setBusy(true);
+			if (sending.turnStarted(message.sendId)) {
+				clearDraft();
+			}
+			showBusy();
 			scrollToEnd();
 			return;
 		}
@@ -114,7 +122,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 			const last = turns.at(-1);
 			cancelRender();
 			last?.update(message.turn, false);
-			setBusy(false);
+			sending.turnFinished();
+			showBusy();
 			scrollToEnd();
 			return;
 		}
@@ -147,11 +156,14 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 /** Streams arrive faster than paint; coalesce to one markdown render per frame. */
 function scheduleRender(turn: TurnElement, view: TurnView): void {
 	turn.stage(view);
+	renderTarget = turn;
 	if (pendingRender === undefined) {
 		pendingRender = requestAnimationFrame(() => {
 			pendingRender = undefined;
+			const target = renderTarget;
+			renderTarget = undefined;
 			const nearEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-			turn.render(true);
+			target?.render(true);
 			if (nearEnd) {
 				scrollToEnd();
 			}
@@ -160,19 +172,23 @@ function scheduleRender(turn: TurnElement, view: TurnView): void {
 }
 
 function cancelRender(): void {
+	renderTarget = undefined;
 	if (pendingRender !== undefined) {
 		cancelAnimationFrame(pendingRender);
 		pendingRender = undefined;
 	}
 }
 
-function setBusy(value: boolean): void {
-	busy = value;
-	stopButton.hidden = !value;
-	sendButton.disabled = value;
+/** Send and Stop follow {@link sending}: busy from the moment a message is sent until its turn ends. */
+function showBusy(): void {
+	const busy = sending.busy;
+	stopButton.hidden = !busy;
+	sendButton.disabled = busy;
+	// Edits now would be cleared with the draft once the turn starts.
+	input.readOnly = sending.awaitingTurn;
 	empty.hidden = turns.length > 0;
-	document.body.classList.toggle('busy', value);
-	if (!value && document.activeElement === stopButton) {
+	document.body.classList.toggle('busy', busy);
+	if (!busy && document.activeElement === stopButton) {
 		input.focus();
 	}
 }
@@ -230,13 +246,18 @@ function toggleChip(label: string, pressed: boolean, set: (value: boolean) => vo
 function send(): void {
 	const text = input.value;
 	const image = pendingImage.current;
-	if (busy || (text.trim() === '' && !image)) {
+	if (sending.busy || (text.trim() === '' && !image)) {
 		return;
 	}
+	// The draft stays until the host starts its turn: a message that does not start is not lost.
 	post({
 		type: 'send', text, includeFile: includeFile && !!editorContext.file, includeSelection: includeSelection && !!editorContext.selection, mentions,
-		...(image ? { image } : {}),
+		...(image ? { image } : {}), sendId: sending.sent(),
 	});
+	showBusy();
+}
+
+function clearDraft(): void {
 	input.value = '';
 	mentions = [];
 	pendingImage.clear();
@@ -321,5 +342,5 @@ function firstLine(text: string): string {
 }
 
 renderChips();
-setBusy(false);
+showBusy();
 post({ type: 'ready' });

@@ -71,4 +71,21 @@ describe('chat history', () => {
 		]);
 		assert.equal('message' in toChatView(chat).turns[0]!, false);
 	});
+
+	it('keeps a turn\'s notice through a reload and shows it, but never sends it to the model', async () => {
+		const store = new MemoryStore();
+		const notice = 'The model wrote no answer about this image; it may be blank or show too little to describe. Ask a more specific question, or try another image.';
+		await new ChatHistory(store, newId).putTurn(turn('What is on it?', { answer: '', notice }));
+		const reloaded = new ChatHistory(store, newId).current;
+		assert.equal(reloaded.turns[0]?.notice, notice);
+		assert.equal(toChatView(reloaded).turns[0]?.notice, notice);
+		assert.deepEqual(historyForModel(reloaded), [{ user: 'What is on it?\n(context)', assistant: '' }]);
+	});
+
+	it('changes the chat in memory at once, before the save settles', async () => {
+		const history = new ChatHistory(new MemoryStore(), newId);
+		const saving = history.putTurn(turn('Now?'));
+		assert.deepEqual(history.current.turns.map(t => t.user), ['Now?']);
+		await saving;
+	});
 });

@@ -88,7 +88,10 @@ export class ChatHistory {
 		return this.current;
 	}
 
-	/** Appends a turn to the current chat, or replaces its last turn when `replaceLast`. */
+	/**
+	 * Appends a turn to the current chat, or replaces its last turn when `replaceLast`. The chat in
+	 * memory changes at once, before the save settles, so what the panel is sent meanwhile agrees with it.
+	 */
 	async putTurn(turn: StoredTurn, { replaceLast = false }: { replaceLast?: boolean } = {}): Promise<void> {
 		const chat = this.current;
 		const turns = replaceLast ? [...chat.turns.slice(0, -1), turn] : [...chat.turns, turn];

@@ -27,6 +27,8 @@ interface Generation {
 export class ChatSession implements vscode.Disposable {
 	private generation: Generation | undefined;
 	private nextGeneration = 0;
+	/** A sent message whose context is being read; Stop sets `stopped` so it never starts. */
+	private starting: { stopped: boolean } | undefined;
 	private readonly busyEmitter = new vscode.EventEmitter<boolean>();
 	/** Fires true when an answer starts streaming and false when it ends (answered, failed or stopped). */
 	readonly onDidChangeBusy = this.busyEmitter.event;
@@ -40,8 +42,9 @@ export class ChatSession implements vscode.Disposable {
 		private readonly imageSrc: ImageSrc,
 	) { }
 
+	/** An answer streams, or a sent message is being prepared (context read, image stored). */
 	get busy(): boolean {
-		return this.generation !== undefined;
+		return this.generation !== undefined || this.starting !== undefined;
 	}
 
 	get chats(): ChatHistory {
@@ -52,25 +55,51 @@ export class ChatSession implements vscode.Disposable {
 		const chat = toChatView(this.history.current, this.imageSrc);
 		// The stored copy of a streaming turn carries an "interrupted" note for crashes; show the live one.
 		const turns = this.generation ? [...chat.turns.slice(0, -1), this.toView(this.generation.turn)] : chat.turns;
-		return { type: 'state', chat: { ...chat, turns }, busy: this.busy, ...(notice ? { notice } : {}) };
+		// Busy means the last turn streams: a message still being prepared has no turn in the panel yet.
+		return { type: 'state', chat: { ...chat, turns }, busy: this.generation !== undefined, ...(notice ? { notice } : {}) };
 	}
 
-	/** Sends a message (with any pasted image) and streams the answer into the panel; resolves when the turn is final. */
-	async send({ text, includeFile, includeSelection, mentions, image }: Omit<FromWebviewMessage.Send, 'type'>): Promise<StoredTurn | undefined> {
-		if (this.generation || (text.trim() === '' && !image)) {
+	/**
+	 * Sends a message (with any pasted image) and streams the answer into the panel; resolves when the
+	 * turn is final. A message that does not start a turn (busy, empty, or stopped while its context
+	 * was read) gets a fresh state instead, so the panel keeps it in its input: nothing typed is lost.
+	 */
+	async send({ text, includeFile, includeSelection, mentions, image, sendId }: Omit<FromWebviewMessage.Send, 'type'>): Promise<StoredTurn | undefined> {
+		if (this.busy || (text.trim() === '' && !image)) {
+			this.post(this.stateMessage());
 			return undefined;
 		}
-		const attachments = await this.editorContext.attachments({ includeFile, includeSelection, mentions });
-		if (image) {
-			const stored = await this.images.storeBytes(Buffer.from(image.base64, 'base64'), image.name);
-			return this.explainImage(stored, text, attachments);
+		// Busy from here: reading the context and storing the image take a while, and a second send must wait.
+		const starting = { stopped: false };
+		this.starting = starting;
+		let prepared: { attachments: Attachment[]; stored?: StoreResult };
+		try {
+			const attachments = await this.editorContext.attachments({ includeFile, includeSelection, mentions });
+			prepared = { attachments, ...(image ? { stored: await this.images.storeBytes(Buffer.from(image.base64, 'base64'), image.name) } : {}) };
+		} catch (error) {
+			this.starting = undefined;
+			const problem = `Bora could not prepare this message: ${error instanceof Error ? error.message : String(error)}. Send it again.`;
+			const user = text.trim() === '' && image ? defaultImageQuestion : text;
+			return this.fail({ user, message: user, attachments: [], thought: '', answer: '', thoughtTokens: 0, error: problem }, sendId);
+		} finally {
+			if (this.starting === starting) {
+				this.starting = undefined;
+			}
+		}
+		if (starting.stopped) {
+			this.post(this.stateMessage());
+			return undefined;
+		}
+		const { attachments, stored } = prepared;
+		if (stored) {
+			return this.explainImage(stored, text, attachments, sendId);
 		}
 		const chat = this.history.current;
 		const modelHistory = historyForModel(chat);
 		const message = formatMessage(text, attachments);
 		const control = describeEffortControl(this.runtime.currentState, getReasoningEffort());
 		const turn: StoredTurn = { user: text, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
-		return this.stream(turn, async (chatId, onChunk, token) => {
+		return this.stream(turn, sendId, async (chatId, onChunk, token) => {
 			const result = await this.runtime.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, token);
 			return {
 				...turnOf(result),
@@ -83,19 +112,22 @@ export class ChatSession implements vscode.Disposable {
 	 * Asks about an image (already stored, or the reason it could not be) and streams the answer like a
 	 * chat message. An empty question asks the model to explain the screenshot.
 	 */
-	async explainImage(stored: StoreResult, question: string, attachments: readonly Attachment[] = []): Promise<StoredTurn | undefined> {
-		if (this.generation) {
+	async explainImage(stored: StoreResult, question: string, attachments: readonly Attachment[] = [], sendId?: number): Promise<StoredTurn | undefined> {
+		if (this.busy) {
+			if (sendId !== undefined) {
+				this.post(this.stateMessage());
+			}
 			return undefined;
 		}
 		const asked = question.trim() === '' ? defaultImageQuestion : question;
 		const message = formatMessage(asked, attachments);
 		const base = { user: asked, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
 		if ('problem' in stored) {
-			return this.fail({ ...base, error: stored.problem });
+			return this.fail({ ...base, error: stored.problem }, sendId);
 		}
 		const image = stored.image;
 		const modelHistory = historyForModel(this.history.current);
-		return this.stream({ ...base, image }, async (chatId, onChunk, token) => {
+		return this.stream({ ...base, image }, sendId, async (chatId, onChunk, token) => {
 			const source = await this.images.source(image);
 			const result = await this.runtime.explainImage({ chatId, ...source, question: message, history: modelHistory }, onChunk, token);
 			const detail = describeImageUsage(result);
@@ -106,19 +138,22 @@ export class ChatSession implements vscode.Disposable {
 	/** Streams one answer into the last turn of the panel, with Stop, saving it before the first token. */
 	private async stream(
 		turn: StoredTurn,
+		sendId: number | undefined,
 		request: (chatId: string, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken) => Promise<Partial<StoredTurn>>,
 	): Promise<StoredTurn> {
 		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
 		if (problem) {
-			return this.fail({ ...turn, error: problem });
+			return this.fail({ ...turn, error: problem }, sendId);
 		}
 		const chat = this.history.current;
 		const generation: Generation = { id: ++this.nextGeneration, cancel: new vscode.CancellationTokenSource(), turn };
 		this.generation = generation;
 		this.busyEmitter.fire(true);
 		// Saved before the first token with an "interrupted" note, replaced when the answer is final.
-		await this.history.putTurn({ ...generation.turn, error: interrupted });
-		this.post({ type: 'turnStarted', turn: this.toView(generation.turn) });
+		const saving = this.history.putTurn({ ...generation.turn, error: interrupted });
+		// Posted before the save settles: a state or a Stop in that wait must find the turn already in the panel.
+		this.post({ type: 'turnStarted', turn: this.toView(generation.turn), ...(sendId !== undefined ? { sendId } : {}) });
+		await saving;
 		const onChunk = (chunk: ChatChunk) => {
 			if (this.generation?.id !== generation.id) {
 				return;
@@ -149,15 +184,20 @@ export class ChatSession implements vscode.Disposable {
 	}
 
 	/** A turn that cannot be sent: shown with its reason and kept in the history. */
-	private async fail(turn: StoredTurn): Promise<StoredTurn> {
-		await this.history.putTurn(turn);
-		this.post({ type: 'turnStarted', turn: this.toView(turn) });
+	private async fail(turn: StoredTurn, sendId?: number): Promise<StoredTurn> {
+		const saving = this.history.putTurn(turn);
+		this.post({ type: 'turnStarted', turn: this.toView(turn), ...(sendId !== undefined ? { sendId } : {}) });
 		this.post({ type: 'turnFinished', turn: this.toView(turn) });
+		await saving;
 		return turn;
 	}
 
 	/** Ends the answer at once: the panel keeps what came so far, and the runtime gets $/cancelRequest. */
 	async stop(): Promise<void> {
+		if (this.starting) {
+			// Its context is still being read: it will not start, and the panel keeps the draft.
+			this.starting.stopped = true;
+		}
 		const generation = this.generation;
 		if (!generation) {
 			return;
@@ -212,6 +252,6 @@ export class ChatSession implements vscode.Disposable {
 }
 
 /** The answer fields of a finished request. */
-function turnOf(result: ChatResult): Pick<StoredTurn, 'answer' | 'thought' | 'thoughtTokens'> {
-	return { answer: result.answer, thought: result.thought, thoughtTokens: result.thoughtTokens };
+function turnOf(result: ChatResult): Pick<StoredTurn, 'answer' | 'thought' | 'thoughtTokens' | 'notice'> {
+	return { answer: result.answer, thought: result.thought, thoughtTokens: result.thoughtTokens, ...(result.notice ? { notice: result.notice } : {}) };
 }

@@ -38,6 +38,11 @@ export interface TurnView {
 	readonly stopped?: boolean;
 	/** The image this turn asked about. */
 	readonly image?: ImageView;
+	/**
+	 * What the runtime said about this answer (effort ignored, no answer written), shown as plain text
+	 * under it. Saved with the turn.
+	 */
+	readonly notice?: string;
 }
 
 export interface ChatView {
@@ -72,10 +77,14 @@ export interface EditorContextView {
 }
 
 export namespace ToWebviewMessage {
-	/** Everything the panel shows; sent after `ready` and whenever the chat changes as a whole. */
+	/**
+	 * Everything the panel shows; sent after `ready`, whenever the chat changes as a whole, and in
+	 * answer to a `send` that started no turn (the panel then keeps that message in its input).
+	 * `busy`: the last turn is streaming.
+	 */
 	export interface State { readonly type: 'state'; readonly chat: ChatView; readonly busy: boolean; readonly notice?: string }
-	/** A new turn started streaming (the last turn of the chat). */
-	export interface TurnStarted { readonly type: 'turnStarted'; readonly turn: TurnView }
+	/** A new turn started streaming (the last turn of the chat); `sendId` when it answers the panel's `send`. */
+	export interface TurnStarted { readonly type: 'turnStarted'; readonly turn: TurnView; readonly sendId?: number }
 	/** A streamed piece of the last turn. */
 	export interface Chunk {
 		readonly type: 'chunk'; readonly kind: 'thought' | 'answer'; readonly text: string;
@@ -102,6 +111,8 @@ export namespace FromWebviewMessage {
 		readonly includeFile: boolean; readonly includeSelection: boolean; readonly mentions: readonly string[];
 		/** An image pasted or dropped into the input; the text may then be empty (a default question is asked). */
 		readonly image?: PastedImage;
+		/** Chosen by the panel; the `turnStarted` of this message carries it back. */
+		readonly sendId?: number;
 	}
 	export interface Stop { readonly type: 'stop' }
 	export interface NewChat { readonly type: 'newChat' }

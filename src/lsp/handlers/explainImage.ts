@@ -31,7 +31,7 @@ export function registerExplainImage(connection: Connection, runtime: Runtime, l
 				return {
 					answer: result.answer, thought: '', thoughtTokens: 0, budgetExhausted: false,
 					imageTokens: result.imageTokens, imageTokenBudget: result.imageTokenBudget, imageWidth: result.image.width, imageHeight: result.image.height,
-					...(result.answer.trim() ? {} : { notice: 'The model wrote no answer about this image.' }),
+					...(result.answer.trim() ? {} : { notice: noAnswerNotice }),
 				};
 			} catch (error) {
 				if (signal.aborted || error instanceof RuntimeError) throw error;
@@ -41,6 +41,9 @@ export function registerExplainImage(connection: Connection, runtime: Runtime, l
 		}, emptyResult, `Error while answering image question ${request.chatId}`, token);
 	});
 }
+
+/** Said with an empty answer (a blank or uniform image often gets one), so the panel never shows nothing. */
+const noAnswerNotice = 'The model wrote no answer about this image; it may be blank or show too little to describe. Ask a more specific question, or try another image.';
 
 const emptyResult: ExplainImageResult = { answer: '', thought: '', thoughtTokens: 0, budgetExhausted: false, imageTokens: 0, imageTokenBudget: 0, imageWidth: 0, imageHeight: 0 };
 

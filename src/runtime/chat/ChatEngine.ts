@@ -3,6 +3,7 @@ import { RuntimeError } from '../errors/RuntimeError';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import type { ChatTurn, ReasoningEffort } from '../types';
+import { IdleRelease } from '../util/IdleRelease';
 import type { PriorityGate } from '../util/PriorityGate';
 import { SerialQueue } from '../util/SerialQueue';
 import { toChatHistory } from './toChatHistory';
@@ -18,6 +19,11 @@ export interface ChatEngineOptions {
 	readonly thoughtBudgets?: ThoughtBudgets;
 	/** Written as the system message of every chat; empty for none. Defaults to {@link defaultChatSystemPrompt}. */
 	readonly systemPrompt?: string;
+	/**
+	 * After this long without an answer the chat KV cache is freed; the next answer creates it again
+	 * and re-reads the client-held history. Defaults to `300_000` (5 minutes).
+	 */
+	readonly idleReleaseMs?: number;
 }
 
 /** What to render or answer: the client-held history plus the new message. */
@@ -60,6 +66,7 @@ export interface ChatEngineResult {
 export const defaultChatSystemPrompt = 'You are Bora, a coding assistant that runs locally inside VS Code. Answer concisely and put code in fenced code blocks.';
 
 const defaultContextSize = 8192;
+const defaultIdleReleaseMs = 5 * 60_000;
 
 /**
  * Chat on one loaded model, on its own context sequence (never the completion one), rendered by the
@@ -72,8 +79,17 @@ export class ChatEngine implements AsyncDisposable {
 	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
 	private disposed = false;
 	private readonly disposing = new AbortController();
+	private readonly idle: IdleRelease;
 
-	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) { }
+	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) {
+		// The client sends the whole history with every request, so a freed cache costs only a re-read of the prompt.
+		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs ?? defaultIdleReleaseMs, release: () => this.releaseContext() });
+	}
+
+	/** Whether the chat KV cache is allocated right now. */
+	get holdsContext(): boolean {
+		return this.context !== undefined;
+	}
 
 	/** The chat context size that will be (or is) used. */
 	get contextSize(): number {
@@ -94,7 +110,7 @@ export class ChatEngine implements AsyncDisposable {
 		this.ensureNotDisposed();
 		const plan = this.plan(request.effort);
 		const wrapper = this.wrapperFor(plan);
-		return this.queue.run(async () => {
+		return this.idle.use(async () => {
 			request.signal?.throwIfAborted();
 			this.ensureNotDisposed();
 			// Disposing (a model switch) ends the answer in progress before the model goes away.
@@ -116,13 +132,10 @@ export class ChatEngine implements AsyncDisposable {
 			return;
 		}
 		this.disposed = true;
+		this.idle[Symbol.dispose]();
 		this.disposing.abort();
 		// Wait for the aborted answer to leave the sequence before freeing it.
-		await this.queue.run(async () => {
-			const context = this.context;
-			this.context = undefined;
-			await context?.then(({ context }) => context.dispose(), () => undefined);
-		});
+		await this.queue.run(() => this.releaseContext());
 	}
 
 	[Symbol.asyncDispose](): Promise<void> {
@@ -175,6 +188,12 @@ export class ChatEngine implements AsyncDisposable {
 		})();
 		this.context.catch(() => { this.context = undefined; });
 		return this.context;
+	}
+
+	private async releaseContext(): Promise<void> {
+		const context = this.context;
+		this.context = undefined;
+		await context?.then(({ context }) => context.dispose(), () => undefined);
 	}
 
 	private ensureNotDisposed(): void {
