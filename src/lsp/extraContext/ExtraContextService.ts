@@ -22,7 +22,7 @@ export interface ExtraContextServiceOptions {
 	readonly importLines?: number;
 	/** Larger imported files are left out. Defaults to `262144` bytes. */
 	readonly maxImportBytes?: number;
-	/** Larger documents are not followed (their chunks are dropped). Defaults to `2000000` characters. */
+	/** Larger documents are not followed (their chunks are dropped). Defaults to `1000000` characters. */
 	readonly maxTrackedChars?: number;
 }
 
@@ -71,7 +71,7 @@ export class ExtraContextService {
 		options: ExtraContextServiceOptions = {},
 	) {
 		this.options = {
-			idleMs: 1000, chunkLines: 64, maxChunks: 16, maxImports: 4, importLines: 32, maxImportBytes: 262_144, maxTrackedChars: 2_000_000, ...options,
+			idleMs: 1000, chunkLines: 64, maxChunks: 16, maxImports: 4, importLines: 32, maxImportBytes: 262_144, maxTrackedChars: 1_000_000, ...options,
 		};
 		this.ring = this.createRing();
 		this.idle = new IdlePrefill({
