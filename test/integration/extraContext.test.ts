@@ -117,6 +117,27 @@ describe('extra context for completion through a spawned runtime and a real LSP 
 		}
 	});
 
+	it('copied text sent by the client is one chunk, replaced by the next copy', async () => {
+		const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2'], rootUri });
+		try {
+			await server.waitForState('ready');
+			const b = `${rootUri}/b.js`;
+			await server.open(b, documentText);
+			const first = linesOf('copied', 3);
+			const second = linesOf('pasted', 4);
+			await server.editorContext({ uri: b, copiedText: first });
+			await server.editorContext({ uri: b, copiedText: second });
+			await server.complete(b, await server.replaceText(b, `// after copying\n${documentText}`));
+			const stats = server.completionStats.at(-1)!;
+			assert.deepEqual(
+				{ chunks: stats.extraContextChunks, tokens: stats.extraContextTokens },
+				{ chunks: 1, tokens: await contextTokensOf([{ name: 'copied text', text: second }]) },
+			);
+		} finally {
+			await server.stop();
+		}
+	});
+
 	it('bora.completion.extraContext.enabled false leaves every prompt without extra context', async () => {
 		const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2', '--extraContextEnabled', 'false'], rootUri });
 		try {
