@@ -4,12 +4,13 @@ import {
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
 	type CompletionStatsInfo, type ExplainImageParams, type ExplainImageResult,
 	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
 } from '../lsp/protocol';
 import { getSettings } from './settings';
 import { InlineTriggerGate } from './completion/InlineTriggerGate';
+import { EditorContextReporter } from './completion/EditorContextReporter';
 
 /** What the extension knows about the runtime process, including before it has said anything. */
 export type ClientState =
@@ -41,6 +42,12 @@ export class RuntimeClient implements vscode.Disposable {
 	readonly onDidReportCompletionStats = this.completionStatsEmitter.event;
 	/** Debounce, politeness and the right-of-cursor limit for automatic inline completion requests. */
 	private readonly triggerGate = new InlineTriggerGate(() => this.lastStats?.totalMs ?? 0);
+	/** The active editor, what it shows and (when allowed) copied text, for completion's extra context. */
+	private readonly editorContext = new EditorContextReporter(params => {
+		if (this.client?.state === State.Running) {
+			void this.client.sendNotification(EditorContextNotification.type, params);
+		}
+	});
 
 	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
 
@@ -66,6 +73,7 @@ export class RuntimeClient implements vscode.Disposable {
 		try {
 			await client.start();
 			this.setState({ kind: 'runtime', runtime: await client.sendRequest(RuntimeStateRequest.type) });
+			this.editorContext.report();
 		} catch (error) {
 			this.setState({ kind: 'stopped', message: `Bora's runtime did not start: ${errorMessage(error)}` });
 		}
@@ -150,6 +158,7 @@ export class RuntimeClient implements vscode.Disposable {
 		this.completionEmitter.dispose();
 		this.completionStatsEmitter.dispose();
 		this.triggerGate.dispose();
+		this.editorContext.dispose();
 	}
 
 	private createClient(): LanguageClient {
@@ -175,6 +184,7 @@ export class RuntimeClient implements vscode.Disposable {
 					if (!(await this.triggerGate.allows(document, position, context, token))) {
 						return null;
 					}
+					await this.editorContext.beforeCompletion();
 					try {
 						const result = await next(document, position, context, token);
 						if (result && !token.isCancellationRequested) {

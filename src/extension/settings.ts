@@ -13,6 +13,10 @@ export namespace SettingIds {
 	export const gpuLayers = 'bora.gpuLayers';
 	export const chatModelPath = 'bora.chat.modelPath';
 	export const mmprojPath = 'bora.chat.mmprojPath';
+	export const extraContextEnabled = 'bora.completion.extraContext.enabled';
+	export const extraContextMaxTokens = 'bora.completion.extraContext.maxTokens';
+	/** Read by the extension only: it decides whether copied text is sent at all. */
+	export const extraContextClipboard = 'bora.completion.extraContext.clipboard';
 	/** Read by the extension only: it goes with each chat request, not to the runtime's settings. */
 	export const reasoningEffort = 'bora.reasoningEffort';
 }
@@ -38,6 +42,8 @@ export function getSettings(): RuntimeSettings {
 		contextSize: atLeast(256, Math.floor(config.get<number>(SettingIds.contextSize, 0))),
 		gpuLayers: Math.max(-1, Math.floor(config.get<number>(SettingIds.gpuLayers, -1))),
 		storageDir,
+		extraContextEnabled: config.get<boolean>(SettingIds.extraContextEnabled, true),
+		extraContextMaxTokens: Math.max(0, Math.floor(config.get<number>(SettingIds.extraContextMaxTokens, 1024))),
 	};
 }
 
@@ -62,7 +68,7 @@ export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): 
 
 function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
 	return event.affectsConfiguration(SettingIds.reasoningEffort)
-		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, 'bora.trace']
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, SettingIds.extraContextEnabled, SettingIds.extraContextMaxTokens, 'bora.trace']
 			.some(id => event.affectsConfiguration(id));
 }
 

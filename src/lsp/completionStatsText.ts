@@ -10,5 +10,6 @@ export function completionStatsText(stats: CompletionStatsInfo): string {
 	const fresh = stats.promptTokens - stats.cachedPromptTokens;
 	return `${stats.mode === 'chat' ? 'chat model · ' : ''}${stats.cacheHit ? 'cache hit' : 'cache miss'} · prompt ${stats.cachedPromptTokens} cached + ${fresh} new in ${stats.promptMs.toFixed(0)} ms (${perSecond(fresh, stats.promptMs)})`
 		+ ` · generated ${stats.generatedTokens} in ${stats.generationMs.toFixed(0)} ms (${perSecond(stats.generatedTokens, stats.generationMs)})`
-		+ ` · total ${stats.totalMs.toFixed(0)} ms · stop: ${stats.stopReason}`;
+		+ ` · total ${stats.totalMs.toFixed(0)} ms · stop: ${stats.stopReason}`
+		+ (stats.extraContextChunks ? ` · extra context ${stats.extraContextChunks} chunks, ${stats.extraContextTokens ?? 0} tokens` : '');
 }

@@ -210,10 +210,37 @@ export interface CompletionStatsInfo {
 	readonly stopReason: string;
 	/** How the suggestion was made: native fill-in-the-middle or an instruct model through its chat template. */
 	readonly mode?: 'fim' | 'chat';
+	/** Prompt tokens of extra context from other files (laid out first, so usually cached); 0 or absent without. */
+	readonly extraContextTokens?: number;
+	/** Extra context chunks in the prompt. */
+	readonly extraContextChunks?: number;
 }
 
 /** Sent by the server after each inline completion request that ran the model. */
 export namespace CompletionStatsNotification {
 	export const method = 'bora/completionStats' as const;
 	export const type = new NotificationType<CompletionStatsInfo>(method);
+}
+
+// ---- Extra context for completion (bora/editorContext) ----
+
+export interface EditorContextParams {
+	/** The active editor's document; absent when no text editor is active. */
+	readonly uri?: string;
+	/** Zero-based lines the active editor shows, `end` exclusive. */
+	readonly visibleLines?: { readonly start: number; readonly end: number };
+	/**
+	 * Text the user copied, sent only while `bora.completion.extraContext.clipboard` is on (the client
+	 * reads the clipboard when it asks for a completion and sends it when it changed).
+	 */
+	readonly copiedText?: string;
+}
+
+/**
+ * Sent by the client when the active editor, what it shows or the copied text changes: the runtime
+ * adds the shown lines and the copied text to the extra context of completion prompts.
+ */
+export namespace EditorContextNotification {
+	export const method = 'bora/editorContext' as const;
+	export const type = new NotificationType<EditorContextParams>(method);
 }

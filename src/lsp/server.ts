@@ -5,7 +5,8 @@ import { registerChat } from './handlers/chat';
 import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
-import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
+import { ExtraContextService } from './extraContext/ExtraContextService';
+import { defaultRuntimeSettings, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
 import { mergeSettings } from './settings';
 
 /**
@@ -22,9 +23,12 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	const runtime = new Runtime({ logger });
 	const documents = new TextDocuments(TextDocument);
 	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
+	const extraContext = new ExtraContextService(documents, runtime, logger);
 
 	connection.onInitialize((params): InitializeResult => {
 		settings = mergeSettings(settings, params.initializationOptions);
+		extraContext.initialize(params);
+		extraContext.configure(settings);
 		return {
 			capabilities: {
 				textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -42,17 +46,22 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	});
 	connection.onDidChangeConfiguration(({ settings: changed }) => {
 		settings = mergeSettings(settings, changed);
+		extraContext.configure(settings);
 		void runtime.configure(settings);
 	});
 
 	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
-	registerInlineCompletion(connection, documents, runtime, logger);
+	connection.onNotification(EditorContextNotification.type, params => extraContext.onEditorContext(params));
+	registerInlineCompletion(connection, documents, runtime, logger, extraContext);
 	registerChat(connection, runtime, logger);
 	registerExplainImage(connection, runtime, logger);
 	registerModels(connection, runtime, logger);
 
-	connection.onShutdown(() => runtime.dispose());
+	connection.onShutdown(() => {
+		extraContext.dispose();
+		return runtime.dispose();
+	});
 	documents.listen(connection);
 	connection.listen();
 }

@@ -24,6 +24,8 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 		contextSize: isContextSize(source.contextSize) ? source.contextSize : base.contextSize ?? 0,
 		gpuLayers: isGpuLayers(source.gpuLayers) ? source.gpuLayers : base.gpuLayers ?? -1,
 		storageDir: typeof source.storageDir === 'string' ? source.storageDir : base.storageDir ?? '',
+		extraContextEnabled: typeof source.extraContextEnabled === 'boolean' ? source.extraContextEnabled : base.extraContextEnabled ?? true,
+		extraContextMaxTokens: isTokenBudget(source.extraContextMaxTokens) ? source.extraContextMaxTokens : base.extraContextMaxTokens ?? 1024,
 	};
 }
 
@@ -33,7 +35,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
 	const settings: Record<string, unknown> = {};
-	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled', 'contextSize', 'gpuLayers', 'storageDir']);
+	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled', 'contextSize', 'gpuLayers', 'storageDir', 'extraContextEnabled', 'extraContextMaxTokens']);
 	// Transport flags belong to vscode-languageserver.
 	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
 	for (let i = 0; i < argv.length; i++) {
@@ -49,7 +51,7 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			continue;
 		}
 		if (!known.has(rawKey)) {
-			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --contextSize N (0 = auto), --gpuLayers N (-1 = auto, 0 = CPU only), --storageDir PATH, --completionEnabled true|false, --stdio.` };
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --contextSize N (0 = auto), --gpuLayers N (-1 = auto, 0 = CPU only), --storageDir PATH, --completionEnabled true|false, --extraContextEnabled true|false, --extraContextMaxTokens N, --stdio.` };
 		}
 		const value = inlineValue ?? argv[++i];
 		if (value === undefined) {
@@ -83,6 +85,20 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			case 'storageDir':
 				settings.storageDir = value;
 				break;
+			case 'extraContextEnabled':
+				if (value !== 'true' && value !== 'false') {
+					return { error: `--extraContextEnabled must be true or false, got "${value}".` };
+				}
+				settings.extraContextEnabled = value === 'true';
+				break;
+			case 'extraContextMaxTokens': {
+				const tokens = Number(value);
+				if (!isTokenBudget(tokens)) {
+					return { error: `--extraContextMaxTokens must be a whole number of tokens ≥ 0, got "${value}".` };
+				}
+				settings.extraContextMaxTokens = tokens;
+				break;
+			}
 			case 'completionEnabled':
 				if (value !== 'true' && value !== 'false') {
 					return { error: `--completionEnabled must be true or false, got "${value}".` };
@@ -113,6 +129,10 @@ const minContextSize = 256;
 
 function isContextSize(value: unknown): value is number {
 	return typeof value === 'number' && Number.isInteger(value) && (value === 0 || value >= minContextSize);
+}
+
+function isTokenBudget(value: unknown): value is number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
 function isGpuLayers(value: unknown): value is number {

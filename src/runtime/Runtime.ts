@@ -1,5 +1,6 @@
 import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput } from './chat/ChatEngine';
-import { CompletionEngine, type CompletionRequest, type CompletionResult } from './completion/CompletionEngine';
+import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
+import type { PrefillResult } from './completion/prefillSequence';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './model/createLlama';
@@ -152,6 +153,12 @@ export class Runtime implements AsyncDisposable {
 		} finally {
 			release();
 		}
+	}
+
+	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
+	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
+		const ready = this.settings.completionEnabled && this.currentState.kind === 'ready' ? this.loaded : undefined;
+		return ready?.completion.prefill(request, signal);
 	}
 
 	/**

@@ -6,13 +6,20 @@ export {
 export { toChatHistory, type ChatHistoryInput } from './chat/toChatHistory';
 export { planReasoning, defaultThoughtBudgets, type PlanReasoningOptions, type ReasoningPlan, type ThoughtBudgets } from './reasoning/planReasoning';
 export { PriorityGate } from './util/PriorityGate';
-export { CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionResult, type CompletionStats } from './completion/CompletionEngine';
+export {
+	CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionResult, type CompletionStats, type PrefillRequest,
+} from './completion/CompletionEngine';
+export { prefillSequence, type PrefillResult } from './completion/prefillSequence';
+export { IdlePrefill, type IdlePrefillOptions } from './completion/IdlePrefill';
+export {
+	ExtraContextRing, estimateChunkTokens, lineSimilarity, type ExtraContextRingOptions, type LineEdit, type RingChunk, type RingChunkInput,
+} from './completion/ExtraContextRing';
 export { createLlama, type CreateLlamaOptions, type LlamaHandle } from './model/createLlama';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './model/loadModel';
 export { RuntimeError } from './errors/RuntimeError';
 export type { Logger } from './Logger';
 export { detectFimFormat, noFimReason, type FimDetection } from './fim/detectFimFormat';
-export { buildFimPrompt, type FimTokenizer, type FimPromptInput, type FimContextChunk } from './fim/buildFimPrompt';
+export { buildFimHead, buildFimPrompt, snippetSeparator, type FimHead, type FimHeadInput, type FimTokenizer, type FimPromptInput, type FimContextChunk } from './fim/buildFimPrompt';
 export { vocabularyOf, type Vocabulary } from './fim/vocabulary';
 export type { FimFormat, FimLayout } from './fim/FimFormat';
 export * from './types';

@@ -30,6 +30,10 @@ export interface RuntimeSettings {
 	readonly gpuLayers?: number;
 	/** Folder for Bora's own files, e.g. the speed forecasts (the extension's global storage); empty: not stored. */
 	readonly storageDir?: string;
+	/** Completion prompts carry extra context from other files (edited and viewed regions, imports, copied text); absent means on. */
+	readonly extraContextEnabled?: boolean;
+	/** Tokens the extra context may take in a completion prompt; absent means `1024`. */
+	readonly extraContextMaxTokens?: number;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -42,6 +46,8 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	contextSize: 0,
 	gpuLayers: -1,
 	storageDir: '',
+	extraContextEnabled: true,
+	extraContextMaxTokens: 1024,
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */

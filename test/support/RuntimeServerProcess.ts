@@ -9,6 +9,7 @@ import {
 import { serverModule } from './paths';
 import { RuntimeStateNotification, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
 import { ChatChunkNotification, ChatRequest, type ChatChunk, type ChatParams, type ChatResult } from '../../src/lsp/protocol';
+import { CompletionStatsNotification, EditorContextNotification, type CompletionStatsInfo, type EditorContextParams } from '../../src/lsp/protocol';
 
 
 export interface StartOptions {
@@ -16,6 +17,8 @@ export interface StartOptions {
 	readonly transport?: 'stdio' | 'ipc';
 	readonly args?: readonly string[];
 	readonly initializationOptions?: Partial<RuntimeSettings>;
+	/** The workspace folder the client says it has open. Defaults to none. */
+	readonly rootUri?: string;
 	/** The server bundle to run; defaults to the repository's `dist/server.mjs`. */
 	readonly serverModule?: string;
 }
@@ -26,13 +29,16 @@ export class RuntimeServerProcess {
 	readonly logs: string[] = [];
 	/** Every `bora/chatChunk` received, in arrival order. */
 	readonly chatChunks: ChatChunk[] = [];
+	/** Every `bora/completionStats` received, in arrival order. */
+	readonly completionStats: CompletionStatsInfo[] = [];
+	private logWaiters: Array<() => void> = [];
 	private chatChunkWaiters: Array<() => void> = [];
 	private stateWaiters: Array<() => void> = [];
 	private nextVersion = new Map<string, number>();
 
 	private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
 
-	static async start({ transport = 'stdio', args = [], initializationOptions, serverModule: serverPath = serverModule }: StartOptions = {}): Promise<RuntimeServerProcess> {
+	static async start({ transport = 'stdio', args = [], initializationOptions, rootUri, serverModule: serverPath = serverModule }: StartOptions = {}): Promise<RuntimeServerProcess> {
 		const child = transport === 'stdio'
 			? spawn(process.execPath, [serverPath, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
 			: fork(serverPath, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -57,13 +63,22 @@ export class RuntimeServerProcess {
 		connection.listen();
 		const exited = once(child, 'exit').then(([code]) => { throw new Error(`Runtime exited with ${code} before initializing: ${stderr.join('')}`); });
 		const result = await Promise.race([
-			connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions }),
+			connection.sendRequest(InitializeRequest.type, {
+				processId: process.pid, rootUri: rootUri ?? null, capabilities: {}, initializationOptions,
+				...(rootUri ? { workspaceFolders: [{ uri: rootUri, name: rootUri.split('/').pop()! }] } : {}),
+			}),
 			exited,
 		]);
 		server = new RuntimeServerProcess(child, connection, result);
 		server.logs.push(...logs);
 		connection.onNotification(LogMessageNotification.type, ({ message }) => {
 			server!.logs.push(message);
+			const waiters = server!.logWaiters;
+			server!.logWaiters = [];
+			waiters.forEach(wake => wake());
+		});
+		connection.onNotification(CompletionStatsNotification.type, stats => {
+			server!.completionStats.push(stats);
 		});
 		pending.forEach(state => server!.onState(state));
 		connection.onNotification(ChatChunkNotification.type, chunk => server!.onChatChunk(chunk));
@@ -107,6 +122,22 @@ export class RuntimeServerProcess {
 		this.nextVersion.set(uri, version + 1);
 		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
 		return position;
+	}
+
+	/** Sends `bora/editorContext`, as the extension does when the active editor or what it shows changes. */
+	async editorContext(params: EditorContextParams): Promise<void> {
+		await this.connection.sendNotification(EditorContextNotification.type, params);
+	}
+
+	/** Resolves with the first log line that matches; waits on log notifications, never on timers. */
+	async waitForLog(matches: (line: string) => boolean): Promise<string> {
+		for (;;) {
+			const line = this.logs.find(matches);
+			if (line !== undefined) {
+				return line;
+			}
+			await new Promise<void>(resolve => this.logWaiters.push(resolve));
+		}
 	}
 
 	async configure(settings: Partial<RuntimeSettings>): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LlamaModel, Token } from 'node-llama-cpp';
-import { buildFimPrompt, detectFimFormat, noFimReason, vocabularyOf, type FimFormat, type Vocabulary } from '../../src/runtime';
+import { buildFimHead, buildFimPrompt, detectFimFormat, noFimReason, snippetSeparator, vocabularyOf, type FimFormat, type Vocabulary } from '../../src/runtime';
 import { canonicalFim } from '../models/fixtures';
 import { disposeVocabModels, vocabModel } from '../support/vocabModels';
 
@@ -137,5 +137,56 @@ describe('FIM prompts, token by token', function () {
 		const typed = buildFimPrompt(format, model, { prefix: 'let x = 1', suffix, volatileSuffixTokens: 32, fileName: 'a.js' });
 		const stableLength = prompt.indexOf(id(model, '<|fim_prefix|>')) + 1;
 		assert.deepEqual(typed.slice(0, stableLength), prompt.slice(0, stableLength));
+	});
+
+	const extraContext = [
+		{ name: 'src/math.js', text: 'export function sub(a, b) {\n\treturn a - b;\n}\n' },
+		{ name: 'src/log.js', text: 'export const log = console.log;\n' },
+	];
+
+	it('extra context, Qwen: the repo-level format <|repo_name|> and a <|file_sep|> per file, then the current file', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const prompt = buildFimPrompt(format, model, { prefix, suffix, fileName: 'src/add.js', repoName: 'bora', extraContext });
+		assert.equal(model.detokenize(prompt, true), '<|repo_name|>bora\n'
+			+ '<|file_sep|>src/math.js\nexport function sub(a, b) {\n\treturn a - b;\n}\n'
+			+ '<|file_sep|>src/log.js\nexport const log = console.log;\n'
+			+ `<|file_sep|>src/add.js\n<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`);
+		assert.equal(prompt[0], id(model, '<|repo_name|>'));
+		assert.equal(prompt.filter(token => token === id(model, '<|file_sep|>')).length, 3);
+		// The head is exactly where the prompt starts, so evaluating it ahead is reused as a pure prefix.
+		const head = buildFimHead(format, model, { repoName: 'bora', extraContext });
+		assert.deepEqual(prompt.slice(0, head.tokens.length), head.tokens);
+		assert.equal(head.chunks, 2);
+		assert.equal(head.contextTokens, head.tokens.length, 'no BOS in Qwen');
+	});
+
+	it('extra context, Mistral: plain-text snippets after BOS and before [SUFFIX], as llama.cpp lays out input_extra', async () => {
+		const model = await vocabModel({ fixture: 'mistral4Fim' });
+		const format = formatOf(model);
+		assert.equal(format.fileSeparator, undefined);
+		const prompt = buildFimPrompt(format, model, { prefix, suffix, fileName: 'src/add.js', repoName: 'bora', extraContext });
+		const text = model.detokenize(prompt, true);
+		assert.equal(text, `<s>${snippetSeparator}${extraContext[0]!.text}${snippetSeparator}${extraContext[1]!.text}[SUFFIX]${suffix}[PREFIX]${prefix}`);
+		assert.equal(snippetSeparator, '\n\n--- snippet ---\n\n');
+		assert.ok(text.indexOf('--- snippet ---') < text.indexOf('[SUFFIX]'));
+		assert.ok(!text.includes('bora'), 'no repo name without a repo-level format');
+		const head = buildFimHead(format, model, { repoName: 'bora', extraContext });
+		assert.deepEqual(prompt.slice(0, head.tokens.length), head.tokens);
+		assert.equal(head.contextTokens, head.tokens.length - 1, 'BOS is not extra context');
+		// Typing at the cursor never changes the head: MLA models keep it as a pure prefix.
+		const typed = buildFimPrompt(format, model, { prefix: `${prefix} r`, suffix, repoName: 'bora', extraContext });
+		assert.deepEqual(typed.slice(0, head.tokens.length), head.tokens);
+	});
+
+	it('extra context over its token limit leaves out the oldest chunks, never part of one', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const full = buildFimHead(format, model, { repoName: 'bora', extraContext });
+		const newest = buildFimHead(format, model, { repoName: 'bora', extraContext: extraContext.slice(1) });
+		const limited = buildFimHead(format, model, { repoName: 'bora', extraContext, maxTokens: full.tokens.length - 1 });
+		assert.equal(limited.chunks, 1);
+		assert.deepEqual(limited.tokens, newest.tokens);
+		assert.equal(buildFimHead(format, model, { repoName: 'bora', extraContext, maxTokens: 3 }).tokens.length, 0);
 	});
 });

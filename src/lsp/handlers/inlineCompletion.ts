@@ -4,6 +4,7 @@ import type { Runtime } from '../../runtime';
 import { CompletionResultCache } from '../CompletionResultCache';
 import { completionStatsText } from '../completionStatsText';
 import { fimTextAt } from '../documentContext';
+import type { ExtraContextService } from '../extraContext/ExtraContextService';
 import { CompletionStatsNotification, type CompletionStatsInfo } from '../protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
@@ -18,7 +19,7 @@ export interface InlineCompletionLog extends HandlerLog {
 const firstLineAlignment = 32;
 
 /** `textDocument/inlineCompletion`: native fill-in-the-middle at the cursor. */
-export function registerInlineCompletion(connection: Connection, documents: TextDocuments<TextDocument>, runtime: Runtime, log: InlineCompletionLog): void {
+export function registerInlineCompletion(connection: Connection, documents: TextDocuments<TextDocument>, runtime: Runtime, log: InlineCompletionLog, extraContext: ExtraContextService): void {
 	const results = new CompletionResultCache();
 	documents.onDidClose(({ document }) => results.clear(document.uri));
 	connection.languages.inlineCompletion.on((params, token) => {
@@ -42,7 +43,7 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 			}
 			const result = await runtime.complete({
 				...fimTextAt(document, params.position, { alignFirstLine: firstLineAlignment }),
-				fileName: uri.split('/').pop(),
+				...await extraContext.forRequest(uri),
 				signal,
 			});
 			const { stats } = result;
@@ -58,6 +59,8 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 				cacheHit: stats.cachedPromptTokens >= stats.promptTokens / 2,
 				stopReason: stats.stopReason,
 				mode: stats.mode,
+				extraContextTokens: stats.extraContextTokens,
+				extraContextChunks: stats.extraContextChunks,
 			};
 			log.info(`completion ${uri.split('/').pop()}:${params.position.line + 1}: ${completionStatsText(info)}`);
 			void connection.sendNotification(CompletionStatsNotification.type, info);

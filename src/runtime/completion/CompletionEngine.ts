@@ -1,6 +1,6 @@
 import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { buildFimPrompt, type FimContextChunk, type FimPromptInput } from '../fim/buildFimPrompt';
+import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
@@ -9,6 +9,7 @@ import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
 import { generateTokens, type StopReason } from './generateTokens';
+import { prefillSequence, type PrefillResult } from './prefillSequence';
 
 export interface CompletionEngineOptions {
 	/** Evaluation threads for the completion context. */
@@ -37,8 +38,10 @@ export interface CompletionRequest {
 	readonly maxTokens?: number;
 	/** The document's path relative to the workspace, for repo-level prompts. Defaults to `'file'`. */
 	readonly fileName?: string;
-	/** Extra context laid out before the file, most stable first. Defaults to none. */
+	/** Extra context laid out before the file, oldest (most stable) first. Defaults to none. */
 	readonly extraContext?: readonly FimContextChunk[];
+	/** The workspace's name, for the repo-level format (Qwen `<|repo_name|>`). Defaults to none. */
+	readonly repoName?: string;
 	/** After this long generating (from the first token), the suggestion ends at the next newline. Defaults to `1500`. */
 	readonly timeBudgetMs?: number;
 	readonly signal?: AbortSignal;
@@ -54,7 +57,14 @@ export interface CompletionStats {
 	readonly stopReason: StopReason;
 	/** Native fill-in-the-middle, or an instruct model asked through its chat template. */
 	readonly mode: Exclude<CompletionMode, 'none'>;
+	/** Prompt tokens of extra context, laid out first; 0 without (and in chat mode, which has none). */
+	readonly extraContextTokens: number;
+	/** Extra context chunks in the prompt: the newest that fit half the context. */
+	readonly extraContextChunks: number;
 }
+
+/** What {@link CompletionEngine.prefill} evaluates: the extra context every next request starts with. */
+export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName'>;
 
 export interface CompletionResult {
 	readonly text: string;
@@ -86,11 +96,6 @@ function endingFor(request: CompletionRequest) {
 	};
 }
 
-/** A rough token count for extra context (≈3 characters a token for code), reserved before the file text. */
-function extraContextBudget(chunks: readonly FimContextChunk[] | undefined): number {
-	return Math.ceil((chunks ?? []).reduce((sum, chunk) => sum + chunk.name.length + chunk.text.length + 2, 0) / 3);
-}
-
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
  * tokens, else chat-model completion through the model's chat template. It owns one context
@@ -103,6 +108,10 @@ export class CompletionEngine implements AsyncDisposable {
 	private idleTimer: NodeJS.Timeout | undefined;
 	private chatWrapper: ChatWrapper | undefined;
 	private disposed = false;
+	/** Stops the prefill in progress: a real request always goes first. */
+	private prefillAbort: AbortController | undefined;
+	/** Tokens of each extra context chunk, kept while the caller keeps the chunk. */
+	private readonly chunkTokens = new WeakMap<FimContextChunk, readonly Token[]>();
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
 
@@ -134,15 +143,16 @@ export class CompletionEngine implements AsyncDisposable {
 			const { sequence } = await this.getContext();
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
+			const head = this.headFor(format, sequence.contextSize, request);
 			const prompt = buildFimPrompt(format, model, {
 				prefix: request.prefix,
 				suffix: request.suffix,
-				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8 - extraContextBudget(request.extraContext)),
+				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8 - head.tokens.length),
 				volatileSuffixTokens: this.options.volatileSuffixTokens ?? defaultVolatileSuffixTokens,
 				// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
 				trimStep: 256,
 				fileName: request.fileName,
-				extraContext: request.extraContext,
+				head,
 			});
 			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
 			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
@@ -167,12 +177,53 @@ export class CompletionEngine implements AsyncDisposable {
 					generationMs: generated.generationMs,
 					stopReason: generated.stopReason,
 					mode: 'fim',
+					extraContextTokens: head.contextTokens,
+					extraContextChunks: head.chunks,
 				},
 			};
 		});
 	}
 
+	/**
+	 * Evaluates the prompt's stable head (BOS and the extra context) into the completion sequence,
+	 * generating nothing, so the next request with this context finds it cached. Waits for the
+	 * request in progress; any request arriving meanwhile stops it at the next batch. Does nothing in
+	 * chat mode or when the head is cached already.
+	 */
+	prefill(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult> {
+		this.ensureNotDisposed();
+		if (this.mode !== 'fim') {
+			return Promise.resolve({ cachedTokens: 0, evaluatedTokens: 0, aborted: false });
+		}
+		const format = this.format;
+		this.prefillAbort?.abort();
+		const abort = new AbortController();
+		this.prefillAbort = abort;
+		const stop = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+		clearTimeout(this.idleTimer);
+		const result = this.queue.run(async () => {
+			if (stop.aborted) {
+				return { cachedTokens: 0, evaluatedTokens: 0, aborted: true };
+			}
+			const { sequence } = await this.getContext();
+			return prefillSequence({ sequence, tokens: this.headFor(format, sequence.contextSize, request).tokens, signal: stop });
+		});
+		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
+		return result;
+	}
+
+	/** The same head for a prefill and a request with the same context; extra context may take half the KV cache. */
+	private headFor(format: FimFormat, contextSize: number, request: PrefillRequest): FimHead {
+		return buildFimHead(format, this.loaded.model, {
+			extraContext: request.extraContext,
+			repoName: request.repoName,
+			maxTokens: Math.floor(contextSize / 2),
+			chunkTokens: this.chunkTokens,
+		});
+	}
+
 	private run(work: () => Promise<CompletionResult>): Promise<CompletionResult> {
+		this.prefillAbort?.abort();
 		clearTimeout(this.idleTimer);
 		const result = this.queue.run(work);
 		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
@@ -195,7 +246,7 @@ export class CompletionEngine implements AsyncDisposable {
 			ending: endingFor(request),
 		});
 		request.signal?.throwIfAborted();
-		return { text, stats: { ...stats, mode: 'chat' } };
+		return { text, stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */

@@ -33,8 +33,30 @@ export interface FimPromptInput {
 	readonly trimStep?: number;
 	/** Path shown in repo-level file chunks. Defaults to `'file'`. */
 	readonly fileName?: string;
-	/** Extra context chunks laid out first, oldest (most stable) first; needs the file separator token. Defaults to none. */
+	/** Extra context chunks laid out first, oldest (most stable) first. Defaults to none. */
 	readonly extraContext?: readonly FimContextChunk[];
+	/** Shown after the format's repo-name token (Qwen `<|repo_name|>`) when there is extra context. Defaults to none. */
+	readonly repoName?: string;
+	/** The prompt's head, already built by {@link buildFimHead} from the same input; built here when absent. */
+	readonly head?: FimHead;
+}
+
+export interface FimHeadInput {
+	readonly extraContext?: readonly FimContextChunk[];
+	readonly repoName?: string;
+	/** Most tokens the extra context may take; the oldest chunks are left out first. Defaults to no limit. */
+	readonly maxTokens?: number;
+	/** Tokens of chunks tokenized before (the same chunk objects come back request after request). Defaults to none. */
+	readonly chunkTokens?: WeakMap<FimContextChunk, readonly Token[]>;
+}
+
+/** The prompt's stable beginning: BOS and the extra context, identical in every prompt of the same context. */
+export interface FimHead {
+	readonly tokens: readonly Token[];
+	/** Tokens of extra context in it (BOS excluded); 0 without. */
+	readonly contextTokens: number;
+	/** Chunks laid out: the newest that fit the token limit. */
+	readonly chunks: number;
 }
 
 /** One piece of extra context: another file, or a recently edited region. */
@@ -44,11 +66,61 @@ export interface FimContextChunk {
 }
 
 /**
- * Builds the FIM prompt from token ids. The user's text is tokenized with special-token parsing off,
- * so code that happens to contain `<|endoftext|>` or `[INST]` stays plain text.
+ * Separates chunks in formats without a file separator token (Mistral, CodeLlama, DeepSeek), as
+ * llama.cpp's server does for `input_extra`: plain text the model reads as a listing of snippets.
+ */
+export const snippetSeparator = '\n\n--- snippet ---\n\n';
+
+/**
+ * The stable head every prompt of this context starts with: BOS, then the extra context, oldest
+ * first. With a file separator (Qwen, StarCoder) it is the family's repo-level format,
+ * `<|repo_name|>name\n<|file_sep|>path\ntext…`; without one the chunks are plain text behind
+ * {@link snippetSeparator}. Always first, so MLA models, which cannot shift their KV cache, still
+ * reuse it as a pure prefix, and it can be evaluated ahead of a request.
+ */
+export function buildFimHead(format: FimFormat, tokenizer: FimTokenizer, { extraContext = [], repoName, maxTokens = Infinity, chunkTokens }: FimHeadInput): FimHead {
+	const bos = format.prependBos && tokenizer.tokens.bos !== null ? [tokenizer.tokens.bos] : [];
+	const separator = format.fileSeparator;
+	const separatorTokens = separator === undefined ? tokenizer.tokenize(snippetSeparator, false) : [separator];
+	const bodyOf = (chunk: FimContextChunk) => {
+		let body = chunkTokens?.get(chunk);
+		if (!body) {
+			body = tokenizer.tokenize(separator === undefined ? chunk.text : `${chunk.name}\n${chunk.text}`, false);
+			chunkTokens?.set(chunk, body);
+		}
+		return body;
+	};
+	const repo = repoName !== undefined && format.repoName !== undefined && separator !== undefined
+		? [format.repoName, ...tokenizer.tokenize(`${repoName}\n`, false)]
+		: [];
+	// The newest chunks that fit; a chunk left out leaves out every older one too, so the head stays one block.
+	const laidOut: (readonly Token[])[] = [];
+	let used = repo.length;
+	for (let i = extraContext.length - 1; i >= 0; i--) {
+		const body = bodyOf(extraContext[i]!);
+		if (used + separatorTokens.length + body.length > maxTokens) {
+			break;
+		}
+		used += separatorTokens.length + body.length;
+		laidOut.unshift(body);
+	}
+	if (laidOut.length === 0) {
+		return { tokens: bos, contextTokens: 0, chunks: 0 };
+	}
+	const tokens = [...bos, ...repo];
+	for (const body of laidOut) {
+		tokens.push(...separatorTokens, ...body);
+	}
+	return { tokens, contextTokens: tokens.length - bos.length, chunks: laidOut.length };
+}
+
+/**
+ * Builds the FIM prompt from token ids: the {@link buildFimHead head}, then the file. The user's
+ * text is tokenized with special-token parsing off, so code that happens to contain
+ * `<|endoftext|>` or `[INST]` stays plain text.
  */
 export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input: FimPromptInput): Token[] {
-	const { prefix, suffix, maxTextTokens = Infinity, volatileSuffixTokens, trimStep = 1, fileName = 'file', extraContext = [] } = input;
+	const { prefix, suffix, maxTextTokens = Infinity, volatileSuffixTokens, trimStep = 1, fileName = 'file' } = input;
 	const separator = format.fileSeparator;
 	let prefixTokens = tokenizer.tokenize(prefix, false);
 	let suffixTokens = format.trimSuffixLeadingSpace ? tokenizer.tokenize(suffix, false, 'trimLeadingSpace') : tokenizer.tokenize(suffix, false);
@@ -58,31 +130,26 @@ export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input
 		const excess = prefixTokens.length - (maxTextTokens - suffixTokens.length);
 		prefixTokens = prefixTokens.slice(Math.max(0, Math.ceil(excess / trimStep) * trimStep));
 	}
-	const bos = format.prependBos && tokenizer.tokens.bos !== null ? [tokenizer.tokens.bos] : [];
+	const head = input.head ?? buildFimHead(format, tokenizer, input);
 	// Everything before the prefix is stable while the user types at the cursor, so it goes first.
 	const stable: Token[] = [];
-	if (separator !== undefined) {
-		for (const chunk of extraContext) {
-			stable.push(separator, ...tokenizer.tokenize(`${chunk.name}\n${chunk.text}`, false));
-		}
-	}
 	if (format.layout === 'prefixSuffixMiddle' && separator !== undefined && volatileSuffixTokens !== undefined && suffixTokens.length > volatileSuffixTokens) {
 		const far = suffixTokens.slice(volatileSuffixTokens);
 		suffixTokens = suffixTokens.slice(0, volatileSuffixTokens);
 		stable.push(separator, ...tokenizer.tokenize(`${fileName}\n`, false), ...far);
 	}
-	if (stable.length > 0 && separator !== undefined) {
+	if ((stable.length > 0 || head.chunks > 0) && separator !== undefined) {
 		stable.push(separator, ...tokenizer.tokenize(`${fileName}\n`, false));
 	}
 
 	switch (format.layout) {
 		case 'suffixPrefix':
-			return [...bos, ...stable, format.suffix, ...suffixTokens, format.prefix, ...prefixTokens];
+			return [...head.tokens, ...stable, format.suffix, ...suffixTokens, format.prefix, ...prefixTokens];
 		case 'prefixSuffixMiddle':
 			if (format.middle === undefined) {
 				throw new Error(`FIM format ${format.name} needs a middle token`);
 			}
-			return [...bos, ...stable, format.prefix, ...prefixTokens, format.suffix, ...suffixTokens, format.middle];
+			return [...head.tokens, ...stable, format.prefix, ...prefixTokens, format.suffix, ...suffixTokens, format.middle];
 		default:
 			void (format.layout satisfies never);
 			throw new Error(`Unknown FIM layout ${String(format.layout)}`);

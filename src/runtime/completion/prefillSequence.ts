@@ -1,0 +1,45 @@
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+
+export interface PrefillOptions {
+	readonly sequence: LlamaContextSequence;
+	/** The tokens the sequence should start with. */
+	readonly tokens: readonly Token[];
+	/** Checked between batches: evaluation stops at the next batch boundary once it is aborted. */
+	readonly signal?: AbortSignal;
+}
+
+export interface PrefillResult {
+	/** Tokens the sequence already held. */
+	readonly cachedTokens: number;
+	/** Tokens evaluated now. */
+	readonly evaluatedTokens: number;
+	/** Stopped by the signal before all tokens were in. */
+	readonly aborted: boolean;
+}
+
+/**
+ * Evaluates `tokens` into the sequence without generating anything, so a later prompt that starts
+ * with them finds them cached. A sequence that already starts with them is left alone, whatever
+ * follows (the last request's file text may still be useful). Otherwise the state is cut back to
+ * the common beginning, never shifted, as MLA models require, and the rest is evaluated one
+ * batch at a time so an urgent request waits at most one batch.
+ */
+export async function prefillSequence({ sequence, tokens, signal }: PrefillOptions): Promise<PrefillResult> {
+	const common = sequence.compareContextTokens([...tokens]).firstDifferentIndex;
+	if (common >= tokens.length) {
+		return { cachedTokens: tokens.length, evaluatedTokens: 0, aborted: false };
+	}
+	await sequence.adaptStateToTokens([...tokens], false);
+	const cachedTokens = sequence.nextTokenIndex;
+	const batch = Math.max(1, sequence.context.batchSize);
+	let next = cachedTokens;
+	while (next < tokens.length) {
+		if (signal?.aborted) {
+			return { cachedTokens, evaluatedTokens: next - cachedTokens, aborted: true };
+		}
+		const slice = tokens.slice(next, next + batch);
+		await sequence.evaluateWithoutGeneratingNewTokens([...slice]);
+		next += slice.length;
+	}
+	return { cachedTokens, evaluatedTokens: next - cachedTokens, aborted: false };
+}
