@@ -103,6 +103,7 @@ export type RuntimeErrorCode =
 	| 'noChatTemplate'
 	| 'completionDisabled'
 	| 'notEnoughDisk'
+	| 'modelTooLarge'
 	| 'downloadFailed'
 	| 'downloadCancelled'
 	| 'verificationFailed'
