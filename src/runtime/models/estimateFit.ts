@@ -1,4 +1,5 @@
 import { bandwidthTokensPerSecond, memoryBandwidth } from './checkFit';
+export { fitsNow } from './checkFit';
 import { formatBytes } from './formatBytes';
 import type { FitLevel, FitPlacement, HardwareInfo, ModelFit } from './types';
 
