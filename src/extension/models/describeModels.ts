@@ -90,7 +90,7 @@ export function describeActiveModels(state: RuntimeState | undefined, settings: 
 				icon: state.model.fim.supported ? 'pass-filled' : 'warning',
 				tooltip: [
 					state.model.path,
-					...(state.gpuLayers !== undefined || state.contextSize !== undefined ? [describeLoadPlacement(state)] : []),
+					...describePlacementLine(state),
 					...(state.forecast ? [`Prompt ${state.forecast.promptTokensPerSecond} tokens/s, generation ${state.forecast.generationTokensPerSecond} tokens/s, measured ${state.forecast.measuredAt}`] : []),
 				].join('\n'),
 			});
@@ -122,12 +122,24 @@ export function describeActiveModels(state: RuntimeState | undefined, settings: 
 	return lines;
 }
 
-/** "On CPU · 4096-token context" / "12 GPU layers · 8192-token context" for the loaded model. */
-function describeLoadPlacement(state: { readonly backend: string; readonly gpuLayers?: number; readonly contextSize?: number }): string {
-	const layers = state.gpuLayers === undefined ? '' : state.gpuLayers === 0 ? `On ${state.backend === 'cpu' ? 'the CPU' : 'the CPU (no layers on the GPU)'}` : `${state.gpuLayers} layers on the GPU (${state.backend})`;
-	const context = state.contextSize === undefined ? '' : `${state.contextSize}-token completion context`;
-	return [layers, context].filter(Boolean).join(' · ');
+/**
+ * "Placement: 28 of 28 layers on the GPU · 4,096-token context (fits in GPU memory)": what the
+ * header-based fit (or bora.gpuLayers / bora.contextSize) chose for this load.
+ */
+export function describePlacementLine(runtime: { readonly gpuLayers?: number; readonly contextSize?: number; readonly fit?: ModelFit }): string[] {
+	if (runtime.gpuLayers === undefined && runtime.contextSize === undefined) {
+		return [];
+	}
+	const total = runtime.fit?.placement?.totalLayers;
+	const layers = runtime.gpuLayers === undefined ? [] : [runtime.gpuLayers === 0 ? 'on the CPU (no GPU layers)' : `${runtime.gpuLayers}${total ? ` of ${total}` : ''} layers on the GPU`];
+	const context = runtime.contextSize === undefined ? [] : [`${runtime.contextSize.toLocaleString('en-US')}-token context`];
+	const fit = runtime.fit ? ` (${fitWords[runtime.fit.level]})` : '';
+	return [`Placement: ${[...layers, ...context].join(' · ')}${fit}`];
 }
+
+const fitWords: Record<ModelFit['level'], string> = {
+	gpu: 'fits in GPU memory', partialGpu: 'split between GPU and RAM', cpu: 'fits in RAM', tight: 'more than is free now', tooLarge: 'too large for the free memory',
+};
 
 function baseName(path: string): string {
 	return path.split(/[\\/]/).pop() || path;
