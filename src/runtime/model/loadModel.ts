@@ -17,7 +17,10 @@ export interface LoadModelOptions {
 	/** Receives load progress from 0 to 1. */
 	readonly onProgress?: (progress: number) => void;
 	readonly signal?: AbortSignal;
-	/** Layers to put on the GPU; `auto` takes the header-based fit's choice and retries with fewer on out-of-memory. Defaults to `auto`. */
+	/**
+	 * Layers to put on the GPU; `auto` lets node-llama-cpp choose as many as leave room for the
+	 * target context, and retries with fewer on out-of-memory. Defaults to `auto`.
+	 */
 	readonly gpuLayers?: number | 'auto';
 	/** Context tokens forced by settings; defaults to the largest that fits, up to `targetContextSize`. */
 	readonly contextSize?: number;
@@ -34,7 +37,7 @@ export interface LoadedModel extends AsyncDisposable {
 	readonly gpuLayers: number;
 	/** Set when the load had to fall back, e.g. to fewer GPU layers after running out of memory. */
 	readonly notice?: string;
-	/** The header-based fit on this machine at load time (with forced settings, judged as they are). */
+	/** The header-based fit on this machine at load time, for the GPU layers really used (a forced context judged as it is). */
 	readonly fit: ModelFit;
 	/** Context tokens to create: forced by settings, or the fit's choice; undefined when nothing fits, so engines use their defaults. */
 	readonly contextSize?: number;
@@ -47,18 +50,16 @@ export interface LoadedModel extends AsyncDisposable {
 
 export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto', contextSize, targetContextSize = 4096 }: LoadModelOptions): Promise<LoadedModel> {
 	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
-	// The same fit the Models view shows decides what settings leave automatic.
 	const estimates = fitEstimatesFromInsights(insights);
-	const fit = estimateFit(estimates, await detectHardware(llama), {
-		targetContextSize, vramPaddingBytes: llama.vramPaddingSize,
-		...(gpuLayers === 'auto' ? {} : { gpuLayers }),
-		...(contextSize === undefined ? {} : { contextSize }),
-	});
-	const fitted = fitsNow(fit.level) ? fit.placement : undefined;
-	const firstLayers = gpuLayers === 'auto' && llama.gpu !== false && fitted ? fitted.gpuLayers : gpuLayers;
+	// Measured before the load: afterwards the model's own memory would count as taken.
+	const hardware = await detectHardware(llama);
+	// Automatic layers: node-llama-cpp's own choice, which simulates the load in llama.cpp (more exact
+	// than the header estimates), told to leave room for the context the fit aims at.
+	const automatic = { fitContext: { contextSize: contextSize ?? Math.min(targetContextSize, estimates.trainContextSize) } };
+	const first = gpuLayers === 'auto' ? automatic : gpuLayers;
 	// On out-of-memory, try again with half the layers on the GPU, then with none.
-	const fallbacks = [Math.floor(insights.totalLayers / 2), 0].filter(layers => firstLayers === 'auto' || layers < firstLayers);
-	const attempts: Array<number | 'auto'> = llama.gpu === false ? [gpuLayers] : [...new Set([firstLayers, ...fallbacks])];
+	const fallbacks = [Math.floor(insights.totalLayers / 2), 0].filter(layers => gpuLayers === 'auto' || layers < gpuLayers);
+	const attempts: Array<typeof first | number> = llama.gpu === false ? [first] : [first, ...fallbacks];
 	let model: LlamaModel | undefined;
 	let notice: string | undefined;
 	for (const [index, layers] of attempts.entries()) {
@@ -70,7 +71,7 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 				onLoadProgress: progress => safeCall(onProgress, progress),
 			});
 			if (index > 0) {
-				notice = `Not enough GPU memory for ${gpuLayers === 'auto' ? 'the automatic layer split' : `${attempts[0]} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
+				notice = `Not enough GPU memory for ${gpuLayers === 'auto' ? 'the automatic layer split' : `${gpuLayers} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
 			}
 			break;
 		} catch (error) {
@@ -85,6 +86,12 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
 	const dispose = () => loaded.dispose();
+	// The fit judges the split llama.cpp really made and chooses the context for it (or judges a forced one).
+	const fit = estimateFit(estimates, hardware, {
+		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, gpuLayers: loaded.gpuLayers,
+		...(contextSize === undefined ? {} : { contextSize }),
+	});
+	const fitted = fitsNow(fit.level) ? fit.placement : undefined;
 	const chosenContext = contextSize ?? fitted?.contextSize;
 	const contextLimited = contextSize === undefined && fitted !== undefined && fitted.contextSize < Math.min(targetContextSize, estimates.trainContextSize);
 	return {
