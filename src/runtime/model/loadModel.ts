@@ -56,10 +56,12 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	// Automatic layers: node-llama-cpp's own choice, which simulates the load in llama.cpp (more exact
 	// than the header estimates), told to leave room for the context the fit aims at.
 	const automatic = { fitContext: { contextSize: contextSize ?? Math.min(targetContextSize, estimates.trainContextSize) } };
-	const first = gpuLayers === 'auto' ? automatic : gpuLayers;
-	// On out-of-memory, try again with half the layers on the GPU, then with none.
+	// When no split leaves that room (e.g. a huge bora.contextSize), plain `auto`: the most layers
+	// that fit, and the context falls back when it is created. On out-of-memory after that, try again
+	// with half the layers on the GPU, then with none.
+	const first: Array<typeof automatic | number | 'auto'> = gpuLayers === 'auto' ? [automatic, 'auto'] : [gpuLayers];
 	const fallbacks = [Math.floor(insights.totalLayers / 2), 0].filter(layers => gpuLayers === 'auto' || layers < gpuLayers);
-	const attempts: Array<typeof first | number> = llama.gpu === false ? [first] : [first, ...fallbacks];
+	const attempts = llama.gpu === false ? first.slice(0, 1) : [...first, ...fallbacks];
 	let model: LlamaModel | undefined;
 	let notice: string | undefined;
 	for (const [index, layers] of attempts.entries()) {
@@ -70,7 +72,7 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 				loadSignal: signal,
 				onLoadProgress: progress => safeCall(onProgress, progress),
 			});
-			if (index > 0) {
+			if (index >= first.length) {
 				notice = `Not enough GPU memory for ${gpuLayers === 'auto' ? 'the automatic layer split' : `${gpuLayers} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
 			}
 			break;
