@@ -1,7 +1,7 @@
 import { completionStatsText } from '../lsp/completionStatsText';
 import type { CompletionStatsInfo, ModelInfo, SpeedForecast } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
-import { formatSize } from './models/describeModels';
+import { describePlacementLine, formatSize } from './models/describeModels';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
 export interface StateDescription {
@@ -42,6 +42,7 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 			const details = [
 				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${runtime.threads} threads · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
 				...(runtime.forecast ? [describeForecast(runtime.forecast)] : []),
+				...describePlacementLine(runtime),
 				...modelFacts(model),
 				...describeRoles(model, runtime.chatModel, extras.mmprojPath),
 				...(runtime.notice ? [`**Note:** ${runtime.notice}`] : []),

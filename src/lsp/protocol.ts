@@ -125,7 +125,7 @@ export namespace VisionStatusRequest {
 // ---- Models: hardware, recommended catalog, downloads (bora/models/…) ----
 
 export type {
-	CatalogEntry, CatalogFile, DownloadedModel, DownloadProgress, FitLevel, HardwareInfo, ModelFit, ModelRole, RecommendedModel, SpeedForecast,
+	CatalogEntry, CatalogFile, DownloadedModel, DownloadProgress, FitBasis, FitLevel, FitPlacement, HardwareInfo, ModelFit, ModelRole, RecommendedModel, SpeedForecast,
 } from '../runtime/models/types';
 
 /** What this machine has: backend, GPU names, VRAM, RAM and CPU cores. */
@@ -139,13 +139,17 @@ export interface ModelsStorageParams {
 	readonly storageDir: string;
 }
 
-/** The catalog with each model's fit on this machine and its downloaded copy, if any. */
+/**
+ * The catalog with each model's fit on this machine and its downloaded copy, if any. The fit is
+ * header-based (`basis: 'header'`) for downloaded models and for those whose header was checked
+ * before; the others carry the preliminary catalog estimate (`basis: 'catalog'`). Never uses the network.
+ */
 export namespace ModelsRecommendedRequest {
 	export const method = 'bora/models/recommended' as const;
 	export const type = new RequestType<ModelsStorageParams, RecommendedModel[], void>(method);
 }
 
-/** Models in the storage folder. */
+/** Models in the storage folder, each with its header-based `fit` on this machine. */
 export namespace ModelsListRequest {
 	export const method = 'bora/models/list' as const;
 	export const type = new RequestType<ModelsStorageParams, DownloadedModel[], void>(method);
@@ -169,17 +173,34 @@ export interface ModelsDownloadParams extends ModelsStorageParams {
 	readonly uri?: string;
 	readonly id?: string;
 	readonly name?: string;
+	/** Download even when the header shows the model cannot fit this machine. Defaults to `false`. */
+	readonly ignoreFit?: boolean;
 }
 
 /**
- * Downloads a model (checks disk space, resumes, verifies). Progress arrives as
- * {@link ModelsDownloadProgressNotification}s; `$/cancelRequest` cancels and keeps the partial file
- * for the next attempt. Fails with a `RuntimeErrorInfo` (`notEnoughDisk`, `downloadFailed`,
- * `verificationFailed`) in `data`.
+ * Downloads a model: first reads its header and checks the fit (unless `ignoreFit`), then checks
+ * disk space, resumes, verifies. Progress arrives as {@link ModelsDownloadProgressNotification}s;
+ * `$/cancelRequest` cancels and keeps the partial file for the next attempt. Fails with a
+ * `RuntimeErrorInfo` (`modelTooLarge` before any of the body is fetched, `notEnoughDisk`,
+ * `downloadFailed`, `verificationFailed`) in `data`.
  */
 export namespace ModelsDownloadRequest {
 	export const method = 'bora/models/download' as const;
 	export const type = new RequestType<ModelsDownloadParams, DownloadedModel, void>(method);
+}
+
+export interface ModelsCheckFitParams extends ModelsStorageParams {
+	readonly catalogId: string;
+}
+
+/**
+ * "Check fit on this machine" for a catalog model: reads its remote GGUF header (network access,
+ * so only on a user action), stores the estimates in the storage folder, and answers the entry
+ * with its header-based fit. Fails with a `RuntimeErrorInfo` (`downloadFailed`) when unreachable.
+ */
+export namespace ModelsCheckFitRequest {
+	export const method = 'bora/models/checkFit' as const;
+	export const type = new RequestType<ModelsCheckFitParams, RecommendedModel, void>(method);
 }
 
 export interface ModelsDownloadProgress extends DownloadProgress {

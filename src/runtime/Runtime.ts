@@ -233,6 +233,7 @@ export class Runtime implements AsyncDisposable {
 				modelPath,
 				signal,
 				gpuLayers: gpuLayersOf(this.settings),
+				...optional('contextSize', contextSizeOf(this.settings)),
 				onProgress: progress => {
 					// Throttled so a fast load does not flood the client with notifications.
 					// llama.cpp reports progress from its own thread, so a report can arrive after the load
@@ -248,7 +249,7 @@ export class Runtime implements AsyncDisposable {
 				await model.dispose();
 				return;
 			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, contextSize: contextSizeOf(this.settings) }) };
+			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice) }) };
 			const loadMs = Math.round(performance.now() - started);
 			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 			if (model.notice) {
@@ -258,7 +259,8 @@ export class Runtime implements AsyncDisposable {
 			const forecastKey = await SpeedForecaster.keyOf(handle, model);
 			const forecast = forecastKey ? await this.forecaster.stored(this.settings.storageDir, forecastKey) : undefined;
 			this.setState({
-				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, gpuLayers: model.gpuLayers,
+				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
+				...optional('contextSize', model.contextSize),
 				...(model.notice ? { notice: model.notice } : {}),
 				...(chatModel ? { chatModel } : {}),
 				...(forecast ? { forecast } : {}),
@@ -411,7 +413,7 @@ export class Runtime implements AsyncDisposable {
 		const started = performance.now();
 		try {
 			const handle = await this.getLlama();
-			const model = await loadModel(handle, { modelPath, signal, gpuLayers: gpuLayersOf(this.settings) });
+			const model = await loadModel(handle, { modelPath, signal, gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 });
 			this.chatLoaded = { modelPath, model, chat: this.createChatEngine(model) };
 			this.logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
 			return this.chatLoaded.chat;
@@ -428,8 +430,19 @@ export class Runtime implements AsyncDisposable {
 			threads: this.llama!.handle.threads,
 			priority: this.completionFirst,
 			thoughtBudgets: this.thoughtBudgets,
-			contextSize: contextSizeOf(this.settings) ?? this.chatContextSize,
+			// The fit's context when free memory made it smaller than the target; the chat default otherwise.
+			...optional('contextSize', contextSizeOf(this.settings) ?? (model.contextLimited ? Math.min(model.contextSize!, this.chatContextSize ?? 8192) : this.chatContextSize)),
+			onNotice: notice => this.addNotice(notice),
 		});
+	}
+
+	/** Shows a fallback (e.g. a smaller context after running out of memory) in the ready state and the log. */
+	private addNotice(notice: string): void {
+		this.logger.warn(notice);
+		const state = this.currentState;
+		if (state.kind === 'ready') {
+			this.setState({ ...state, notice: state.notice && !state.notice.includes(notice) ? `${state.notice} ${notice}` : notice });
+		}
 	}
 
 	/** Settles when the latest speed measurement has finished, given up or been cancelled. */
@@ -467,6 +480,11 @@ export class Runtime implements AsyncDisposable {
 
 /** File problems found before loading, for which the previous working model stays active. */
 const keepableCodes = new Set<RuntimeErrorCode>(['modelNotFound', 'invalidModel', 'truncatedModel', 'unsupportedModel']);
+
+/** `{ [key]: value }`, or nothing when the value is undefined (the options are exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+	return value === undefined ? {} : { [key]: value } as { [P in K]?: V };
+}
 
 /** `bora.gpuLayers`: -1 (or absent) fits the layers automatically. */
 function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {

@@ -2,7 +2,7 @@
  * Plain data that crosses the runtime boundary: settings in, model facts and errors out.
  * No behaviour lives here; `src/lsp/protocol.ts` re-exports these for the wire.
  */
-import type { SpeedForecast } from './models/types';
+import type { ModelFit, SpeedForecast } from './models/types';
 
 /** GPU use requested by the user. `on` fails loudly when no GPU backend works; `auto` falls back to the CPU. */
 export type GpuMode = 'auto' | 'on' | 'off';
@@ -109,6 +109,7 @@ export type RuntimeErrorCode =
 	| 'noChatTemplate'
 	| 'completionDisabled'
 	| 'notEnoughDisk'
+	| 'modelTooLarge'
 	| 'downloadFailed'
 	| 'downloadCancelled'
 	| 'verificationFailed'
@@ -137,6 +138,10 @@ export type RuntimeState =
 		readonly chatModel?: ModelInfo;
 		/** Model layers on the GPU (0 on the CPU); absent from older runtimes. */
 		readonly gpuLayers?: number;
+		/** Completion context tokens: bora.contextSize, or what the header-based fit chose; absent when the engine default applies. */
+		readonly contextSize?: number;
+		/** The header-based fit at load time, which chose the GPU layers and context left on automatic. */
+		readonly fit?: ModelFit;
 		/** How fast completion is on this machine, measured shortly after the load (or reused from an earlier one); absent until then. */
 		readonly forecast?: SpeedForecast;
 	}

@@ -54,10 +54,15 @@ describe('bora/models over LSP', function () {
 		files.files.set('/m.gguf', { body: gguf, chunkDelayMs: 5 });
 		const model = await server.connection.sendRequest(ModelsDownloadRequest.type, { storageDir, downloadId: 'd1', uri: files.url('/m.gguf'), id: 'fixture', name: 'Fixture' });
 		assert.ok(progress.some(event => event.downloadId === 'd1' && event.totalBytes === gguf.length));
-		assert.deepEqual((await server.connection.sendRequest(ModelsListRequest.type, { storageDir })).map(item => item.id), ['fixture']);
+		assert.ok(files.requests[0]?.range, 'the header was read (a Range request) before the body');
+		const listed = await server.connection.sendRequest(ModelsListRequest.type, { storageDir });
+		assert.deepEqual(listed.map(item => item.id), ['fixture']);
+		assert.equal(listed[0]?.fit?.basis, 'header', 'a downloaded model carries the fit from its header');
+		assert.deepEqual([listed[0]?.fit?.level, listed[0]?.fit?.placement?.gpuLayers], ['cpu', 0]);
 
 		await server.configure({ modelPath: model.modelPath });
-		await server.waitForState('ready', state => state.model.path === model.modelPath);
+		const ready = await server.waitForState('ready', state => state.model.path === model.modelPath);
+		assert.deepEqual([ready.fit?.basis, ready.gpuLayers, ready.contextSize], ['header', 0, 4096], 'the load used the header-based fit');
 		const uri = 'file:///w/a.js';
 		const position = await server.open(uri, `${canonicalFim.prefix}|${canonicalFim.suffix}\n`);
 		assert.equal((await server.complete(uri, position))?.items[0]?.insertText, canonicalFim.middle);

@@ -21,6 +21,8 @@ export interface ServedRequest {
 export class ModelFileServer {
 	readonly files = new Map<string, ServedFile>();
 	readonly requests: ServedRequest[] = [];
+	/** Body bytes written so far, all files and requests together. */
+	sentBytes = 0;
 	private server: Server | undefined;
 	private port = 0;
 
@@ -84,11 +86,13 @@ export class ModelFileServer {
 		for (let offset = start; offset <= end; offset += chunk) {
 			const stop = Math.min(end + 1, offset + chunk);
 			if (cut !== undefined && stop - start > cut) {
+				this.sentBytes += start + cut - offset;
 				response.write(file.body.subarray(offset, start + cut));
 				await new Promise(resolve => setTimeout(resolve, 20));
 				request.socket.destroy();
 				return;
 			}
+			this.sentBytes += stop - offset;
 			if (!response.write(file.body.subarray(offset, stop))) {
 				await once(response, 'drain');
 			}

@@ -4,7 +4,7 @@ import {
 	type RecommendedModel, type VisionStatus, VisionStatusRequest,
 } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
-import { describeActiveModels, describeHardware, describeRecommended, formatSize } from './describeModels';
+import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended, formatSize } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
@@ -89,7 +89,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 				item.tooltip = new vscode.MarkdownString([
 					`**${entry.name}** · ${entry.role} · ${entry.parameters}${entry.activeParameters ? ` (${entry.activeParameters} active)` : ''} · ${entry.quantization}`,
 					entry.description,
-					fit.summary,
+					describeFitDetails(fit),
 					`Download: ${formatSize(entry.model.sizeBytes)}${entry.mmproj ? ` + ${formatSize(entry.mmproj.sizeBytes)} vision projector` : ''} · license ${entry.license}`,
 					`\`${entry.model.uri}\``,
 				].join('\n\n'));
@@ -102,9 +102,14 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			case 'downloaded': {
 				const item = new vscode.TreeItem(node.model.name);
 				item.id = `downloaded:${node.model.id}`;
-				item.description = `${formatSize(node.model.sizeBytes)}${node.active ? ' · in use' : ''}`;
-				item.iconPath = new vscode.ThemeIcon(node.active ? 'pass-filled' : 'file');
-				item.tooltip = `${node.model.modelPath}${node.model.mmprojPath ? `\nVision projector: ${node.model.mmprojPath}` : ''}`;
+				const { fit } = node.model;
+				item.description = `${formatSize(node.model.sizeBytes)}${fit?.placement ? ` · ${describePlacement(fit.placement)}` : ''}${node.active ? ' · in use' : ''}`;
+				item.iconPath = new vscode.ThemeIcon(node.active ? 'pass-filled' : fit ? fitIcons[fit.level] : 'file');
+				item.tooltip = [
+					node.model.modelPath,
+					...(node.model.mmprojPath ? [`Vision projector: ${node.model.mmprojPath}`] : []),
+					...(fit ? [describeFitDetails(fit)] : []),
+				].join('\n');
 				item.contextValue = 'bora.downloaded';
 				return item;
 			}
@@ -158,6 +163,13 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 
 	dispose(): void {
 		this.changed.dispose();
+	}
+
+	/** Puts a catalog model's new fit (e.g. after "Check Fit on This Machine") in place and redraws. */
+	updateRecommended(model: RecommendedModel): void {
+		const recommended = this.snapshot.recommended.map(item => item.entry.id === model.entry.id ? model : item);
+		this.snapshot = { ...this.snapshot, recommended };
+		this.changed.fire();
 	}
 
 	private recommendedFor(role: ModelRole): ModelsNode[] {

@@ -1,4 +1,4 @@
-import type { DownloadProgress, HardwareInfo, RecommendedModel, RuntimeState, VisionStatus } from '../../lsp/protocol';
+import type { DownloadProgress, FitPlacement, HardwareInfo, ModelFit, RecommendedModel, RuntimeState, VisionStatus } from '../../lsp/protocol';
 
 /** `1_650_000_000` → `"1.6 GB"` (decimal, as download sizes are shown). */
 export function formatSize(bytes: number): string {
@@ -24,10 +24,26 @@ export function describeHardware(hardware: HardwareInfo): string[] {
 	];
 }
 
-/** One line for a catalog model: size, fit and expected speed. */
+/** One line for a catalog model: size, fit (header-based, or marked preliminary) and expected speed. */
 export function describeRecommended({ entry, fit, downloaded }: RecommendedModel): string {
 	const speed = fit.estimatedTokensPerSecond === undefined ? '' : ` · ≈ ${fit.estimatedTokensPerSecond} tokens/s (estimate)`;
-	return `${downloaded ? 'downloaded · ' : ''}${formatSize(entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0))}${speed}`;
+	const where = fit.placement ? ` · ${describePlacement(fit.placement)}` : ' · preliminary fit';
+	return `${downloaded ? 'downloaded · ' : ''}${formatSize(entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0))}${where}${speed}`;
+}
+
+/** "GPU 28/28 layers · 8192 ctx" or "CPU · 4096 ctx": where a header-based fit puts the model. */
+export function describePlacement(placement: FitPlacement): string {
+	const gpu = placement.gpuLayers === 0 ? 'CPU' : `GPU ${placement.gpuLayers}/${placement.totalLayers} layers`;
+	return `${gpu} · ${placement.contextSize} ctx`;
+}
+
+/** The fit for a tooltip: where it comes from, the sentence, and the memory split when known. */
+export function describeFitDetails(fit: ModelFit): string {
+	if (!fit.placement) {
+		return `Preliminary estimate from the catalog sizes: ${fit.summary} "Check Fit on This Machine" reads the model's header for the real numbers.`;
+	}
+	const { gpuLayers, totalLayers, contextSize, vramBytes, ramBytes } = fit.placement;
+	return `From the GGUF header (node-llama-cpp's estimates): ${fit.summary} ${gpuLayers} of ${totalLayers} layers on the GPU, ${contextSize}-token context, ${formatSize(vramBytes)} VRAM + ${formatSize(ramBytes)} RAM.`;
 }
 
 /** "1.2 GB of 4.7 GB · 25.3 MB/s · 2 min 10 s left" for the progress notification. */
@@ -74,6 +90,7 @@ export function describeActiveModels(state: RuntimeState | undefined, settings: 
 				icon: state.model.fim.supported ? 'pass-filled' : 'warning',
 				tooltip: [
 					state.model.path,
+					...describePlacementLine(state),
 					...(state.forecast ? [`Prompt ${state.forecast.promptTokensPerSecond} tokens/s, generation ${state.forecast.generationTokensPerSecond} tokens/s, measured ${state.forecast.measuredAt}`] : []),
 				].join('\n'),
 			});
@@ -104,6 +121,25 @@ export function describeActiveModels(state: RuntimeState | undefined, settings: 
 	}
 	return lines;
 }
+
+/**
+ * "Placement: 28 of 28 layers on the GPU · 4,096-token context (fits in GPU memory)": what the
+ * header-based fit (or bora.gpuLayers / bora.contextSize) chose for this load.
+ */
+export function describePlacementLine(runtime: { readonly gpuLayers?: number; readonly contextSize?: number; readonly fit?: ModelFit }): string[] {
+	if (runtime.gpuLayers === undefined && runtime.contextSize === undefined) {
+		return [];
+	}
+	const total = runtime.fit?.placement?.totalLayers;
+	const layers = runtime.gpuLayers === undefined ? [] : [runtime.gpuLayers === 0 ? 'on the CPU (no GPU layers)' : `${runtime.gpuLayers}${total ? ` of ${total}` : ''} layers on the GPU`];
+	const context = runtime.contextSize === undefined ? [] : [`${runtime.contextSize.toLocaleString('en-US')}-token context`];
+	const fit = runtime.fit ? ` (${fitWords[runtime.fit.level]})` : '';
+	return [`Placement: ${[...layers, ...context].join(' · ')}${fit}`];
+}
+
+const fitWords: Record<ModelFit['level'], string> = {
+	gpu: 'fits in GPU memory', partialGpu: 'split between GPU and RAM', cpu: 'fits in RAM', tight: 'more than is free now', tooLarge: 'too large for the free memory',
+};
 
 function baseName(path: string): string {
 	return path.split(/[\\/]/).pop() || path;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
-import { ModelsDeleteRequest, type DownloadedModel, type RuntimeErrorInfo } from '../../lsp/protocol';
+import { ModelsCheckFitRequest, ModelsDeleteRequest, type CatalogEntry, type DownloadedModel, type RuntimeErrorInfo } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getSettings, setStorageDir, SettingIds } from '../settings';
 import { downloadWithProgress } from './downloadWithProgress';
@@ -37,9 +37,41 @@ export function registerModels(context: vscode.ExtensionContext, runtime: Runtim
 	const modelOf = (node: ModelsNode | undefined): DownloadedModel | undefined =>
 		node?.kind === 'downloaded' ? node.model : node?.kind === 'recommended' ? node.model.downloaded : undefined;
 	const report = (what: string, error: unknown) => {
-		const info = error instanceof ResponseError && isErrorInfo(error.data) ? error.data : undefined;
+		const info = errorInfoOf(error);
 		log.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
 		void vscode.window.showErrorMessage(info ? `${info.message} ${info.action}` : `${what}: ${error instanceof Error ? error.message : String(error)}`);
+	};
+
+	const download = async (entry: CatalogEntry, ignoreFit: boolean): Promise<DownloadedModel | undefined> => {
+		try {
+			const model = await downloadWithProgress(runtime, entry.name, { storageDir, catalogId: entry.id, ignoreFit });
+			await tree.refresh();
+			if (!model) {
+				void vscode.window.showInformationMessage(`The download of ${entry.name} was cancelled; downloading it again resumes where it stopped.`);
+				return undefined;
+			}
+			const use = await vscode.window.showInformationMessage(`${entry.name} is downloaded.`, `Use for ${entry.role}`);
+			if (use) {
+				await setModel(entry.role === 'chat' ? SettingIds.chatModelPath : SettingIds.modelPath, model.modelPath);
+			}
+			return model;
+		} catch (error) {
+			await tree.refresh();
+			const info = errorInfoOf(error);
+			if (info?.code === 'modelTooLarge') {
+				// Refused from the header before any of the body was fetched; the view now shows the checked fit.
+				const answer = await vscode.window.showWarningMessage(`${info.message} ${info.action}`, 'Download Anyway', 'Show Models');
+				if (answer === 'Download Anyway') {
+					return download(entry, true);
+				}
+				if (answer === 'Show Models') {
+					await vscode.commands.executeCommand(`${ModelsCommandIds.view}.focus`);
+				}
+				return undefined;
+			}
+			report(`Downloading ${entry.name} failed`, error);
+			return undefined;
+		}
 	};
 
 	let welcomed = false;
@@ -74,34 +106,39 @@ export function registerModels(context: vscode.ExtensionContext, runtime: Runtim
 			}
 			return chosen;
 		}),
+		vscode.commands.registerCommand(ModelsCommandIds.checkFit, async (node?: ModelsNode) => {
+			if (node?.kind !== 'recommended') {
+				return undefined;
+			}
+			const { entry } = node.model;
+			try {
+				// Reads the model's remote header (network), so only on this click; the runtime stores the result.
+				const checked = await vscode.window.withProgress(
+					{ location: vscode.ProgressLocation.Notification, title: `Checking whether ${entry.name} fits this machine…`, cancellable: true },
+					(_progress, token) => runtime.request(ModelsCheckFitRequest.type, { storageDir, catalogId: entry.id }, token),
+				);
+				tree.updateRecommended(checked);
+				void vscode.window.showInformationMessage(`${entry.name}: ${checked.fit.summary}`);
+				return checked;
+			} catch (error) {
+				report(`Checking the fit of ${entry.name} failed`, error);
+				return undefined;
+			}
+		}),
 		vscode.commands.registerCommand(ModelsCommandIds.download, async (node?: ModelsNode) => {
 			if (node?.kind !== 'recommended') {
 				return undefined;
 			}
 			const { entry, fit } = node.model;
-			if (fit.level === 'tooLarge' || fit.level === 'tight') {
+			// A preliminary "too large" is not asked about: the runtime reads the header first and refuses only if it really cannot fit.
+			const askFirst = fit.level === 'tight' || (fit.level === 'tooLarge' && fit.basis === 'header');
+			if (askFirst) {
 				const go = await vscode.window.showWarningMessage(`${entry.name}: ${fit.summary} Download anyway?`, { modal: true }, 'Download');
 				if (go !== 'Download') {
 					return undefined;
 				}
 			}
-			try {
-				const model = await downloadWithProgress(runtime, entry.name, { storageDir, catalogId: entry.id });
-				await tree.refresh();
-				if (!model) {
-					void vscode.window.showInformationMessage(`The download of ${entry.name} was cancelled; downloading it again resumes where it stopped.`);
-					return undefined;
-				}
-				const use = await vscode.window.showInformationMessage(`${entry.name} is downloaded.`, `Use for ${entry.role}`);
-				if (use) {
-					await setModel(entry.role === 'chat' ? SettingIds.chatModelPath : SettingIds.modelPath, model.modelPath);
-				}
-				return model;
-			} catch (error) {
-				report(`Downloading ${entry.name} failed`, error);
-				await tree.refresh();
-				return undefined;
-			}
+			return download(entry, askFirst);
 		}),
 		vscode.commands.registerCommand(ModelsCommandIds.use, async (node?: ModelsNode) => {
 			const model = modelOf(node);
@@ -142,6 +179,10 @@ export function registerModels(context: vscode.ExtensionContext, runtime: Runtim
 	);
 	welcomeIfNoModel();
 	return { tree, useLocalFile };
+}
+
+function errorInfoOf(error: unknown): RuntimeErrorInfo | undefined {
+	return error instanceof ResponseError && isErrorInfo(error.data) ? error.data : undefined;
 }
 
 function isErrorInfo(value: unknown): value is RuntimeErrorInfo {

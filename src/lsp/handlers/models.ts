@@ -1,7 +1,11 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import { checkFit, detectHardware, downloadModel, findCatalogEntry, modelCatalog, ModelStore, RuntimeError, type Runtime } from '../../runtime';
+import type { Llama } from 'node-llama-cpp';
 import {
-	ModelsDeleteRequest, ModelsDownloadProgressNotification, ModelsDownloadRequest, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest,
+	catalogFitOptions, checkCatalogFit, checkFileFit, checkFit, checkRemoteFit, detectHardware, downloadModel, EstimateTableStore, findCatalogEntry, modelCatalog,
+	ModelStore, RuntimeError, storedCatalogFit, type HardwareInfo, type Runtime,
+} from '../../runtime';
+import {
+	ModelsCheckFitRequest, ModelsDeleteRequest, ModelsDownloadProgressNotification, ModelsDownloadRequest, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest,
 	type DownloadedModel, type ModelsDownloadParams, type ModelsStorageParams, type RecommendedModel,
 } from '../protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
@@ -17,19 +21,43 @@ export function registerModels(connection: Connection, runtime: Runtime, log: Ha
 
 	connection.onRequest(ModelsRecommendedRequest.type, (params, token) => {
 		const store = storeOf(params);
-		return runSafeAsync(log, async (): Promise<RecommendedModel[]> => {
-			const hardware = await detectHardware((await runtime.llamaHandle()).llama);
-			const downloaded = await store.list();
-			return modelCatalog.map(entry => {
+		return runSafeAsync(log, async (signal): Promise<RecommendedModel[]> => {
+			const { llama } = await runtime.llamaHandle();
+			const hardware = await detectHardware(llama);
+			const downloaded = await listWithFit(llama, store, hardware, signal);
+			const tables = new EstimateTableStore(params.storageDir);
+			return Promise.all(modelCatalog.map(async entry => {
 				const copy = downloaded.find(model => model.id === entry.id);
-				return { entry, fit: checkFit(entry, hardware), ...(copy ? { downloaded: copy } : {}) };
-			});
+				// Never the network here: a downloaded file's header, a header checked before, or the catalog sizes.
+				const fit = copy?.fit ?? await storedCatalogFit(llama, entry, hardware, tables).catch(() => undefined) ?? checkFit(entry, hardware);
+				return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
+			}));
 		}, [], 'Error while listing recommended models', token);
+	});
+
+	connection.onRequest(ModelsCheckFitRequest.type, (params, token) => {
+		const store = storeOf(params);
+		const entry = catalogEntryOf(params.catalogId);
+		return runSafeAsync(log, async (signal): Promise<RecommendedModel> => {
+			const { llama } = await runtime.llamaHandle();
+			const hardware = await detectHardware(llama);
+			const fit = await checkCatalogFit(llama, entry, hardware, { store: new EstimateTableStore(params.storageDir), signal });
+			const copy = await store.read(entry.id);
+			return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
+		}, undefined as never, `Error while checking the fit of ${entry.id}`, token).then(result => {
+			if (result === undefined) {
+				throw new ResponseError(ErrorCodes.InternalError, 'The fit check failed; see the runtime log.');
+			}
+			return result;
+		});
 	});
 
 	connection.onRequest(ModelsListRequest.type, (params, token) => {
 		const store = storeOf(params);
-		return runSafeAsync(log, () => store.list(), [], 'Error while listing downloaded models', token);
+		return runSafeAsync(log, async signal => {
+			const { llama } = await runtime.llamaHandle();
+			return listWithFit(llama, store, await detectHardware(llama), signal);
+		}, [], 'Error while listing downloaded models', token);
 	});
 
 	connection.onRequest(ModelsDeleteRequest.type, (params, token) => {
@@ -43,8 +71,14 @@ export function registerModels(connection: Connection, runtime: Runtime, log: Ha
 		const request = parseDownload(params);
 		return runSafeAsync(log, async (signal): Promise<DownloadedModel> => {
 			const { llama } = await runtime.llamaHandle();
+			const tables = new EstimateTableStore(params.storageDir);
+			const fit = request.entry ? catalogFitOptions(request.entry) : {};
 			return downloadModel(llama, store, {
 				...request.options,
+				// The header first: a model that cannot fit is refused before its body is fetched.
+				...(params.ignoreFit === true ? {} : {
+					checkFit: async (fitSignal: AbortSignal | undefined) => checkRemoteFit(llama, request.options.uri, await detectHardware(llama), { store: tables, fit, signal: fitSignal }),
+				}),
 				signal,
 				onProgress: progress => void connection.sendNotification(ModelsDownloadProgressNotification.type, { downloadId: request.downloadId, ...progress }),
 			});
@@ -61,12 +95,10 @@ export function registerModels(connection: Connection, runtime: Runtime, log: Ha
 function parseDownload(params: ModelsDownloadParams) {
 	const downloadId = stringParam(params, 'downloadId');
 	if (params.catalogId !== undefined) {
-		const entry = findCatalogEntry(params.catalogId);
-		if (!entry) {
-			throw new ResponseError(ErrorCodes.InvalidParams, `bora/models/download: unknown catalog id "${params.catalogId}"`);
-		}
+		const entry = catalogEntryOf(params.catalogId);
 		return {
 			downloadId,
+			entry,
 			options: {
 				id: entry.id, name: entry.name, role: entry.role, uri: entry.model.uri,
 				...(entry.mmproj ? { mmprojUri: entry.mmproj.uri } : {}),
@@ -76,7 +108,29 @@ function parseDownload(params: ModelsDownloadParams) {
 	}
 	const uri = stringParam(params, 'uri');
 	const id = stringParam(params, 'id');
-	return { downloadId, options: { id, uri, name: typeof params.name === 'string' ? params.name : id } };
+	return { downloadId, entry: undefined, options: { id, uri, name: typeof params.name === 'string' ? params.name : id } };
+}
+
+function catalogEntryOf(catalogId: unknown) {
+	const entry = typeof catalogId === 'string' ? findCatalogEntry(catalogId) : undefined;
+	if (!entry) {
+		throw new ResponseError(ErrorCodes.InvalidParams, `bora/models: unknown catalog id "${String(catalogId)}"`);
+	}
+	return entry;
+}
+
+/** Downloaded models with their header-based fit; a file whose header cannot be read is listed without one. */
+async function listWithFit(llama: Llama, store: ModelStore, hardware: HardwareInfo, signal: AbortSignal): Promise<DownloadedModel[]> {
+	const models = await store.list();
+	return Promise.all(models.map(async model => {
+		const entry = findCatalogEntry(model.id);
+		const fit = await checkFileFit(llama, model.modelPath, hardware, {
+			...(entry ? catalogFitOptions(entry) : {}),
+			...(model.mmprojPath ? { mmprojPath: model.mmprojPath } : {}),
+			signal,
+		}).catch(() => undefined);
+		return fit ? { ...model, fit } : model;
+	}));
 }
 
 function storeOf(params: ModelsStorageParams): ModelStore {

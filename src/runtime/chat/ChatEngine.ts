@@ -1,5 +1,6 @@
 import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { createFittingContext } from '../model/createFittingContext';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import type { ChatTurn, ReasoningEffort } from '../types';
@@ -13,6 +14,8 @@ export interface ChatEngineOptions {
 	readonly threads: number;
 	/** Tokens of KV cache for chat. Defaults to the model's trained context, at most `8192`. */
 	readonly contextSize?: number;
+	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
+	readonly onNotice?: (notice: string) => void;
 	/** Chat waits before each token while this gate is held, so completion goes first. Defaults to no gate. */
 	readonly priority?: PriorityGate;
 	/** Thought budgets per effort. Defaults to `defaultThoughtBudgets` (512 / 2048 / most of the context). */
@@ -80,6 +83,8 @@ export class ChatEngine implements AsyncDisposable {
 	private disposed = false;
 	private readonly disposing = new AbortController();
 	private readonly idle: IdleRelease;
+	/** The size the context got, when memory made it smaller than asked. */
+	private fittedContextSize: number | undefined;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) {
 		// The client sends the whole history with every request, so a freed cache costs only a re-read of the prompt.
@@ -93,6 +98,9 @@ export class ChatEngine implements AsyncDisposable {
 
 	/** The chat context size that will be (or is) used. */
 	get contextSize(): number {
+		if (this.fittedContextSize !== undefined) {
+			return this.fittedContextSize;
+		}
 		const trained = this.loaded.model.trainContextSize > 0 ? this.loaded.model.trainContextSize : defaultContextSize;
 		return Math.min(trained, this.options.contextSize ?? defaultContextSize);
 	}
@@ -179,7 +187,11 @@ export class ChatEngine implements AsyncDisposable {
 	private getContext() {
 		// Created on first use, not at load, so a model used only for completion costs no chat KV memory.
 		this.context ??= (async () => {
-			const context = await this.loaded.model.createContext({ contextSize: this.contextSize, sequences: 1, threads: this.options.threads });
+			const { context, contextSize, notice } = await createFittingContext(this.loaded, { contextSize: this.contextSize, fallbackContextSize: defaultContextSize, threads: this.options.threads });
+			this.fittedContextSize = contextSize;
+			if (notice) {
+				this.options.onNotice?.(notice);
+			}
 			const sequence = context.getSequence();
 			if (this.options.priority) {
 				gateEvaluation(sequence, this.options.priority);

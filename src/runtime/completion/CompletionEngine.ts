@@ -2,6 +2,7 @@ import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaCont
 import { RuntimeError } from '../errors/RuntimeError';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
+import { createFittingContext } from '../model/createFittingContext';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
 import type { CompletionMode } from '../types';
@@ -27,6 +28,8 @@ export interface CompletionEngineOptions {
 	 * {@link FimPromptInput.volatileSuffixTokens}. Defaults to `32`.
 	 */
 	readonly volatileSuffixTokens?: number;
+	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
+	readonly onNotice?: (notice: string) => void;
 }
 
 export interface CompletionRequest {
@@ -112,6 +115,8 @@ export class CompletionEngine implements AsyncDisposable {
 	private prefillAbort: AbortController | undefined;
 	/** Tokens of each extra context chunk, kept while the caller keeps the chunk. */
 	private readonly chunkTokens = new WeakMap<FimContextChunk, readonly Token[]>();
+	/** The size the context got; a later context (after an idle release) starts there instead of retrying a size that did not fit. */
+	private fittedContextSize: number | undefined;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
 
@@ -289,11 +294,16 @@ export class CompletionEngine implements AsyncDisposable {
 		this.context ??= (async () => {
 			const model = this.loaded.model;
 			const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
-			const context = await model.createContext({
-				contextSize: Math.min(trained, this.options.contextSize ?? defaultContextSize),
-				sequences: 1,
+			// After running out of memory once, later contexts (e.g. after an idle release) start at the size that fitted.
+			const { context, contextSize, notice } = await createFittingContext(this.loaded, {
+				contextSize: this.fittedContextSize ?? Math.min(trained, this.options.contextSize ?? defaultContextSize),
+				fallbackContextSize: Math.min(trained, defaultContextSize),
 				threads: this.options.threads,
 			});
+			this.fittedContextSize = contextSize;
+			if (notice) {
+				this.options.onNotice?.(notice);
+			}
 			return { context, sequence: context.getSequence() };
 		})();
 		this.context.catch(() => { this.context = undefined; });

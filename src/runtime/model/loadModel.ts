@@ -2,6 +2,10 @@ import { InsufficientMemoryError, type LlamaModel } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { detectFimFormat, type FimDetection } from '../fim/detectFimFormat';
 import { vocabularyOf } from '../fim/vocabulary';
+import { detectHardware } from '../models/detectHardware';
+import { estimateFit, fitsNow, type FitEstimates } from '../models/estimateFit';
+import { fitEstimatesFromInsights } from '../models/headerEstimates';
+import type { ModelFit } from '../models/types';
 import { detectReasoning } from '../reasoning/detectReasoning';
 import type { ModelInfo } from '../types';
 import type { LlamaHandle } from './createLlama';
@@ -13,8 +17,15 @@ export interface LoadModelOptions {
 	/** Receives load progress from 0 to 1. */
 	readonly onProgress?: (progress: number) => void;
 	readonly signal?: AbortSignal;
-	/** Layers to put on the GPU; `auto` fits them to the free VRAM and retries with fewer on out-of-memory. Defaults to `auto`. */
+	/**
+	 * Layers to put on the GPU; `auto` lets node-llama-cpp choose as many as leave room for the
+	 * target context, and retries with fewer on out-of-memory. Defaults to `auto`.
+	 */
 	readonly gpuLayers?: number | 'auto';
+	/** Context tokens forced by settings; defaults to the largest that fits, up to `targetContextSize`. */
+	readonly contextSize?: number;
+	/** Context the fit aims for when `contextSize` is not forced. Defaults to `4096` (completion's). */
+	readonly targetContextSize?: number;
 }
 
 /** A model in memory with what Bora knows about it. Disposing it frees the weights. */
@@ -26,13 +37,31 @@ export interface LoadedModel extends AsyncDisposable {
 	readonly gpuLayers: number;
 	/** Set when the load had to fall back, e.g. to fewer GPU layers after running out of memory. */
 	readonly notice?: string;
+	/** The header-based fit on this machine at load time, for the GPU layers really used (a forced context judged as it is). */
+	readonly fit: ModelFit;
+	/** Context tokens to create: forced by settings, or the fit's choice; undefined when nothing fits, so engines use their defaults. */
+	readonly contextSize?: number;
+	/** True when free memory, not the target or the trained size, made the fit's context smaller than the target. */
+	readonly contextLimited: boolean;
+	/** node-llama-cpp's header estimates, to choose a smaller context after running out of memory. */
+	readonly estimates: FitEstimates;
 	dispose(): Promise<void>;
 }
 
-export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto' }: LoadModelOptions): Promise<LoadedModel> {
+export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto', contextSize, targetContextSize = 4096 }: LoadModelOptions): Promise<LoadedModel> {
 	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
-	// On out-of-memory, try again with half the layers on the GPU, then with none.
-	const attempts: Array<number | 'auto'> = llama.gpu === false ? [gpuLayers] : [gpuLayers, Math.floor(insights.totalLayers / 2), 0];
+	const estimates = fitEstimatesFromInsights(insights);
+	// Measured before the load: afterwards the model's own memory would count as taken.
+	const hardware = await detectHardware(llama);
+	// Automatic layers: node-llama-cpp's own choice, which simulates the load in llama.cpp (more exact
+	// than the header estimates), told to leave room for the context the fit aims at.
+	const automatic = { fitContext: { contextSize: contextSize ?? Math.min(targetContextSize, estimates.trainContextSize) } };
+	// When no split leaves that room (e.g. a huge bora.contextSize), plain `auto`: the most layers
+	// that fit, and the context falls back when it is created. On out-of-memory after that, try again
+	// with half the layers on the GPU, then with none.
+	const first: Array<typeof automatic | number | 'auto'> = gpuLayers === 'auto' ? [automatic, 'auto'] : [gpuLayers];
+	const fallbacks = [Math.floor(insights.totalLayers / 2), 0].filter(layers => gpuLayers === 'auto' || layers < gpuLayers);
+	const attempts = llama.gpu === false ? first.slice(0, 1) : [...first, ...fallbacks];
 	let model: LlamaModel | undefined;
 	let notice: string | undefined;
 	for (const [index, layers] of attempts.entries()) {
@@ -43,8 +72,8 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 				loadSignal: signal,
 				onLoadProgress: progress => safeCall(onProgress, progress),
 			});
-			if (index > 0) {
-				notice = `Not enough GPU memory for ${attempts[0] === 'auto' ? 'the automatic layer split' : `${attempts[0]} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
+			if (index >= first.length) {
+				notice = `Not enough GPU memory for ${gpuLayers === 'auto' ? 'the automatic layer split' : `${gpuLayers} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
 			}
 			break;
 		} catch (error) {
@@ -59,7 +88,20 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
 	const dispose = () => loaded.dispose();
-	return { model: loaded, info, fim, gpuLayers: loaded.gpuLayers, ...(notice ? { notice } : {}), dispose, [Symbol.asyncDispose]: dispose };
+	// The fit judges the split llama.cpp really made and chooses the context for it (or judges a forced one).
+	const fit = estimateFit(estimates, hardware, {
+		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, gpuLayers: loaded.gpuLayers,
+		...(contextSize === undefined ? {} : { contextSize }),
+	});
+	const fitted = fitsNow(fit.level) ? fit.placement : undefined;
+	const chosenContext = contextSize ?? fitted?.contextSize;
+	const contextLimited = contextSize === undefined && fitted !== undefined && fitted.contextSize < Math.min(targetContextSize, estimates.trainContextSize);
+	return {
+		model: loaded, info, fim, gpuLayers: loaded.gpuLayers, fit, estimates, contextLimited,
+		...(chosenContext === undefined ? {} : { contextSize: chosenContext }),
+		...(notice ? { notice } : {}),
+		dispose, [Symbol.asyncDispose]: dispose,
+	};
 }
 
 function toLoadError(error: unknown, modelPath: string): RuntimeError {

@@ -19,8 +19,8 @@ export const memoryBandwidth = { gpu: 250e9, cpu: 25e9 } as const;
 const bandwidthEfficiency = 0.6;
 
 /**
- * Whether a catalog model fits this machine, from its sizes and the free memory. Pure: the catalog
- * sizes stand in for GGUF insights, which need the file (see `checkFileFit` for downloaded models).
+ * Whether a catalog model fits this machine, from its sizes and the free memory: the preliminary
+ * estimate (basis `catalog`) shown until the GGUF header is read (see `estimateFit`). Pure.
  */
 export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	contextTokens = entry.fitContextTokens,
@@ -58,15 +58,19 @@ export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	return fit('tooLarge', requiredBytes, `Too large: needs ${need}, this machine has ${formatBytes(totalMemory)} of RAM${hasGpu && !unified ? ' + VRAM' : ''}.`);
 }
 
-/** Tokens per second when `gpuShare` of the weights sit in VRAM: generation is bound by memory bandwidth. */
 function estimateTokensPerSecond(entry: CatalogEntry, gpuShare: number, bandwidth: { gpu: number; cpu: number }): number {
-	const activeBytes = entry.model.sizeBytes * entry.activeFraction;
+	return bandwidthTokensPerSecond(entry.model.sizeBytes * entry.activeFraction, gpuShare, bandwidth);
+}
+
+/** Tokens per second when `gpuShare` of the weights sit in VRAM: generation is bound by memory bandwidth. */
+export function bandwidthTokensPerSecond(activeBytes: number, gpuShare: number, bandwidth: { readonly gpu: number; readonly cpu: number } = memoryBandwidth): number {
 	const secondsPerToken = activeBytes * (gpuShare / bandwidth.gpu + (1 - gpuShare) / bandwidth.cpu) / bandwidthEfficiency;
 	return Math.max(0.1, Math.round(10 / secondsPerToken) / 10);
 }
 
 function fit(level: FitLevel, requiredBytes: number, summary: string, estimatedTokensPerSecond?: number): ModelFit {
-	return estimatedTokensPerSecond === undefined ? { level, requiredBytes, summary } : { level, requiredBytes, summary, estimatedTokensPerSecond };
+	const basis = 'catalog' as const;
+	return estimatedTokensPerSecond === undefined ? { level, requiredBytes, summary, basis } : { level, requiredBytes, summary, estimatedTokensPerSecond, basis };
 }
 
 /** Fit levels a user can pick without freeing memory first. */

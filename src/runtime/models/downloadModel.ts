@@ -5,7 +5,7 @@ import { RuntimeError } from '../errors/RuntimeError';
 import { formatBytes } from './formatBytes';
 import { freeDiskBytes as statFreeDiskBytes } from './freeDiskBytes';
 import type { ModelStore } from './ModelStore';
-import type { DownloadedModel, DownloadProgress, ModelRole } from './types';
+import type { DownloadedModel, DownloadProgress, ModelFit, ModelRole } from './types';
 import { verifyDownload } from './verifyDownload';
 
 export interface DownloadModelOptions {
@@ -30,19 +30,36 @@ export interface DownloadModelOptions {
 	readonly freeDiskBytes?: (dir: string) => Promise<number>;
 	/** Extra free space to leave on the disk. Defaults to `100 MB`. */
 	readonly diskHeadroomBytes?: number;
+	/**
+	 * Checks the fit on this machine from the model's header before the body is fetched (e.g.
+	 * `checkRemoteFit`); a `tooLarge` fit stops the download with `modelTooLarge`. A check that
+	 * fails (no header, odd server) does not stop it: the download reports its own errors. Defaults to no check.
+	 */
+	readonly checkFit?: (signal: AbortSignal | undefined) => Promise<ModelFit>;
 }
 
 /**
- * Downloads a model into the store with node-llama-cpp's downloader: checks the free disk space
- * first, resumes a partial download, verifies the result, and only then replaces an older copy.
- * Errors are {@link RuntimeError}s with codes `notEnoughDisk`, `downloadFailed`, `downloadCancelled`
+ * Downloads a model into the store with node-llama-cpp's downloader: checks the fit from the header
+ * and the free disk space first, resumes a partial download, verifies the result, and only then replaces an older copy.
+ * Errors are {@link RuntimeError}s with codes `modelTooLarge`, `notEnoughDisk`, `downloadFailed`, `downloadCancelled`
  * and `verificationFailed`; a failure never touches a model that is already in the store.
  */
 export async function downloadModel(llama: Llama, store: ModelStore, {
 	id, name = id, role, uri, mmprojUri, expectedBytes, onProgress, progressIntervalMs = 250, signal,
-	freeDiskBytes = statFreeDiskBytes, diskHeadroomBytes = 100e6,
+	freeDiskBytes = statFreeDiskBytes, diskHeadroomBytes = 100e6, checkFit,
 }: DownloadModelOptions): Promise<DownloadedModel> {
 	signal?.throwIfAborted();
+	const fit = await checkFit?.(signal).catch(() => {
+		signal?.throwIfAborted();
+		return undefined;
+	});
+	if (fit?.level === 'tooLarge') {
+		throw new RuntimeError({
+			code: 'modelTooLarge',
+			message: `${name} does not fit this machine, so it was not downloaded. ${fit.summary}`,
+			action: 'Pick a smaller or more quantized model (the Bora: Models view marks those that fit), or download it anyway.',
+		});
+	}
 	const dir = store.partialDir(id);
 	const checkDisk = async (totalBytes: number) => {
 		const needed = totalBytes - await bytesIn(dir) + diskHeadroomBytes;

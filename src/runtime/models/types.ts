@@ -70,6 +70,25 @@ export interface CatalogEntry {
  */
 export type FitLevel = 'gpu' | 'partialGpu' | 'cpu' | 'tight' | 'tooLarge';
 
+/**
+ * What a fit was computed from: the catalog's approximate sizes (preliminary, no file needed) or
+ * node-llama-cpp's insights into the GGUF header (the real tensor sizes and KV cache layout).
+ */
+export type FitBasis = 'catalog' | 'header';
+
+/** Where the header-based fit puts the model; only fits with basis `header` carry it. */
+export interface FitPlacement {
+	/** Layers offloaded to the GPU (0 on the CPU). */
+	readonly gpuLayers: number;
+	readonly totalLayers: number;
+	/** Context tokens that fit next to the weights (at most the target asked for). */
+	readonly contextSize: number;
+	/** Bytes of GPU memory the weights and context take. */
+	readonly vramBytes: number;
+	/** Bytes of RAM the weights and context take. */
+	readonly ramBytes: number;
+}
+
 export interface ModelFit {
 	readonly level: FitLevel;
 	/** Bytes the model needs with its context and projector. */
@@ -78,11 +97,16 @@ export interface ModelFit {
 	readonly summary: string;
 	/** Rough generation speed in tokens per second from memory bandwidth; measured speed replaces it once loaded. */
 	readonly estimatedTokensPerSecond?: number;
+	/** Absent on older runtimes, which only had catalog estimates. */
+	readonly basis?: FitBasis;
+	/** GPU layers, context and memory split; present when basis is `header`. */
+	readonly placement?: FitPlacement;
 }
 
 /** A catalog entry with its fit on this machine and whether it is already downloaded. */
 export interface RecommendedModel {
 	readonly entry: CatalogEntry;
+	/** The header-based fit when the model is downloaded or its header was checked, else the preliminary catalog estimate. */
 	readonly fit: ModelFit;
 	readonly downloaded?: DownloadedModel;
 }
@@ -100,6 +124,8 @@ export interface DownloadedModel {
 	readonly sourceUri?: string;
 	/** ISO time the download finished. */
 	readonly downloadedAt: string;
+	/** The header-based fit on this machine, computed when the runtime lists the model; never stored. */
+	readonly fit?: ModelFit;
 }
 
 /** Progress of one download. */
