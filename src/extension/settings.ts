@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GpuMode, ReasoningEffort, RuntimeSettings } from '../lsp/protocol';
+import { isCompletionModeSetting, type GpuMode, type ReasoningEffort, type RuntimeSettings } from '../lsp/protocol';
 import { isReasoningEffort } from './chat/effortControl';
 
 /** Every setting Bora reads, by full id. */
@@ -7,6 +7,8 @@ export namespace SettingIds {
 	export const section = 'bora';
 	export const modelPath = 'bora.modelPath';
 	export const completionEnabled = 'bora.completion.enabled';
+	export const completionMode = 'bora.completion.mode';
+	export const completionCandidates = 'bora.completion.candidates';
 	export const threads = 'bora.threads';
 	export const gpu = 'bora.gpu';
 	export const contextSize = 'bora.contextSize';
@@ -38,6 +40,8 @@ export function getSettings(): RuntimeSettings {
 		contextSize: atLeast(256, Math.floor(config.get<number>(SettingIds.contextSize, 0))),
 		gpuLayers: Math.max(-1, Math.floor(config.get<number>(SettingIds.gpuLayers, -1))),
 		storageDir,
+		completionMode: completionModeSetting(config.get<string>(SettingIds.completionMode, 'auto')),
+		completionCandidates: Math.min(5, Math.max(1, Math.floor(config.get<number>(SettingIds.completionCandidates, 3)) || 1)),
 	};
 }
 
@@ -62,8 +66,12 @@ export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): 
 
 function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
 	return event.affectsConfiguration(SettingIds.reasoningEffort)
-		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, 'bora.trace']
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, SettingIds.completionMode, SettingIds.completionCandidates, 'bora.trace']
 			.some(id => event.affectsConfiguration(id));
+}
+
+function completionModeSetting(value: string) {
+	return isCompletionModeSetting(value) ? value : 'auto';
 }
 
 function atLeast(minimum: number, value: number): number {

@@ -47,12 +47,15 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 
 	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
-	registerInlineCompletion(connection, documents, runtime, logger);
+	const inlineCompletion = registerInlineCompletion(connection, documents, runtime, logger);
 	registerChat(connection, runtime, logger);
 	registerExplainImage(connection, runtime, logger);
 	registerModels(connection, runtime, logger);
 
-	connection.onShutdown(() => runtime.dispose());
+	connection.onShutdown(() => {
+		inlineCompletion.dispose();
+		return runtime.dispose();
+	});
 	documents.listen(connection);
 	connection.listen();
 }

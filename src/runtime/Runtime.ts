@@ -153,7 +153,8 @@ export class Runtime implements AsyncDisposable {
 		const release = this.completionFirst.hold();
 		try {
 			await this.settled(request.signal);
-			return await this.readyModel().completion.complete(request);
+			const { completionMode: mode = 'auto', completionCandidates: candidates = 1 } = this.settings;
+			return await this.readyModel().completion.complete({ mode, candidates, ...request });
 		} finally {
 			release();
 		}

@@ -7,7 +7,7 @@ import {
 	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification,
 } from 'vscode-languageserver-protocol/node';
 import { serverModule } from './paths';
-import { RuntimeStateNotification, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
+import { CompletionStatsNotification, RuntimeStateNotification, RuntimeStateRequest, type CompletionStatsInfo, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
 import { ChatChunkNotification, ChatRequest, type ChatChunk, type ChatParams, type ChatResult } from '../../src/lsp/protocol';
 
 
@@ -26,7 +26,10 @@ export class RuntimeServerProcess {
 	readonly logs: string[] = [];
 	/** Every `bora/chatChunk` received, in arrival order. */
 	readonly chatChunks: ChatChunk[] = [];
+	/** Every `bora/completionStats` received: one per generation a request asked for. */
+	readonly completionStats: CompletionStatsInfo[] = [];
 	private chatChunkWaiters: Array<() => void> = [];
+	private logWaiters: Array<() => void> = [];
 	private stateWaiters: Array<() => void> = [];
 	private nextVersion = new Map<string, number>();
 
@@ -64,6 +67,12 @@ export class RuntimeServerProcess {
 		server.logs.push(...logs);
 		connection.onNotification(LogMessageNotification.type, ({ message }) => {
 			server!.logs.push(message);
+			const waiters = server!.logWaiters;
+			server!.logWaiters = [];
+			waiters.forEach(wake => wake());
+		});
+		connection.onNotification(CompletionStatsNotification.type, info => {
+			server!.completionStats.push(info);
 		});
 		pending.forEach(state => server!.onState(state));
 		connection.onNotification(ChatChunkNotification.type, chunk => server!.onChatChunk(chunk));
@@ -119,6 +128,32 @@ export class RuntimeServerProcess {
 			position,
 			context: { triggerKind: InlineCompletionTriggerKind.Automatic },
 		}, token) as Promise<InlineCompletionList | null>;
+	}
+
+	/**
+	 * A round trip to the server: every message sent before it has been dispatched, and the handlers
+	 * of requests sent before it have started their work.
+	 */
+	async roundTrip(): Promise<void> {
+		await this.connection.sendRequest(RuntimeStateRequest.type);
+	}
+
+	/** Resolves with the first log line that matches; waits on notifications, never polls. */
+	async waitForLog(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const line = this.logs.find(message => pattern.test(message));
+			if (line !== undefined) {
+				return line;
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`Timed out waiting for a log line matching ${pattern}; log so far:\n${this.logs.join('\n')}`);
+			}
+			await new Promise<void>(resolve => {
+				const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1);
+				this.logWaiters.push(() => { clearTimeout(timer); resolve(); });
+			});
+		}
 	}
 
 	/** Sends `bora/chat`; its chunks collect in {@link chatChunks}. */
