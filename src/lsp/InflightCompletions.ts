@@ -48,6 +48,13 @@ export interface InflightAnswer {
 	readonly prefetched: boolean;
 }
 
+/** A request waiting on a generation, with what it typed since the generation started. */
+interface Waiter {
+	readonly typed: string;
+	/** Wakes the request when the streamed output disagrees with what it typed. */
+	readonly contradicted: () => void;
+}
+
 interface Generation {
 	readonly state: CompletionState;
 	readonly prefetch: boolean;
@@ -56,7 +63,7 @@ interface Generation {
 	readonly result: Promise<CompletionResult>;
 	readonly startedAt: number;
 	streamed: string;
-	waiters: number;
+	readonly waiters: Set<Waiter>;
 	grace: NodeJS.Timeout | undefined;
 }
 
@@ -65,8 +72,8 @@ const defaultGraceMs = 200;
 /**
  * In-flight generations outlive the request that started them: a request whose text is the old one
  * plus what was typed since, with the same text after the cursor, joins a generation whose output
- * so far agrees with (or has not yet reached) the typed characters, and is served the rest. Any
- * other request aborts them at once, and a generation nobody waits for is aborted after a short
+ * so far agrees with (or has not yet reached) the typed characters, and is served the rest; if
+ * the output later disagrees, it stops waiting. Any other request aborts them at once, and a generation nobody waits for is aborted after a short
  * grace period, so no work is done that nobody wants.
  */
 export class InflightCompletions implements Disposable {
@@ -125,11 +132,18 @@ export class InflightCompletions implements Disposable {
 		const controller = new AbortController();
 		const alternatives = new AbortController();
 		const generation: Generation = {
-			state, prefetch, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: 0, grace: undefined,
+			state, prefetch, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: new Set(), grace: undefined,
 			result: this.options.start(state, {
 				signal: controller.signal,
 				alternativesSignal: alternatives.signal,
-				onText: text => { generation.streamed = text; },
+				onText: text => {
+					generation.streamed = text;
+					for (const waiter of generation.waiters) {
+						if (!agrees(text, waiter.typed)) {
+							waiter.contradicted();
+						}
+					}
+				},
 				prefetch,
 			}),
 		};
@@ -146,19 +160,26 @@ export class InflightCompletions implements Disposable {
 
 	/** Waits for a generation on behalf of one request; a cancelled request leaves it to the grace period. */
 	private async wait(generation: Generation, state: CompletionState, signal: AbortSignal): Promise<string[]> {
-		generation.waiters++;
+		const typed = state.before.slice(generation.state.before.length);
+		let contradicted: (() => void) | undefined;
+		const contradiction = new Promise<'contradicted'>(resolve => { contradicted = () => resolve('contradicted'); });
+		const waiter: Waiter = { typed, contradicted: contradicted! };
+		generation.waiters.add(waiter);
 		clearTimeout(generation.grace);
 		generation.grace = undefined;
 		let onAbort: (() => void) | undefined;
 		try {
 			const result = await Promise.race([
 				generation.result,
+				contradiction,
 				new Promise<never>((_, reject) => {
 					onAbort = () => reject(signal.reason);
 					signal.addEventListener('abort', onAbort, { once: true });
 				}),
 			]);
-			const typed = state.before.slice(generation.state.before.length);
+			if (result === 'contradicted') {
+				return [];
+			}
 			return [result.text, ...result.alternatives]
 				.filter(text => text.length > typed.length && text.startsWith(typed))
 				.map(text => text.slice(typed.length));
@@ -170,8 +191,8 @@ export class InflightCompletions implements Disposable {
 			throw error;
 		} finally {
 			signal.removeEventListener('abort', onAbort!);
-			generation.waiters--;
-			if (generation.waiters === 0 && this.generations.has(generation)) {
+			generation.waiters.delete(waiter);
+			if (generation.waiters.size === 0 && this.generations.has(generation)) {
 				// Nobody wants more suggestions than the first now; a continuing request may still come.
 				generation.alternatives.abort();
 				generation.grace = setTimeout(() => this.abort(generation), this.graceMs);
@@ -201,6 +222,10 @@ function matches(generation: Generation, state: CompletionState): boolean {
 	if (state.uri !== uri || state.after !== after || !state.before.startsWith(before)) {
 		return false;
 	}
-	const typed = state.before.slice(before.length);
-	return generation.streamed.startsWith(typed) || typed.startsWith(generation.streamed);
+	return agrees(generation.streamed, state.before.slice(before.length));
+}
+
+/** Whether streamed output and typed text agree as far as both go. */
+function agrees(streamed: string, typed: string): boolean {
+	return streamed.startsWith(typed) || typed.startsWith(streamed);
 }

@@ -87,6 +87,17 @@ describe('in-flight completion reuse (real model)', function () {
 		assert.equal(settled.filter(generation => generation.state.before === endlessFim.prefix).length, 0, 'the endless one never settled');
 	});
 
+	it('a request that joined before any output stops waiting, and aborts it, once the output contradicts it', async () => {
+		const inflight = inflightWith(100_000);
+		const firstAnswer = inflight.request(at(endlessFim.prefix), new AbortController().signal);
+		// Asked before any token exists, so ` tack` may still match and the request joins.
+		const other = inflight.request(at(`${endlessFim.prefix} tack`), new AbortController().signal);
+		assert.deepEqual((await firstAnswer).suggestions, []);
+		await assert.rejects(started[0]!.outcome, (error: Error) => error.name === 'AbortError');
+		assert.equal((await other).joined, false, 'served by a generation of its own');
+		assert.deepEqual(started.map(generation => generation.state.before), [endlessFim.prefix, `${endlessFim.prefix} tack`]);
+	});
+
 	it('a generation nobody waits for is aborted after the grace period', async () => {
 		const inflight = inflightWith(100_000, 50);
 		const request = new AbortController();

@@ -64,7 +64,7 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 			const items = (suggestions: readonly string[]): InlineCompletionList => ({ items: suggestions.map(insertText => ({ insertText, range })) });
 			const typedThrough = results.lookupAll(uri, state.before, state.after);
 			if (typedThrough.length > 0) {
-				log.info(`completion ${where(uri, state.before)}: typed through a shown suggestion, no model call`);
+				log.info(`completion ${where(uri, state.before)}: served from the suggestion cache, no model call`);
 				prefetcher.afterShown(state, typedThrough[0]!);
 				return items(typedThrough);
 			}
