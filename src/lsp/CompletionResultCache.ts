@@ -7,6 +7,8 @@ interface Entry {
 	readonly after: string;
 	/** The suggestions, best first. */
 	readonly texts: readonly string[];
+	/** Whether extra suggestions were asked for; without them the entry cannot answer a request that wants them. */
+	readonly withAlternatives: boolean;
 }
 
 export interface CompletionResultCacheOptions {
@@ -28,14 +30,14 @@ export class CompletionResultCache {
 		this.capacity = capacity;
 	}
 
-	/** Remembers one suggestion, or several best first. */
-	remember(uri: string, before: string, after: string, suggestions: string | readonly string[]): void {
+	/** Remembers one suggestion, or several best first, and whether more than the best were asked for. */
+	remember(uri: string, before: string, after: string, suggestions: string | readonly string[], withAlternatives = false): void {
 		const texts = (typeof suggestions === 'string' ? [suggestions] : suggestions).filter(text => text.length > 0);
 		if (texts.length === 0) {
 			return;
 		}
 		this.forget(entry => entry.uri === uri && entry.before === before && entry.after === after);
-		this.entries.push({ uri, before, after, texts });
+		this.entries.push({ uri, before, after, texts, withAlternatives });
 		if (this.entries.length > this.capacity) {
 			this.entries.shift();
 		}
@@ -46,11 +48,14 @@ export class CompletionResultCache {
 		return this.lookupAll(uri, before, after)[0];
 	}
 
-	/** The rest of every suggestion of the newest entry the text before the cursor has typed into, best first. */
-	lookupAll(uri: string, before: string, after: string): string[] {
+	/**
+	 * The rest of every suggestion of the newest entry the text before the cursor has typed into, best
+	 * first; with `alternatives`, only from an entry for which extra suggestions were asked.
+	 */
+	lookupAll(uri: string, before: string, after: string, { alternatives = false }: { readonly alternatives?: boolean } = {}): string[] {
 		for (let i = this.entries.length - 1; i >= 0; i--) {
 			const entry = this.entries[i]!;
-			if (entry.uri !== uri || entry.after !== after || !before.startsWith(entry.before)) {
+			if (entry.uri !== uri || entry.after !== after || !before.startsWith(entry.before) || (alternatives && !entry.withAlternatives)) {
 				continue;
 			}
 			const typed = before.slice(entry.before.length);

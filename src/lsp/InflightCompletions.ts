@@ -17,6 +17,8 @@ export interface GenerationControl {
 	readonly onText: (text: string) => void;
 	/** A prefetch: nobody asked for it yet. */
 	readonly prefetch: boolean;
+	/** Whether the configured extra suggestions are wanted, or the best one alone. */
+	readonly alternatives: boolean;
 }
 
 /** A generation that ended with a result, for the cache and the stats. */
@@ -24,6 +26,8 @@ export interface SettledGeneration {
 	readonly state: CompletionState;
 	readonly result: CompletionResult;
 	readonly prefetch: boolean;
+	/** Whether extra suggestions were asked for (the result may still have none). */
+	readonly alternatives: boolean;
 	readonly startedAt: number;
 }
 
@@ -58,6 +62,7 @@ interface Waiter {
 interface Generation {
 	readonly state: CompletionState;
 	readonly prefetch: boolean;
+	readonly alternativesWanted: boolean;
 	readonly controller: AbortController;
 	readonly alternatives: AbortController;
 	readonly result: Promise<CompletionResult>;
@@ -84,10 +89,13 @@ export class InflightCompletions implements Disposable {
 		this.graceMs = options.graceMs ?? defaultGraceMs;
 	}
 
-	/** Serves a request that needs the model: joins a matching generation, or aborts the others and starts one. */
-	async request(state: CompletionState, signal: AbortSignal): Promise<InflightAnswer> {
+	/**
+	 * Serves a request that needs the model: joins a matching generation, or aborts the others and
+	 * starts one. A request that wants `alternatives` joins only a generation that computes them.
+	 */
+	async request(state: CompletionState, signal: AbortSignal, { alternatives = false }: { readonly alternatives?: boolean } = {}): Promise<InflightAnswer> {
 		signal.throwIfAborted();
-		const joinable = [...this.generations].find(generation => matches(generation, state));
+		const joinable = [...this.generations].find(generation => matches(generation, state) && (generation.alternativesWanted || !alternatives));
 		if (joinable) {
 			// Whatever else runs is for a state this request has left behind.
 			for (const generation of this.generations) {
@@ -102,14 +110,14 @@ export class InflightCompletions implements Disposable {
 			}
 		}
 		this.abortAll();
-		const generation = this.start(state, false);
+		const generation = this.start(state, false, alternatives);
 		return { suggestions: await this.wait(generation, state, signal), joined: false, prefetched: false };
 	}
 
 	/** Starts a generation nobody waits for yet, unless one for that state runs; any real request that does not continue it aborts it. */
 	prefetch(state: CompletionState): void {
 		if (![...this.generations].some(generation => matches(generation, state))) {
-			this.start(state, true);
+			this.start(state, true, false);
 		}
 	}
 
@@ -128,11 +136,11 @@ export class InflightCompletions implements Disposable {
 		this.abortAll();
 	}
 
-	private start(state: CompletionState, prefetch: boolean): Generation {
+	private start(state: CompletionState, prefetch: boolean, alternativesWanted: boolean): Generation {
 		const controller = new AbortController();
 		const alternatives = new AbortController();
 		const generation: Generation = {
-			state, prefetch, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: new Set(), grace: undefined,
+			state, prefetch, alternativesWanted, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: new Set(), grace: undefined,
 			result: this.options.start(state, {
 				signal: controller.signal,
 				alternativesSignal: alternatives.signal,
@@ -145,13 +153,14 @@ export class InflightCompletions implements Disposable {
 					}
 				},
 				prefetch,
+				alternatives: alternativesWanted,
 			}),
 		};
 		this.generations.add(generation);
 		generation.result.then(
 			result => {
 				this.forget(generation);
-				this.options.onSettled?.({ state, result, prefetch, startedAt: generation.startedAt });
+				this.options.onSettled?.({ state, result, prefetch, alternatives: alternativesWanted, startedAt: generation.startedAt });
 			},
 			() => this.forget(generation),
 		);

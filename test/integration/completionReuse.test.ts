@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, InlineCompletionTriggerKind, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import { canonicalFim, canonicalFimAlternative, ensureFixtureModels, type FixtureName } from '../models/fixtures';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
 
@@ -62,7 +62,7 @@ describe('completion reuse, prefetch and candidates through a spawned runtime', 
 	});
 
 	it('after a suggestion is shown, the state after accepting it is served from the prefetch with no model call', async () => {
-		const runtime = await start('qwenFim', { completionCandidates: 1 });
+		const runtime = await start('qwenFim');
 		const uri = 'file:///workspace/add.js';
 		const position = await runtime.open(uri, canonicalText);
 		const shown = await runtime.complete(uri, position);
@@ -76,25 +76,35 @@ describe('completion reuse, prefetch and candidates through a spawned runtime', 
 		assert.ok(runtime.logs.some(line => /served from the suggestion cache, no model call/.test(line)), runtime.logs.join('\n'));
 	});
 
-	it('offers distinct candidates best first, one with candidates set to 1, and nothing stale after an edit elsewhere', async () => {
+	it('typing gets the best suggestion; asking (as cycling does) gets distinct candidates best first; nothing stale after an edit elsewhere', async () => {
 		const runtime = await start('qwenFim');
 		const uri = 'file:///workspace/add.js';
+		const explicit = InlineCompletionTriggerKind.Invoked;
 		const position = await runtime.open(uri, canonicalText);
-		const result = await runtime.complete(uri, position);
-		assert.deepEqual(result?.items.map(item => item.insertText), [canonicalFim.middle, canonicalFimAlternative]);
-		assert.deepEqual(result?.items[1]?.range, { start: position, end: position });
+		const typed = await runtime.complete(uri, position);
+		assert.deepEqual(typed?.items.map(item => item.insertText), [canonicalFim.middle], 'automatic requests compute the best alone');
+		const cycled = await runtime.complete(uri, position, undefined, explicit);
+		assert.deepEqual(cycled?.items.map(item => item.insertText), [canonicalFim.middle, canonicalFimAlternative]);
+		assert.deepEqual(cycled?.items[1]?.range, { start: position, end: position });
+		assert.equal(runtime.completionStats.length, 2);
+		// Asked again for the same text: all candidates come from the cache.
+		const again = await runtime.complete(uri, position, undefined, explicit);
+		assert.deepEqual(again?.items.map(item => item.insertText), [canonicalFim.middle, canonicalFimAlternative]);
+		assert.equal(runtime.completionStats.length, 2);
 
 		// An edit above the cursor: the remembered suggestions no longer apply, the model runs again.
 		const edited = await runtime.replaceText(uri, `// edited\n${canonicalText}`);
-		const again = await runtime.complete(uri, edited);
-		assert.equal(again?.items[0]?.insertText, canonicalFim.middle);
-		assert.equal(runtime.completionStats.length, 2, 'a new generation for the edited text');
-		assert.equal(runtime.completionStats[1]!.line, 1);
+		const afterEdit = await runtime.complete(uri, edited, undefined, explicit);
+		assert.deepEqual(afterEdit?.items.map(item => item.insertText), [canonicalFim.middle, canonicalFimAlternative]);
+		assert.equal(runtime.completionStats.length, 3, 'a new generation for the edited text');
+		assert.equal(runtime.completionStats[2]!.line, 1);
+	});
 
-		await runtime.configure({ completionCandidates: 1 });
-		const single = 'file:///workspace/single.js';
-		const singlePosition = await runtime.open(single, canonicalText);
-		const one = await runtime.complete(single, singlePosition);
+	it('exactly one suggestion with bora.completion.candidates set to 1, even when asked', async () => {
+		const runtime = await start('qwenFim', { completionCandidates: 1 });
+		const uri = 'file:///workspace/add.js';
+		const position = await runtime.open(uri, canonicalText);
+		const one = await runtime.complete(uri, position, undefined, InlineCompletionTriggerKind.Invoked);
 		assert.deepEqual(one?.items.map(item => item.insertText), [canonicalFim.middle]);
 	});
 

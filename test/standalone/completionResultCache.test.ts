@@ -34,6 +34,15 @@ describe('completion result cache (typed-through reuse)', () => {
 		assert.deepEqual(cache.lookupAll(uri, 'f() { x', '}'), []);
 	});
 
+	it('a request that wants every candidate is not answered by an entry made with the best alone', () => {
+		const cache = new CompletionResultCache();
+		cache.remember(uri, 'f() {', '}', [' return 1;']);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), []);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}'), [' return 1;']);
+		cache.remember(uri, 'f() {', '}', [' return 1;', ' throw x;'], true);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), [' return 1;', ' throw x;']);
+	});
+
 	it('keeps only the newest entries', () => {
 		const cache = new CompletionResultCache({ capacity: 2 });
 		cache.remember(uri, 'a', '', '1');

@@ -122,11 +122,12 @@ export class RuntimeServerProcess {
 		await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
 	}
 
-	complete(uri: string, position: { line: number; character: number }, token = new CancellationTokenSource().token): Promise<InlineCompletionList | null> {
+	/** Asks for inline completion as typing does, or with `Invoked` as an explicit request or cycling (Alt+]) does. */
+	complete(uri: string, position: { line: number; character: number }, token = new CancellationTokenSource().token, triggerKind: InlineCompletionTriggerKind = InlineCompletionTriggerKind.Automatic): Promise<InlineCompletionList | null> {
 		return this.connection.sendRequest(InlineCompletionRequest.type, {
 			textDocument: { uri },
 			position,
-			context: { triggerKind: InlineCompletionTriggerKind.Automatic },
+			context: { triggerKind },
 		}, token) as Promise<InlineCompletionList | null>;
 	}
 

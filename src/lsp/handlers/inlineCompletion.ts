@@ -1,4 +1,4 @@
-import type { Connection, Disposable, InlineCompletionList, TextDocuments } from 'vscode-languageserver';
+import { InlineCompletionTriggerKind, type Connection, type Disposable, type InlineCompletionList, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Runtime } from '../../runtime';
 import { CompletionResultCache } from '../CompletionResultCache';
@@ -33,12 +33,12 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 			signal: control.signal,
 			alternativesSignal: control.alternativesSignal,
 			onText: control.onText,
-			// A prefetch is a guess: the best suggestion is all it is worth spending on.
-			...(control.prefetch ? { candidates: 1 } : {}),
+			// Extra suggestions cost time: computed when the user asks (cycling sends an explicit request), else the best alone.
+			...(control.alternatives ? {} : { candidates: 1 }),
 		}),
 		onSettled: generation => {
 			const { state, result } = generation;
-			results.remember(state.uri, state.before, state.after, [result.text, ...result.alternatives]);
+			results.remember(state.uri, state.before, state.after, [result.text, ...result.alternatives], generation.alternatives);
 			const info = statsOf(generation);
 			log.info(`completion ${where(state.uri, state.before)}: ${generation.prefetch ? 'prefetched for after acceptance, ' : ''}${completionStatsText(info)}${result.alternatives.length > 0 ? ` · ${result.alternatives.length} more suggestions` : ''}`);
 			// The status shows what the user waited for; a prefetch nobody has asked for is not that.
@@ -62,13 +62,15 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 			const state = { uri, before: text.slice(0, offset), after: text.slice(offset) };
 			const range = { start: params.position, end: params.position };
 			const items = (suggestions: readonly string[]): InlineCompletionList => ({ items: suggestions.map(insertText => ({ insertText, range })) });
-			const typedThrough = results.lookupAll(uri, state.before, state.after);
+			// Explicit requests (Trigger Inline Suggestion, and Alt+] / Alt+[ when cycling) want every candidate.
+			const alternatives = params.context.triggerKind === InlineCompletionTriggerKind.Invoked;
+			const typedThrough = results.lookupAll(uri, state.before, state.after, { alternatives });
 			if (typedThrough.length > 0) {
 				log.info(`completion ${where(uri, state.before)}: served from the suggestion cache, no model call`);
 				prefetcher.afterShown(state, typedThrough[0]!);
 				return items(typedThrough);
 			}
-			const answer = await inflight.request(state, signal);
+			const answer = await inflight.request(state, signal, { alternatives });
 			if (answer.joined) {
 				log.info(`completion ${where(uri, state.before)}: joined the ${answer.prefetched ? 'prefetch' : 'generation'} already running for it, no new model call`);
 			}
