@@ -6,6 +6,7 @@ import type { LoadedModel } from '../model/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
 import type { CompletionMode, CompletionModeSetting } from '../types';
 import { completionModeOf } from './completionModeOf';
+import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
@@ -141,19 +142,9 @@ export class CompletionEngine implements AsyncDisposable {
 		if (mode === 'chat') {
 			return this.run(() => this.completeWithChat(request));
 		}
-		if (mode === 'none' && request.mode === 'fim' && this.loaded.info.hasChatTemplate) {
-			throw new RuntimeError({
-				code: 'noFimSupport',
-				message: `${this.loaded.info.name} has no fill-in-the-middle tokens, and bora.completion.mode is set to fim. ${'reason' in this.loaded.fim ? this.loaded.fim.reason : ''}`.trim(),
-				action: 'Set bora.completion.mode to auto or chat to ask it as an instruct model, or choose a code model with fill-in-the-middle support.',
-			});
-		}
-		if (mode === 'none' && request.mode === 'chat') {
-			throw new RuntimeError({
-				code: 'noFimSupport',
-				message: `${this.loaded.info.name} has no chat template, and bora.completion.mode is set to chat.`,
-				action: 'Set bora.completion.mode to auto or fim, or choose an instruct model with a chat template.',
-			});
+		const unavailable = mode === 'none' ? modeUnavailableError(this.loaded.info, request.mode) : undefined;
+		if (unavailable) {
+			throw unavailable;
 		}
 		const format = this.format;
 		return this.run(async () => {
