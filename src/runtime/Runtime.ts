@@ -153,7 +153,7 @@ export class Runtime implements AsyncDisposable {
 		const release = this.completionFirst.hold();
 		try {
 			await this.settled(request.signal);
-			const { completionMode: mode = 'auto', completionCandidates: candidates = 1 } = this.settings;
+			const { completionMode: mode = 'auto', completionCandidates: candidates = defaultRuntimeSettings.completionCandidates } = this.settings;
 			return await this.readyModel().completion.complete({ mode, candidates, ...request });
 		} finally {
 			release();
