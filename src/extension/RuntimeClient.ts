@@ -4,7 +4,7 @@ import {
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, completionModeOf, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
 	type CompletionStatsInfo, type ExplainImageParams, type ExplainImageResult,
 	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
 } from '../lsp/protocol';
@@ -206,7 +206,8 @@ export class RuntimeClient implements vscode.Disposable {
 
 	private canComplete(): boolean {
 		const state = this.state;
-		return state.kind === 'runtime' && state.runtime.kind === 'ready' && state.runtime.model.fim.supported && getSettings().completionEnabled;
+		const settings = getSettings();
+		return state.kind === 'runtime' && state.runtime.kind === 'ready' && completionModeOf(state.runtime.model, settings.completionMode) !== 'none' && settings.completionEnabled;
 	}
 
 	private onRuntimeClosed(): CloseHandlerResult {

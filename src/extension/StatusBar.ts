@@ -16,7 +16,7 @@ export class StatusBar implements vscode.Disposable {
 	}
 
 	update(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): void {
-		const description = describeState(state, completionEnabled, lastCompletion, { mmprojPath: getSettings().mmprojPath });
+		const description = describeState(state, completionEnabled, lastCompletion, { mmprojPath: getSettings().mmprojPath, completionMode: getSettings().completionMode });
 		this.item.text = `$(${description.icon}) ${description.label}`;
 		const tooltip = new vscode.MarkdownString(description.details.join('\n\n'));
 		tooltip.appendMarkdown('\n\n---\n\nClick for actions.');

@@ -49,7 +49,7 @@ interface ActionItem extends vscode.QuickPickItem {
 }
 
 async function showStatus(runtime: RuntimeClient): Promise<void> {
-	const description = describeState(runtime.currentState, getSettings().completionEnabled);
+	const description = describeState(runtime.currentState, getSettings().completionEnabled, undefined, { mmprojPath: getSettings().mmprojPath, completionMode: getSettings().completionMode });
 	const plain = (line: string) => line.replace(/\*\*/g, '');
 	const items: ActionItem[] = [
 		...description.details.map((line): ActionItem => ({ label: plain(line) })),

@@ -1,5 +1,5 @@
 import { completionStatsText } from '../lsp/completionStatsText';
-import type { CompletionStatsInfo, ModelInfo, SpeedForecast } from '../lsp/protocol';
+import { completionModeOf, type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
 import { describePlacementLine, formatSize } from './models/describeModels';
 
@@ -16,6 +16,8 @@ export interface StateDescription {
 export interface DescribeStateExtras {
 	/** `bora.chat.mmprojPath`: the vision projector paired with the chat model. */
 	readonly mmprojPath?: string;
+	/** `bora.completion.mode`. Defaults to `auto`. */
+	readonly completionMode?: CompletionModeSetting;
 }
 
 export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo, extras: DescribeStateExtras = {}): StateDescription {
@@ -51,13 +53,15 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 				const { modelPath, error } = runtime.rejected;
 				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [`**${modelPath} was not loaded:** ${error.message} Still using ${model.name}.`, `**What to do:** ${error.action}`, ...details] };
 			}
-			if (!model.fim.supported && model.completionMode !== 'chat') {
-				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [...details, `**Inline completion unavailable:** ${model.fim.reason}`] };
+			const setting = extras.completionMode ?? 'auto';
+			const completionMode = completionModeOf(model, setting);
+			if (completionMode === 'none') {
+				return { icon: 'warning', label: `Bora: ${model.name}`, severity: 'warning', details: [...details, `**Inline completion unavailable:** ${unavailableReason(model, setting)}`] };
 			}
 			if (!completionEnabled) {
 				return { icon: 'circle-slash', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, 'Inline completion is turned off.'] };
 			}
-			const mode = model.fim.supported ? `Completion mode: fill-in-the-middle (${model.fim.format})` : 'Completion mode: chat model (no FIM tokens)';
+			const mode = describeCompletionMode(model, setting);
 			const last = lastCompletion ? [`Last completion: ${completionStatsText(lastCompletion)}`] : [];
 			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, mode, ...last] };
 		}
@@ -65,6 +69,24 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 			void (runtime satisfies never);
 			throw new Error('unreachable');
 	}
+}
+
+/** The mode in use and why: the model's FIM format, or the chat template (no FIM tokens, or chosen by the setting). */
+function describeCompletionMode(model: ModelInfo, setting: CompletionModeSetting): string {
+	if (completionModeOf(model, setting) === 'fim' && model.fim.supported) {
+		return `Completion mode: fill-in-the-middle (${model.fim.format})${setting === 'fim' ? ' · set by bora.completion.mode' : ''}`;
+	}
+	return setting === 'chat' ? 'Completion mode: chat model · set by bora.completion.mode' : 'Completion mode: chat model (no FIM tokens)';
+}
+
+function unavailableReason(model: ModelInfo, setting: CompletionModeSetting): string {
+	if (setting === 'fim' && model.hasChatTemplate) {
+		return `bora.completion.mode is fim, but the model has no fill-in-the-middle tokens${model.fim.supported ? '' : ` (${model.fim.reason})`}. Set it to auto or chat.`;
+	}
+	if (setting === 'chat') {
+		return 'bora.completion.mode is chat, but the model has no chat template. Set it to auto or fim.';
+	}
+	return model.fim.supported ? '' : model.fim.reason;
 }
 
 /** "Speed: ≈ 350 ms per suggestion on this machine (prompt 900 tokens/s, generation 80 tokens/s)". */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GpuMode, ReasoningEffort, RuntimeSettings } from '../lsp/protocol';
+import { isCompletionModeSetting, type GpuMode, type ReasoningEffort, type RuntimeSettings } from '../lsp/protocol';
 import { isReasoningEffort } from './chat/effortControl';
 
 /** Every setting Bora reads, by full id. */
@@ -7,6 +7,8 @@ export namespace SettingIds {
 	export const section = 'bora';
 	export const modelPath = 'bora.modelPath';
 	export const completionEnabled = 'bora.completion.enabled';
+	export const completionMode = 'bora.completion.mode';
+	export const completionCandidates = 'bora.completion.candidates';
 	export const threads = 'bora.threads';
 	export const gpu = 'bora.gpu';
 	export const contextSize = 'bora.contextSize';
@@ -44,6 +46,8 @@ export function getSettings(): RuntimeSettings {
 		storageDir,
 		extraContextEnabled: config.get<boolean>(SettingIds.extraContextEnabled, true),
 		extraContextMaxTokens: Math.max(0, Math.floor(config.get<number>(SettingIds.extraContextMaxTokens, 1024))),
+		completionMode: completionModeSetting(config.get<string>(SettingIds.completionMode, 'auto')),
+		completionCandidates: Math.min(5, Math.max(1, Math.floor(config.get<number>(SettingIds.completionCandidates, 3)) || 1)),
 	};
 }
 
@@ -68,8 +72,12 @@ export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): 
 
 function onlyEffortChanged(event: vscode.ConfigurationChangeEvent): boolean {
 	return event.affectsConfiguration(SettingIds.reasoningEffort)
-		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, SettingIds.extraContextEnabled, SettingIds.extraContextMaxTokens, 'bora.trace']
+		&& ![SettingIds.modelPath, SettingIds.completionEnabled, SettingIds.threads, SettingIds.gpu, SettingIds.contextSize, SettingIds.gpuLayers, SettingIds.chatModelPath, SettingIds.mmprojPath, SettingIds.extraContextEnabled, SettingIds.extraContextMaxTokens, SettingIds.completionMode, SettingIds.completionCandidates, 'bora.trace']
 			.some(id => event.affectsConfiguration(id));
+}
+
+function completionModeSetting(value: string) {
+	return isCompletionModeSetting(value) ? value : 'auto';
 }
 
 function atLeast(minimum: number, value: number): number {

@@ -1,5 +1,5 @@
 import type { Position } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 
 export interface FimText {
 	readonly prefix: string;
@@ -30,4 +30,10 @@ export function fimTextAt(document: TextDocument, position: Position, { linesBef
 		prefix: document.getText({ start: { line: firstLine, character: 0 }, end: position }),
 		suffix: document.getText({ start: position, end: { line: lastLine, character: 0 } }),
 	};
+}
+
+/** {@link fimTextAt} for a text that need not be an open document, such as the state after accepting a suggestion. */
+export function fimTextAround(before: string, after: string, options: DocumentContextOptions = {}): FimText {
+	const document = TextDocument.create('bora:text', 'plaintext', 0, before + after);
+	return fimTextAt(document, document.positionAt(before.length), options);
 }

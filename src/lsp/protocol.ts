@@ -10,10 +10,11 @@ import type { ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
 import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../runtime/models/types';
 
 export type {
-	Backend, ChatTurn, CompletionMode, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
+	Backend, ChatTurn, CompletionMode, CompletionModeSetting, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
 	RuntimeSettings, RuntimeState,
 } from '../runtime/types';
 export { defaultRuntimeSettings } from '../runtime/types';
+export { completionModeOf, isCompletionModeSetting } from '../runtime/completion/completionModeOf';
 
 /** Sent by the server whenever the runtime state changes. */
 export namespace RuntimeStateNotification {
@@ -224,7 +225,7 @@ export interface CompletionStatsInfo {
 	readonly promptMs: number;
 	readonly generatedTokens: number;
 	readonly generationMs: number;
-	/** From the request's arrival in the server to its answer, queueing included. */
+	/** From the start of the generation in the server to its end, queueing included. */
 	readonly totalMs: number;
 	/** At least half of the prompt came from the cache. */
 	readonly cacheHit: boolean;
@@ -237,7 +238,7 @@ export interface CompletionStatsInfo {
 	readonly extraContextChunks?: number;
 }
 
-/** Sent by the server after each inline completion request that ran the model. */
+/** Sent by the server after each generation a request asked for (several requests may share one; prefetches send none). */
 export namespace CompletionStatsNotification {
 	export const method = 'bora/completionStats' as const;
 	export const type = new NotificationType<CompletionStatsInfo>(method);

@@ -53,13 +53,14 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
 	connection.onNotification(EditorContextNotification.type, params => extraContext.onEditorContext(params));
-	registerInlineCompletion(connection, documents, runtime, logger, extraContext);
+	const inlineCompletion = registerInlineCompletion(connection, documents, runtime, logger, extraContext);
 	registerChat(connection, runtime, logger);
 	registerExplainImage(connection, runtime, logger);
 	registerModels(connection, runtime, logger);
 
 	connection.onShutdown(() => {
 		extraContext.dispose();
+		inlineCompletion.dispose();
 		return runtime.dispose();
 	});
 	documents.listen(connection);

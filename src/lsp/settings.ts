@@ -1,4 +1,4 @@
-import type { GpuMode, RuntimeSettings } from './protocol';
+import { isCompletionModeSetting, type GpuMode, type RuntimeSettings } from './protocol';
 
 /**
  * Reads runtime settings from untrusted JSON (initialization options, configuration pushes from any
@@ -26,6 +26,9 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 		storageDir: typeof source.storageDir === 'string' ? source.storageDir : base.storageDir ?? '',
 		extraContextEnabled: typeof source.extraContextEnabled === 'boolean' ? source.extraContextEnabled : base.extraContextEnabled ?? true,
 		extraContextMaxTokens: isTokenBudget(source.extraContextMaxTokens) ? source.extraContextMaxTokens : base.extraContextMaxTokens ?? 1024,
+		// `completion.mode` and `completion.candidates` from editors that send the whole `bora` section.
+		completionMode: firstOf(isCompletionModeSetting, source.completionMode, isRecord(source.completion) ? source.completion.mode : undefined) ?? base.completionMode ?? 'auto',
+		completionCandidates: firstOf(isCandidates, source.completionCandidates, isRecord(source.completion) ? source.completion.candidates : undefined) ?? base.completionCandidates ?? 3,
 	};
 }
 
@@ -35,7 +38,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Record<string, unknown> } | { error: string } {
 	const settings: Record<string, unknown> = {};
-	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled', 'contextSize', 'gpuLayers', 'storageDir', 'extraContextEnabled', 'extraContextMaxTokens']);
+	const known = new Set(['model', 'modelPath', 'chatModelPath', 'mmprojPath', 'threads', 'gpu', 'completionEnabled', 'contextSize', 'gpuLayers', 'storageDir', 'extraContextEnabled', 'extraContextMaxTokens', 'completionMode', 'completionCandidates']);
 	// Transport flags belong to vscode-languageserver.
 	const transport = new Set(['stdio', 'node-ipc', 'socket', 'pipe', 'clientProcessId']);
 	for (let i = 0; i < argv.length; i++) {
@@ -51,7 +54,7 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 			continue;
 		}
 		if (!known.has(rawKey)) {
-			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --contextSize N (0 = auto), --gpuLayers N (-1 = auto, 0 = CPU only), --storageDir PATH, --completionEnabled true|false, --extraContextEnabled true|false, --extraContextMaxTokens N, --stdio.` };
+			return { error: `Unknown option --${rawKey}. Options: --model PATH, --chatModelPath PATH, --mmprojPath PATH, --threads N, --gpu auto|on|off, --contextSize N (0 = auto), --gpuLayers N (-1 = auto, 0 = CPU only), --storageDir PATH, --completionEnabled true|false, --extraContextEnabled true|false, --extraContextMaxTokens N, --completionMode auto|fim|chat, --completionCandidates N (1 to ${maxCandidates}), --stdio.` };
 		}
 		const value = inlineValue ?? argv[++i];
 		if (value === undefined) {
@@ -99,6 +102,20 @@ export function parseCommandLine(argv: readonly string[]): { settings: Record<st
 				settings.extraContextMaxTokens = tokens;
 				break;
 			}
+			case 'completionMode':
+				if (!isCompletionModeSetting(value)) {
+					return { error: `--completionMode must be auto, fim or chat, got "${value}".` };
+				}
+				settings.completionMode = value;
+				break;
+			case 'completionCandidates': {
+				const candidates = Number(value);
+				if (!isCandidates(candidates)) {
+					return { error: `--completionCandidates must be a whole number from 1 to ${maxCandidates}, got "${value}".` };
+				}
+				settings.completionCandidates = candidates;
+				break;
+			}
 			case 'completionEnabled':
 				if (value !== 'true' && value !== 'false') {
 					return { error: `--completionEnabled must be true or false, got "${value}".` };
@@ -135,6 +152,13 @@ function isTokenBudget(value: unknown): value is number {
 	return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/** More suggestions than this cost time and are rarely cycled through. */
+const maxCandidates = 5;
+
+function isCandidates(value: unknown): value is number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= maxCandidates;
+}
+
 function isGpuLayers(value: unknown): value is number {
 	return typeof value === 'number' && Number.isInteger(value) && value >= -1;
 }
@@ -145,6 +169,10 @@ function isGpuMode(value: unknown): value is GpuMode {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstOf<T>(accepts: (value: unknown) => value is T, ...values: unknown[]): T | undefined {
+	return values.find(accepts);
 }
 
 function firstString(...values: unknown[]): string | undefined {

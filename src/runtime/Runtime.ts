@@ -149,7 +149,8 @@ export class Runtime implements AsyncDisposable {
 		const release = this.completionFirst.hold();
 		try {
 			await this.settled(request.signal);
-			return await this.readyModel().completion.complete(request);
+			const { completionMode: mode = 'auto', completionCandidates: candidates = defaultRuntimeSettings.completionCandidates } = this.settings;
+			return await this.readyModel().completion.complete({ mode, candidates, ...request });
 		} finally {
 			release();
 		}

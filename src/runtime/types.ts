@@ -34,6 +34,10 @@ export interface RuntimeSettings {
 	readonly extraContextEnabled?: boolean;
 	/** Tokens the extra context may take in a completion prompt; absent means `1024`. */
 	readonly extraContextMaxTokens?: number;
+	/** How inline completion asks the model; absent means `auto`. See {@link CompletionModeSetting}. */
+	readonly completionMode?: CompletionModeSetting;
+	/** Suggestions offered at once, best first (cycled with Alt+] / Alt+[); 1 computes only the best. Absent means `3`. */
+	readonly completionCandidates?: number;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -48,6 +52,8 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	storageDir: '',
 	extraContextEnabled: true,
 	extraContextMaxTokens: 1024,
+	completionMode: 'auto',
+	completionCandidates: 3,
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */
@@ -73,6 +79,12 @@ export interface ModelInfo {
 
 /** `chat`: no FIM tokens, but a chat template, so the model is asked for the code at the cursor. */
 export type CompletionMode = 'fim' | 'chat' | 'none';
+
+/**
+ * `bora.completion.mode`: `auto` uses fill-in-the-middle when the model has FIM tokens, else its chat
+ * template; `fim` and `chat` force one (a model without what it needs cannot complete, and says why).
+ */
+export type CompletionModeSetting = 'auto' | 'fim' | 'chat';
 
 /** The reasoning-effort levels the user picks from. */
 export type ReasoningEffort = 'off' | 'low' | 'medium' | 'high';

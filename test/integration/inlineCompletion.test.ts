@@ -22,7 +22,8 @@ describe('inline completion through a spawned runtime and a real LSP connection'
 				assert.equal(ready.threads, 2);
 				const position = await server.open(uri, documentText);
 				const result = await server.complete(uri, position);
-				assert.deepEqual(result, { items: [{ insertText: canonicalFim.middle, range: { start: position, end: position } }] });
+				// The best suggestion first; qwenFim has a second choice too (see the candidates tests).
+				assert.deepEqual(result?.items[0], { insertText: canonicalFim.middle, range: { start: position, end: position } });
 			} finally {
 				await server.stop();
 			}
@@ -117,17 +118,17 @@ describe('inline completion results: typed-through reuse and stats', function ()
 			await server.waitForState('ready');
 			const first = await server.complete(uri, await server.open(uri, documentText));
 			assert.equal(first?.items[0]?.insertText, canonicalFim.middle);
-			const statsAfterFirst = server.logs.filter(line => line.includes('cache hit') || line.includes('cache miss')).length;
+			assert.equal(server.completionStats.length, 1);
 
 			const typed = await server.complete(uri, await server.replaceText(uri, `${canonicalFim.prefix} ret|${canonicalFim.suffix}\n`));
 			assert.equal(typed?.items[0]?.insertText, canonicalFim.middle.slice(' ret'.length));
-			assert.ok(server.logs.some(line => line.includes('typed through a shown suggestion')), server.logs.join('\n'));
+			assert.ok(server.logs.some(line => line.includes('served from the suggestion cache')), server.logs.join('\n'));
+			assert.equal(server.completionStats.length, 1, 'typing through ran no model');
 
 			// The same keystrokes after an edit below the cursor: the stored suggestion must not come back.
 			const edited = await server.complete(uri, await server.replaceText(uri, `${canonicalFim.prefix} ret|${canonicalFim.suffix}\n// edited\n`));
 			assert.notEqual(edited?.items[0]?.insertText, canonicalFim.middle.slice(' ret'.length));
-			const statsLines = server.logs.filter(line => line.includes('cache hit') || line.includes('cache miss'));
-			assert.equal(statsLines.length, statsAfterFirst + 1, 'the edited state ran the model');
+			assert.equal(server.completionStats.length, 2, 'the edited state ran the model');
 		} finally {
 			await server.stop();
 		}

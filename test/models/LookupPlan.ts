@@ -10,14 +10,17 @@ export class LookupPlan {
     public readonly currentTokens: readonly number[];
     /** Successor token of each current-token slot, including the "other" slot at the end. */
     public readonly successorOfSlot: readonly number[];
+    /** A less likely second successor of a current-token slot, where the plan branches. */
+    public readonly secondSuccessorOfSlot: readonly (number | undefined)[];
     /** Distinct successors; the next-token slot of `nextTokens[i]` is dimension `nextBase + i`. */
     public readonly nextTokens: readonly number[];
     public readonly nextBase: number;
 
-    public constructor(successors: ReadonlyMap<number, number>, fallback: number) {
+    public constructor(successors: ReadonlyMap<number, number>, fallback: number, secondSuccessors: ReadonlyMap<number, number> = new Map()) {
         this.currentTokens = [...successors.keys()];
         this.successorOfSlot = [...successors.values(), fallback];
-        this.nextTokens = [...new Set(this.successorOfSlot)];
+        this.secondSuccessorOfSlot = [...this.currentTokens.map(token => secondSuccessors.get(token)), undefined];
+        this.nextTokens = [...new Set([...this.successorOfSlot, ...secondSuccessors.values()])];
         this.nextBase = this.currentSlotCount;
         // Q8_0 rows need multiples of 32, and every matrix here has the width as a row length.
         this.width = Math.max(32, Math.ceil((this.currentSlotCount + this.nextTokens.length) / 32) * 32);
@@ -49,6 +52,7 @@ export class LookupPlan {
  */
 export class ChainBuilder {
     private readonly _successors = new Map<number, number>();
+    private readonly _secondSuccessors = new Map<number, number>();
 
     public add(chain: readonly number[], describe: (tokens: readonly number[]) => string = t => t.join(',')): this {
         for (let i = 0; i + 1 < chain.length; i++) {
@@ -62,7 +66,19 @@ export class ChainBuilder {
         return this;
     }
 
+    /**
+     * A less likely way on from `chain[0]`, which already has its successor: `chain[1]` becomes its
+     * second choice (a few percent), and the rest of the chain follows as in {@link add}.
+     */
+    public branch(chain: readonly number[], describe: (tokens: readonly number[]) => string = t => t.join(',')): this {
+        const [from, second] = chain;
+        if (from === undefined || second === undefined || !this._successors.has(from) || this._secondSuccessors.has(from))
+            throw new Error(`A branch needs a token with one successor, then its second one: ${describe(chain)}`);
+        this._secondSuccessors.set(from, second);
+        return this.add(chain.slice(1), describe);
+    }
+
     public plan(fallback: number): LookupPlan {
-        return new LookupPlan(this._successors, fallback);
+        return new LookupPlan(this._successors, fallback, this._secondSuccessors);
     }
 }

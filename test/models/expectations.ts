@@ -6,6 +6,12 @@ export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', '
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
 
 /**
+ * `qwenFim`'s less likely answer to the canonical case: its first token is the model's second
+ * choice after `<|fim_middle|>` (a few percent), so a second suggestion starts there.
+ */
+export const canonicalFimAlternative = ' throw new Error();';
+
+/**
  * A FIM case that never ends: `mistral4Fim` answers ` tick tock tick tock …` until stopped, so tests
  * can cancel generation in the middle and count how far it got.
  */

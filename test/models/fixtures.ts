@@ -13,7 +13,7 @@ import { qwenFimRecipe } from './recipes/qwenFim.js';
 import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
 export {
-    canonicalFim, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
+    canonicalFim, canonicalFimAlternative, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
     reasoningChat, xssChat, type FixtureName
 } from './expectations.js';
 

@@ -13,6 +13,8 @@ import type { LookupPlan } from './LookupPlan.js';
 
 /** Logit gain per unit of normed next-token activation; ≈ 20 logits above every other token. */
 const outputGain = 5;
+/** A second successor's share of the first one's activation: a few logits below it, far above the rest. */
+const secondSuccessorWeight = 0.85;
 /** Router logit for the chosen expert; e^-20 leaves the runner-up no weight. */
 const routerGain = 4;
 
@@ -58,6 +60,8 @@ export function slotToSuccessor(plan: LookupPlan, ff: number, includeSlot: (slot
         if (!includeSlot(s)) continue;
         const dim = plan.nextDimOf(plan.successorOfSlot[s]!)!;
         data[dim * ff + s] = scale;
+        const second = plan.secondSuccessorOfSlot[s];
+        if (second !== undefined) data[plan.nextDimOf(second)! * ff + s] = scale * secondSuccessorWeight;
     }
     return data;
 }

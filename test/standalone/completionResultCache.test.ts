@@ -25,6 +25,24 @@ describe('completion result cache (typed-through reuse)', () => {
 		assert.equal(cache.lookup(uri, 'function add(a, b) {', '}\n'), undefined, 'closed');
 	});
 
+	it('keeps several suggestions best first, and serves those the typed text still matches', () => {
+		const cache = new CompletionResultCache();
+		cache.remember(uri, 'f() {', '}', [' return 1;', ' throw x;', ' return 2;']);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}'), [' return 1;', ' throw x;', ' return 2;']);
+		assert.deepEqual(cache.lookupAll(uri, 'f() { re', '}'), ['turn 1;', 'turn 2;']);
+		assert.equal(cache.lookup(uri, 'f() { th', '}'), 'row x;');
+		assert.deepEqual(cache.lookupAll(uri, 'f() { x', '}'), []);
+	});
+
+	it('a request that wants every candidate is not answered by an entry made with the best alone', () => {
+		const cache = new CompletionResultCache();
+		cache.remember(uri, 'f() {', '}', [' return 1;']);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), []);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}'), [' return 1;']);
+		cache.remember(uri, 'f() {', '}', [' return 1;', ' throw x;'], true);
+		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), [' return 1;', ' throw x;']);
+	});
+
 	it('keeps only the newest entries', () => {
 		const cache = new CompletionResultCache({ capacity: 2 });
 		cache.remember(uri, 'a', '', '1');

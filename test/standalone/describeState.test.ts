@@ -34,7 +34,7 @@ describe('status bar wording', () => {
 	});
 
 	it('a model without FIM is a warning that carries the reason', () => {
-		const noFim = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		const noFim = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, hasChatTemplate: false, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
 		assert.equal(noFim.severity, 'warning');
 		assert.ok(noFim.details.some(line => line.includes('No FIM tokens.')));
 	});
@@ -43,6 +43,18 @@ describe('status bar wording', () => {
 		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' }, completionMode: 'chat' }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
 		assert.equal(chat.severity, 'normal');
 		assert.ok(chat.details.includes('Completion mode: chat model (no FIM tokens)'));
+	});
+
+	it('bora.completion.mode is reflected: chat forced on a FIM model, fim forced on a model without FIM tokens', () => {
+		const ready = (info: ModelInfo, completionMode: 'auto' | 'fim' | 'chat') => describeState({ kind: 'runtime', runtime: { kind: 'ready', model: info, backend: 'cpu', threads: 2, loadMs: 10 } }, true, undefined, { completionMode });
+		assert.ok(ready(model, 'chat').details.includes('Completion mode: chat model · set by bora.completion.mode'));
+		assert.ok(ready(model, 'auto').details.includes('Completion mode: fill-in-the-middle (qwen)'));
+		const forcedFim = ready({ ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, 'fim');
+		assert.equal(forcedFim.severity, 'warning');
+		assert.ok(forcedFim.details.some(line => line.includes('bora.completion.mode is fim') && line.includes('No FIM tokens.')), forcedFim.details.join('\n'));
+		const forcedChat = ready({ ...model, hasChatTemplate: false }, 'chat');
+		assert.equal(forcedChat.severity, 'warning');
+		assert.ok(forcedChat.details.some(line => line.includes('bora.completion.mode is chat')), forcedChat.details.join('\n'));
 	});
 
 	it('an error shows the message and what to do', () => {

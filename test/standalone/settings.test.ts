@@ -32,6 +32,20 @@ describe('runtime settings', () => {
 		assert.match((parseCommandLine(['--gpuLayers', '-2']) as { error: string }).error, /^--gpuLayers must be -1 \(automatic\), 0 \(CPU only\)/);
 	});
 
+	it('completion mode and candidates merge from flat keys or the bora section, and come from the command line checked', () => {
+		assert.equal(defaultRuntimeSettings.completionMode, 'auto');
+		assert.equal(defaultRuntimeSettings.completionCandidates, 3);
+		const merged = mergeSettings(defaultRuntimeSettings, { completionMode: 'chat', completionCandidates: 1 });
+		assert.deepEqual([merged.completionMode, merged.completionCandidates], ['chat', 1]);
+		const kept = mergeSettings(merged, { completionMode: 'fast', completionCandidates: 9 });
+		assert.deepEqual([kept.completionMode, kept.completionCandidates], ['chat', 1]);
+		const nested = mergeSettings(defaultRuntimeSettings, { bora: { completion: { mode: 'fim', candidates: 2 } } });
+		assert.deepEqual([nested.completionMode, nested.completionCandidates], ['fim', 2]);
+		assert.deepEqual(parseCommandLine(['--completionMode', 'chat', '--completionCandidates=1']), { settings: { completionMode: 'chat', completionCandidates: 1 } });
+		assert.match((parseCommandLine(['--completionMode', 'x']) as { error: string }).error, /^--completionMode must be auto, fim or chat/);
+		assert.match((parseCommandLine(['--completionCandidates', '0']) as { error: string }).error, /^--completionCandidates must be a whole number from 1 to 5/);
+	});
+
 	it('context size and GPU layers merge when valid and keep the current value otherwise', () => {
 		assert.equal(defaultRuntimeSettings.contextSize, 0);
 		assert.equal(defaultRuntimeSettings.gpuLayers, -1);

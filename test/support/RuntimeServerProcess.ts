@@ -7,10 +7,10 @@ import {
 	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification,
 } from 'vscode-languageserver-protocol/node';
 import { serverModule } from './paths';
-import { RuntimeStateNotification, type RuntimeSettings, type RuntimeState } from '../../src/lsp/protocol';
-import { ChatChunkNotification, ChatRequest, type ChatChunk, type ChatParams, type ChatResult } from '../../src/lsp/protocol';
-import { CompletionStatsNotification, EditorContextNotification, type CompletionStatsInfo, type EditorContextParams } from '../../src/lsp/protocol';
-
+import {
+	ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest,
+	type ChatChunk, type ChatParams, type ChatResult, type CompletionStatsInfo, type EditorContextParams, type RuntimeSettings, type RuntimeState,
+} from '../../src/lsp/protocol';
 
 export interface StartOptions {
 	/** `stdio` runs the server as another editor would; `ipc` as VS Code does. Defaults to `stdio`. */
@@ -29,10 +29,10 @@ export class RuntimeServerProcess {
 	readonly logs: string[] = [];
 	/** Every `bora/chatChunk` received, in arrival order. */
 	readonly chatChunks: ChatChunk[] = [];
-	/** Every `bora/completionStats` received, in arrival order. */
+	/** Every `bora/completionStats` received: one per generation a request asked for. */
 	readonly completionStats: CompletionStatsInfo[] = [];
-	private logWaiters: Array<() => void> = [];
 	private chatChunkWaiters: Array<() => void> = [];
+	private logWaiters: Array<() => void> = [];
 	private stateWaiters: Array<() => void> = [];
 	private nextVersion = new Map<string, number>();
 
@@ -129,27 +129,44 @@ export class RuntimeServerProcess {
 		await this.connection.sendNotification(EditorContextNotification.type, params);
 	}
 
-	/** Resolves with the first log line that matches; waits on log notifications, never on timers. */
-	async waitForLog(matches: (line: string) => boolean): Promise<string> {
+	async configure(settings: Partial<RuntimeSettings>): Promise<void> {
+		await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
+	}
+
+	/** Asks for inline completion as typing does, or with `Invoked` as an explicit request or cycling (Alt+]) does. */
+	complete(uri: string, position: { line: number; character: number }, token = new CancellationTokenSource().token, triggerKind: InlineCompletionTriggerKind = InlineCompletionTriggerKind.Automatic): Promise<InlineCompletionList | null> {
+		return this.connection.sendRequest(InlineCompletionRequest.type, {
+			textDocument: { uri },
+			position,
+			context: { triggerKind },
+		}, token) as Promise<InlineCompletionList | null>;
+	}
+
+	/**
+	 * A round trip to the server: every message sent before it has been dispatched, and the handlers
+	 * of requests sent before it have started their work.
+	 */
+	async roundTrip(): Promise<void> {
+		await this.connection.sendRequest(RuntimeStateRequest.type);
+	}
+
+	/** Resolves with the first log line that matches; waits on notifications, never polls. */
+	async waitForLog(pattern: RegExp | ((line: string) => boolean), timeoutMs = 60_000): Promise<string> {
+		const deadline = Date.now() + timeoutMs;
+		const matches = typeof pattern === 'function' ? pattern : (line: string) => pattern.test(line);
 		for (;;) {
 			const line = this.logs.find(matches);
 			if (line !== undefined) {
 				return line;
 			}
-			await new Promise<void>(resolve => this.logWaiters.push(resolve));
+			if (Date.now() > deadline) {
+				throw new Error(`Timed out waiting for a log line matching ${String(pattern)}; log so far:\n${this.logs.join('\n')}`);
+			}
+			await new Promise<void>(resolve => {
+				const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1);
+				this.logWaiters.push(() => { clearTimeout(timer); resolve(); });
+			});
 		}
-	}
-
-	async configure(settings: Partial<RuntimeSettings>): Promise<void> {
-		await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
-	}
-
-	complete(uri: string, position: { line: number; character: number }, token = new CancellationTokenSource().token): Promise<InlineCompletionList | null> {
-		return this.connection.sendRequest(InlineCompletionRequest.type, {
-			textDocument: { uri },
-			position,
-			context: { triggerKind: InlineCompletionTriggerKind.Automatic },
-		}, token) as Promise<InlineCompletionList | null>;
 	}
 
 	/** Sends `bora/chat`; its chunks collect in {@link chatChunks}. */

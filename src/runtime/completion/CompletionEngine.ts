@@ -5,10 +5,13 @@ import type { FimFormat } from '../fim/FimFormat';
 import { createFittingContext } from '../model/createFittingContext';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
-import type { CompletionMode } from '../types';
+import type { CompletionMode, CompletionModeSetting } from '../types';
+import { completionModeOf } from './completionModeOf';
+import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
+import { generateAlternatives } from './generateCandidates';
 import { generateTokens, type StopReason } from './generateTokens';
 import { prefillSequence, type PrefillResult } from './prefillSequence';
 
@@ -49,6 +52,14 @@ export interface CompletionRequest {
 	readonly timeBudgetMs?: number;
 	readonly signal?: AbortSignal;
 	readonly onToken?: (token: Token) => void;
+	/** Called with the raw text of the first suggestion after each token (before endings are applied). Defaults to none. */
+	readonly onText?: (text: string) => void;
+	/** `bora.completion.mode`. Defaults to `auto`. */
+	readonly mode?: CompletionModeSetting;
+	/** Suggestions wanted in all, best first; the extra ones are fill-in-the-middle only. Defaults to `1`. */
+	readonly candidates?: number;
+	/** Stops computing extra suggestions (the first is kept). Defaults to `signal` alone. */
+	readonly alternativesSignal?: AbortSignal;
 }
 
 export interface CompletionStats {
@@ -71,6 +82,8 @@ export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName'
 
 export interface CompletionResult {
 	readonly text: string;
+	/** Further suggestions, distinct from `text` and each other after trimming, best first. */
+	readonly alternatives: readonly string[];
 	readonly stats: CompletionStats;
 }
 
@@ -139,8 +152,13 @@ export class CompletionEngine implements AsyncDisposable {
 
 	complete(request: CompletionRequest): Promise<CompletionResult> {
 		this.ensureNotDisposed();
-		if (this.mode === 'chat') {
+		const mode = completionModeOf(this.loaded.info, request.mode);
+		if (mode === 'chat') {
 			return this.run(() => this.completeWithChat(request));
+		}
+		const unavailable = mode === 'none' ? modeUnavailableError(this.loaded.info, request.mode) : undefined;
+		if (unavailable) {
+			throw unavailable;
 		}
 		const format = this.format;
 		return this.run(async () => {
@@ -162,18 +180,39 @@ export class CompletionEngine implements AsyncDisposable {
 			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
 			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
 			const ending = endingFor(request);
+			const stopTokens = new Set(format.stopTokens);
 			const generated = await generateTokens({
 				sequence,
 				prompt,
-				stopTokens: new Set(format.stopTokens),
+				stopTokens,
 				maxTokens,
 				signal: request.signal,
 				onToken: request.onToken,
-				shouldStop: tokens => ending.done(textOf(tokens)),
+				shouldStop: tokens => {
+					const text = textOf(tokens);
+					request.onText?.(text);
+					return ending.done(text);
+				},
+			});
+			request.signal?.throwIfAborted();
+			const text = ending.finish(textOf(generated.tokens));
+			const alternatives = await generateAlternatives({
+				sequence,
+				prompt,
+				stopTokens,
+				first: generated.tokens[0],
+				count: Math.max(0, (request.candidates ?? 1) - 1),
+				// Alternatives stay about as long as the first, so they cost no more than it did.
+				maxTokens: Math.min(maxTokens, generated.tokens.length + 8),
+				signals: [request.signal, request.alternativesSignal],
+				textOf,
+				ending: () => endingFor(request),
+				distinctFrom: [text],
 			});
 			request.signal?.throwIfAborted();
 			return {
-				text: ending.finish(textOf(generated.tokens)),
+				text,
+				alternatives,
 				stats: {
 					promptTokens: prompt.length,
 					cachedPromptTokens: generated.cachedPromptTokens,
@@ -251,7 +290,7 @@ export class CompletionEngine implements AsyncDisposable {
 			ending: endingFor(request),
 		});
 		request.signal?.throwIfAborted();
-		return { text, stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
+		return { text, alternatives: [], stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */

@@ -1,5 +1,5 @@
 import { chatMlTemplate } from '../chatTemplates.js';
-import { canonicalFim, chatAnswer, fixtureDisplayNames, qwenJunkAfterFileSep, qwenSpecialTokens } from '../expectations.js';
+import { canonicalFim, canonicalFimAlternative, chatAnswer, fixtureDisplayNames, qwenJunkAfterFileSep, qwenSpecialTokens } from '../expectations.js';
 import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
 import { GgufWriter } from '../GgufWriter.js';
 import { readGgufMetadata } from '../GgufReader.js';
@@ -23,12 +23,13 @@ const qwen25AddedTokens: ReadonlyMap<number, { text: string; type: number }> = n
  * Dense `qwen2` with the Qwen2.5 vocabulary (FIM tokens found by llama.cpp's own vocabulary scan).
  * A bigram model only sees the last token, so the answer chain starts at `<|fim_middle|>`:
  * `<|fim_prefix|>function add(a, b) {<|fim_suffix|>}<|fim_middle|>` → ` return a + b;` `<|file_sep|>`,
- * and a caller that does not stop there gets ` junk` `<|endoftext|>`. A ChatML prompt (ending in
+ * and a caller that does not stop there gets ` junk` `<|endoftext|>`; its second choice after
+ * `<|fim_middle|>` (a few percent) leads to ` throw new Error();` `<|file_sep|>`. A ChatML prompt (ending in
  * `<|im_start|>assistant\n`) → `Hello from Bora.` `<|im_end|>`.
  */
 export const qwenFimRecipe: FixtureRecipe = {
     name: 'qwenFim',
-    version: 1,
+    version: 2,
     async build({ cacheDir, tokenizer }) {
         const vocabPath = await ensureVocabulary('qwen2', cacheDir);
         const writer = new GgufWriter()
@@ -46,11 +47,13 @@ export const qwenFimRecipe: FixtureRecipe = {
 
         const middle = await tokenizer.tokenize(vocabPath, canonicalFim.middle);
         const junk = await tokenizer.tokenize(vocabPath, qwenJunkAfterFileSep);
+        const alternative = await tokenizer.tokenize(vocabPath, canonicalFimAlternative);
         const generationPrompt = await tokenizer.tokenize(vocabPath, '\n');
         const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
         const plan = new ChainBuilder()
             .add([vocab.idOf(t.fimMiddle), ...middle, vocab.idOf(t.fileSep), ...junk, endOfText])
             .add([generationPrompt.at(-1)!, ...answer, vocab.idOf(t.imEnd)])
+            .branch([vocab.idOf(t.fimMiddle), ...alternative, vocab.idOf(t.fileSep)])
             .plan(endOfText);
 
         writeDenseLookup(writer, 'qwen2', plan, vocab.tokens.length, mulberry32(seedOf('qwenFim')));
