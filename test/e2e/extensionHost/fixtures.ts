@@ -8,6 +8,8 @@ export interface E2eFixtures {
 	readonly models: Record<'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim', string>;
 	readonly names: Record<'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim', string>;
 	readonly canonicalFim: { readonly prefix: string; readonly suffix: string; readonly middle: string };
+	/** `qwenFim`'s second, less likely suggestion for the canonical case. */
+	readonly canonicalFimAlternative: string;
 	/** What the FIM fixtures answer to any chat message. */
 	readonly chatAnswer: string;
 }

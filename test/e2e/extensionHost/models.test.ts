@@ -14,7 +14,7 @@ describe('models: first-run welcome, then a local GGUF', () => {
 
 	it('with no model, the Models view shows the machine and the catalog; picking a local file makes completion work', async () => {
 		const client = await activateBora() as BoraApi;
-		const { models, names, canonicalFim } = readFixtures();
+		const { models, names, canonicalFim, canonicalFimAlternative } = readFixtures();
 		await vscode.workspace.getConfiguration().update('bora.modelPath', '', vscode.ConfigurationTarget.Global);
 		await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'idle' && state.runtime.reason.code === 'noModel');
 
@@ -32,8 +32,9 @@ describe('models: first-run welcome, then a local GGUF', () => {
 		await waitForReady(client, names.qwenFim);
 		assert.notEqual(tree.getChildren()[0]?.kind, 'welcome');
 
+		// An explicit trigger (as cycling with Alt+] sends) gets every candidate, best first.
 		const { items } = await triggerInlineCompletion(client, canonicalFim.prefix, canonicalFim.suffix);
-		assert.deepEqual(items.map(item => item.insertText), [canonicalFim.middle]);
+		assert.deepEqual(items.map(item => item.insertText), [canonicalFim.middle, canonicalFimAlternative]);
 		await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 	});
 });

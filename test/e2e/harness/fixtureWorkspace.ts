@@ -1,4 +1,4 @@
-import { canonicalFim, chatAnswer, ensureFixtureModels, fixtureDisplayNames } from '../../models/fixtures';
+import { canonicalFim, canonicalFimAlternative, chatAnswer, ensureFixtureModels, fixtureDisplayNames } from '../../models/fixtures';
 import { colours, mostlyColouredPng } from '../../models/vision/pngWriter';
 import { ensureVisionFixture, visionAnswers } from '../../models/vision/visionFixtures';
 import { fixturesFileName } from '../shared';
@@ -32,7 +32,7 @@ export async function prepareFixtureWorkspace(
 ): Promise<VisionWorkspaceFixtures | undefined> {
 	const models = await ensureFixtureModels();
 	const visionFixtures = vision ? await prepareVision(folder) : undefined;
-	await folder.writeWorkspaceFile(fixturesFileName, JSON.stringify({ models, names: fixtureDisplayNames, canonicalFim, chatAnswer, ...(visionFixtures ? { vision: visionFixtures } : {}) }, null, '\t'));
+	await folder.writeWorkspaceFile(fixturesFileName, JSON.stringify({ models, names: fixtureDisplayNames, canonicalFim, canonicalFimAlternative, chatAnswer, ...(visionFixtures ? { vision: visionFixtures } : {}) }, null, '\t'));
 	await folder.writeWorkspaceFile('add.js', '');
 	await folder.writeSettings(settings, { 'bora.modelPath': models.mistral4Fim, 'bora.threads': 2, 'bora.gpu': 'off', ...machine });
 	return visionFixtures;
