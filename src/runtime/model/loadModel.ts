@@ -10,6 +10,7 @@ import { detectReasoning } from '../reasoning/detectReasoning';
 import type { ModelInfo } from '../types';
 import type { LlamaHandle } from './createLlama';
 import { describeModel } from './describeModel';
+import { fewerGpuLayersNotice, gpuLayerAttempts } from './gpuLayerAttempts';
 import { inspectModelFile } from './inspectModelFile';
 
 export interface LoadModelOptions {
@@ -54,14 +55,12 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	// Measured before the load: afterwards the model's own memory would count as taken.
 	const hardware = await detectHardware(llama);
 	// Automatic layers: node-llama-cpp's own choice, which simulates the load in llama.cpp (more exact
-	// than the header estimates), told to leave room for the context the fit aims at.
-	const automatic = { fitContext: { contextSize: contextSize ?? Math.min(targetContextSize, estimates.trainContextSize) } };
-	// When no split leaves that room (e.g. a huge bora.contextSize), plain `auto`: the most layers
-	// that fit, and the context falls back when it is created. On out-of-memory after that, try again
-	// with half the layers on the GPU, then with none.
-	const first: Array<typeof automatic | number | 'auto'> = gpuLayers === 'auto' ? [automatic, 'auto'] : [gpuLayers];
-	const fallbacks = [Math.floor(insights.totalLayers / 2), 0].filter(layers => gpuLayers === 'auto' || layers < gpuLayers);
-	const attempts = llama.gpu === false ? first.slice(0, 1) : [...first, ...fallbacks];
+	// than the header estimates), told to leave room for the context the fit aims at; on out-of-memory,
+	// fewer layers (see gpuLayerAttempts).
+	const { attempts, fallbackFrom } = gpuLayerAttempts({
+		gpu: llama.gpu !== false, gpuLayers, totalLayers: insights.totalLayers,
+		fitContextSize: contextSize ?? Math.min(targetContextSize, estimates.trainContextSize),
+	});
 	let model: LlamaModel | undefined;
 	let notice: string | undefined;
 	for (const [index, layers] of attempts.entries()) {
@@ -72,8 +71,8 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 				loadSignal: signal,
 				onLoadProgress: progress => safeCall(onProgress, progress),
 			});
-			if (index >= first.length) {
-				notice = `Not enough GPU memory for ${gpuLayers === 'auto' ? 'the automatic layer split' : `${gpuLayers} GPU layers`}: loaded with ${model.gpuLayers} of ${insights.totalLayers} layers on the GPU instead, which is slower. Close other GPU programs or pick a smaller model for full speed.`;
+			if (index >= fallbackFrom) {
+				notice = fewerGpuLayersNotice(gpuLayers, model.gpuLayers, insights.totalLayers);
 			}
 			break;
 		} catch (error) {
