@@ -1,4 +1,5 @@
 import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput } from './chat/ChatEngine';
+import { SeparateChatModel } from './chat/SeparateChatModel';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
 import type { PrefillResult } from './completion/prefillSequence';
 import { RuntimeError } from './errors/RuntimeError';
@@ -57,7 +58,7 @@ export class Runtime implements AsyncDisposable {
 	private llama: { handle: LlamaHandle; key: string } | undefined;
 	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine } | undefined;
 	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
-	private chatLoaded: { modelPath: string; model: LoadedModel; chat: ChatEngine } | undefined;
+	private readonly separateChat: SeparateChatModel;
 	/** Completion requests pending or running; chat pauses between tokens while any is. */
 	private readonly completionFirst = new PriorityGate();
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
@@ -72,6 +73,12 @@ export class Runtime implements AsyncDisposable {
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
 		this.logger = logger;
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, completionFirst: this.completionFirst, lifecycle: this.lifecycle, logger });
+		this.separateChat = new SeparateChatModel({
+			getLlama: () => this.getLlama(),
+			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 }),
+			createEngine: model => this.createChatEngine(model),
+			logger,
+		});
 		this.vision = new VisionService({
 			settings: () => this.settings,
 			getLlama: async () => {
@@ -88,7 +95,7 @@ export class Runtime implements AsyncDisposable {
 
 	/** Distinct models in memory: 1 when chat and completion use the same GGUF, which is loaded once. */
 	get loadedModelCount(): number {
-		return (this.loaded ? 1 : 0) + (this.chatLoaded ? 1 : 0);
+		return (this.loaded ? 1 : 0) + (this.separateChat.isLoaded ? 1 : 0);
 	}
 
 	get state(): RuntimeState {
@@ -123,7 +130,7 @@ export class Runtime implements AsyncDisposable {
 		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
 			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
 			this.pendingLoad = this.lifecycle.run(async () => {
-				await this.unloadChat();
+				await this.separateChat.unload();
 				await this.refreshChatModelInfo();
 			});
 		}
@@ -198,7 +205,7 @@ export class Runtime implements AsyncDisposable {
 		this.forecaster.cancel();
 		await this.vision.dispose();
 		await this.lifecycle.run(async () => {
-			await this.unloadChat();
+			await this.separateChat.unload();
 			await this.unload();
 			await this.llama?.handle.llama.dispose();
 			this.llama = undefined;
@@ -219,7 +226,7 @@ export class Runtime implements AsyncDisposable {
 			return;
 		}
 		// Free the old models first: two large models side by side may not fit.
-		await this.unloadChat();
+		await this.separateChat.unload();
 		await this.unload();
 		if (!modelPath) {
 			this.setState({ kind: 'idle', reason: noModel });
@@ -348,15 +355,6 @@ export class Runtime implements AsyncDisposable {
 		this.setState(chatModel ? { ...rest, chatModel } : rest);
 	}
 
-	private async unloadChat(): Promise<void> {
-		const chatLoaded = this.chatLoaded;
-		this.chatLoaded = undefined;
-		if (chatLoaded) {
-			await chatLoaded.chat.dispose();
-			await chatLoaded.model.dispose();
-		}
-	}
-
 	/** Waits for a pending load; a reload may start meanwhile, so wait until the latest has settled. */
 	private async settled(signal: AbortSignal | undefined): Promise<void> {
 		for (let pending = this.pendingLoad; ; pending = this.pendingLoad) {
@@ -406,24 +404,7 @@ export class Runtime implements AsyncDisposable {
 		if (this.disposed) {
 			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
 		}
-		if (this.chatLoaded?.modelPath === modelPath) {
-			return this.chatLoaded.chat;
-		}
-		await this.unloadChat();
-		signal?.throwIfAborted();
-		const started = performance.now();
-		try {
-			const handle = await this.getLlama();
-			const model = await loadModel(handle, { modelPath, signal, gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 });
-			this.chatLoaded = { modelPath, model, chat: this.createChatEngine(model) };
-			this.logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
-			return this.chatLoaded.chat;
-		} catch (error) {
-			signal?.throwIfAborted();
-			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load the chat model ${modelPath}`, action: 'See the runtime log for details.' });
-			this.logger.error(`Loading the chat model ${modelPath} failed: ${failure.message}`);
-			throw failure;
-		}
+		return this.separateChat.engineFor(modelPath, signal);
 	}
 
 	private createChatEngine(model: LoadedModel): ChatEngine {

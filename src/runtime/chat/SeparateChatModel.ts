@@ -1,0 +1,60 @@
+import { RuntimeError } from '../errors/RuntimeError';
+import type { Logger } from '../Logger';
+import type { LlamaHandle } from '../model/createLlama';
+import { loadModel, type LoadedModel, type LoadModelOptions } from '../model/loadModel';
+import type { ChatEngine } from './ChatEngine';
+
+export interface SeparateChatModelOptions {
+	readonly getLlama: () => Promise<LlamaHandle>;
+	/** How to load it, from the settings at the time of the load. */
+	readonly loadOptions: () => Pick<LoadModelOptions, 'gpuLayers' | 'contextSize' | 'targetContextSize'>;
+	readonly createEngine: (model: LoadedModel) => ChatEngine;
+	readonly logger: Logger;
+}
+
+/**
+ * The chat model when it is a file of its own (`bora.chat.modelPath`): loaded on the first chat
+ * that needs it, kept while chats use the same file, and unloaded before another one loads. Callers
+ * serialise calls (the runtime's lifecycle queue), so two loads never overlap.
+ */
+export class SeparateChatModel {
+	private loaded: { modelPath: string; model: LoadedModel; chat: ChatEngine } | undefined;
+
+	constructor(private readonly options: SeparateChatModelOptions) { }
+
+	get isLoaded(): boolean {
+		return this.loaded !== undefined;
+	}
+
+	/** The chat engine on `modelPath`, loading that file first (and unloading another) when needed. */
+	async engineFor(modelPath: string, signal: AbortSignal | undefined): Promise<ChatEngine> {
+		if (this.loaded?.modelPath === modelPath) {
+			return this.loaded.chat;
+		}
+		await this.unload();
+		signal?.throwIfAborted();
+		const { logger } = this.options;
+		const started = performance.now();
+		try {
+			const model = await loadModel(await this.options.getLlama(), { modelPath, signal, ...this.options.loadOptions() });
+			this.loaded = { modelPath, model, chat: this.options.createEngine(model) };
+			logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
+			return this.loaded.chat;
+		} catch (error) {
+			signal?.throwIfAborted();
+			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load the chat model ${modelPath}`, action: 'See the runtime log for details.' });
+			logger.error(`Loading the chat model ${modelPath} failed: ${failure.message}`);
+			throw failure;
+		}
+	}
+
+	/** Frees the chat engine's KV cache and the model's weights. */
+	async unload(): Promise<void> {
+		const loaded = this.loaded;
+		this.loaded = undefined;
+		if (loaded) {
+			await loaded.chat.dispose();
+			await loaded.model.dispose();
+		}
+	}
+}
