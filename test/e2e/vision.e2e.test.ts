@@ -146,6 +146,19 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		await screenshot('paste-blue');
 	});
 
+	it('a blank (white) image gets no answer, and the turn shows Bora\'s note saying why and what to try', async () => {
+		await runCommand('Bora: Explain Screenshot');
+		await pickFile(vision.images.white);
+		await acceptQuestion();
+		await lastTurn().locator('.thumbnail figcaption', { hasText: 'white.png' }).waitFor({ timeout: 60_000 });
+		const note = lastTurn().locator('.turn-notice[role="note"]');
+		await note.filter({ hasText: /./ }).waitFor({ timeout: 180_000 });
+		await lastTurnDone();
+		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
+		assert.match(await note.innerText(), /no answer about this image.*Ask a more specific question, or try another image/s);
+		await screenshot('white-notice');
+	});
+
 	it('a file that is not an image gets a clear error in the panel, and the chat goes on', async () => {
 		await runCommand('Bora: Explain Screenshot');
 		await pickFile(join(folder.workspace, 'images', 'fake.png'));
