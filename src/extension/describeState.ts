@@ -1,7 +1,7 @@
 import { completionStatsText } from '../lsp/completionStatsText';
-import { completionModeOf, type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../lsp/protocol';
+import { completionModeOf, formatBytes, type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../lsp/protocol';
 import type { ClientState } from './RuntimeClient';
-import { describePlacementLine, formatSize } from './models/describeModels';
+import { describePlacementLine } from './models/describeModels';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
 export interface StateDescription {
@@ -97,7 +97,7 @@ export function describeForecast(forecast: SpeedForecast): string {
 /** Each role with its own model: completion, chat (the same file or a separate one) and the vision projector. */
 export function describeRoles(model: ModelInfo, chatModel: ModelInfo | undefined, mmprojPath: string | undefined): string[] {
 	const chat = chatModel
-		? `Chat model: **${chatModel.name}** · ${formatSize(chatModel.sizeBytes)} · loads on the first chat · \`${chatModel.path}\``
+		? `Chat model: **${chatModel.name}** · ${formatBytes(chatModel.sizeBytes)} · loads on the first chat · \`${chatModel.path}\``
 		: `Chat model: the same model${model.hasChatTemplate ? '' : ' (it has no chat template, so chat cannot use it)'}`;
 	const vision = mmprojPath ? [`Vision projector: \`${mmprojPath}\`, paired with the chat model`] : [];
 	return [`Completion model: **${model.name}**`, chat, ...vision];
@@ -106,7 +106,7 @@ export function describeRoles(model: ModelInfo, chatModel: ModelInfo | undefined
 function modelFacts(model: ModelInfo): string[] {
 	const facts = [
 		`Architecture: ${model.architecture}${model.experts ? ` (MoE, ${model.experts.used} of ${model.experts.count} experts active)` : ''}`,
-		`Size: ${formatSize(model.sizeBytes)} · trained context: ${model.trainContextSize.toLocaleString('en-US')} tokens`,
+		`Size: ${formatBytes(model.sizeBytes)} · trained context: ${model.trainContextSize.toLocaleString('en-US')} tokens`,
 		`Chat template: ${model.hasChatTemplate ? 'yes' : 'no'} · fill-in-the-middle: ${model.fim.supported ? model.fim.format : 'no'}`,
 		`File: ${model.path}`,
 	];

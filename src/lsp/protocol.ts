@@ -15,6 +15,8 @@ export type {
 } from '../runtime/types';
 export { defaultRuntimeSettings } from '../runtime/types';
 export { completionModeOf, isCompletionModeSetting } from '../runtime/completion/completionModeOf';
+// Sizes the runtime writes into messages and the ones the extension shows must read the same.
+export { formatBytes } from '../runtime/models/formatBytes';
 
 /** Sent by the server whenever the runtime state changes. */
 export namespace RuntimeStateNotification {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import {
-	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
+	formatBytes, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
 	type RecommendedModel, type VisionStatus, VisionStatusRequest,
 } from '../../lsp/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
-import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended, formatSize } from './describeModels';
+import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
@@ -90,7 +90,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 					`**${entry.name}** · ${entry.role} · ${entry.parameters}${entry.activeParameters ? ` (${entry.activeParameters} active)` : ''} · ${entry.quantization}`,
 					entry.description,
 					describeFitDetails(fit),
-					`Download: ${formatSize(entry.model.sizeBytes)}${entry.mmproj ? ` + ${formatSize(entry.mmproj.sizeBytes)} vision projector` : ''} · license ${entry.license}`,
+					`Download: ${formatBytes(entry.model.sizeBytes)}${entry.mmproj ? ` + ${formatBytes(entry.mmproj.sizeBytes)} vision projector` : ''} · license ${entry.license}`,
 					`\`${entry.model.uri}\``,
 				].join('\n\n'));
 				item.contextValue = downloaded ? 'bora.recommended.downloaded' : fit.level === 'tooLarge' ? 'bora.recommended.tooLarge' : 'bora.recommended';
@@ -103,7 +103,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 				const item = new vscode.TreeItem(node.model.name);
 				item.id = `downloaded:${node.model.id}`;
 				const { fit } = node.model;
-				item.description = `${formatSize(node.model.sizeBytes)}${fit?.placement ? ` · ${describePlacement(fit.placement)}` : ''}${node.active ? ' · in use' : ''}`;
+				item.description = `${formatBytes(node.model.sizeBytes)}${fit?.placement ? ` · ${describePlacement(fit.placement)}` : ''}${node.active ? ' · in use' : ''}`;
 				item.iconPath = new vscode.ThemeIcon(node.active ? 'pass-filled' : fit ? fitIcons[fit.level] : 'file');
 				item.tooltip = [
 					node.model.modelPath,

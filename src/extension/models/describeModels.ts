@@ -1,25 +1,13 @@
-import type { DownloadProgress, FitPlacement, HardwareInfo, ModelFit, RecommendedModel, RuntimeState, VisionStatus } from '../../lsp/protocol';
-
-/** `1_650_000_000` → `"1.6 GB"` (decimal, as download sizes are shown). */
-export function formatSize(bytes: number): string {
-	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-	let value = Math.max(0, bytes);
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-	return `${value.toFixed(unit === 0 || value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+import { formatBytes, type DownloadProgress, type FitPlacement, type HardwareInfo, type ModelFit, type RecommendedModel, type RuntimeState, type VisionStatus } from '../../lsp/protocol';
 
 /** Lines for the "This machine" section, e.g. "GPU: NVIDIA RTX 4070 (CUDA) · 11.2 of 12.0 GB free". */
 export function describeHardware(hardware: HardwareInfo): string[] {
 	const gpu = hardware.backend === 'cpu'
 		? 'GPU: none in use (CPU only)'
-		: `GPU: ${hardware.gpuNames.join(', ') || 'unknown'} (${hardware.backend.toUpperCase()}) · ${formatSize(hardware.vramFree)} of ${formatSize(hardware.vramTotal)} free${hardware.unifiedMemory ? ' · unified memory' : ''}`;
+		: `GPU: ${hardware.gpuNames.join(', ') || 'unknown'} (${hardware.backend.toUpperCase()}) · ${formatBytes(hardware.vramFree)} of ${formatBytes(hardware.vramTotal)} free${hardware.unifiedMemory ? ' · unified memory' : ''}`;
 	return [
 		gpu,
-		`RAM: ${formatSize(hardware.ramFree)} of ${formatSize(hardware.ramTotal)} free`,
+		`RAM: ${formatBytes(hardware.ramFree)} of ${formatBytes(hardware.ramTotal)} free`,
 		`CPU: ${hardware.cpuModel} · ${hardware.cpuCores} cores, ${hardware.cpuThreads} threads`,
 	];
 }
@@ -28,7 +16,7 @@ export function describeHardware(hardware: HardwareInfo): string[] {
 export function describeRecommended({ entry, fit, downloaded }: RecommendedModel): string {
 	const speed = fit.estimatedTokensPerSecond === undefined ? '' : ` · ≈ ${fit.estimatedTokensPerSecond} tokens/s (estimate)`;
 	const where = fit.placement ? ` · ${describePlacement(fit.placement)}` : ' · preliminary fit';
-	return `${downloaded ? 'downloaded · ' : ''}${formatSize(entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0))}${where}${speed}`;
+	return `${downloaded ? 'downloaded · ' : ''}${formatBytes(entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0))}${where}${speed}`;
 }
 
 /** "GPU 28/28 layers · 8192 ctx" or "CPU · 4096 ctx": where a header-based fit puts the model. */
@@ -43,14 +31,14 @@ export function describeFitDetails(fit: ModelFit): string {
 		return `Preliminary estimate from the catalog sizes: ${fit.summary} "Check Fit on This Machine" reads the model's header for the real numbers.`;
 	}
 	const { gpuLayers, totalLayers, contextSize, vramBytes, ramBytes } = fit.placement;
-	return `From the GGUF header (node-llama-cpp's estimates): ${fit.summary} ${gpuLayers} of ${totalLayers} layers on the GPU, ${contextSize}-token context, ${formatSize(vramBytes)} VRAM + ${formatSize(ramBytes)} RAM.`;
+	return `From the GGUF header (node-llama-cpp's estimates): ${fit.summary} ${gpuLayers} of ${totalLayers} layers on the GPU, ${contextSize}-token context, ${formatBytes(vramBytes)} VRAM + ${formatBytes(ramBytes)} RAM.`;
 }
 
 /** "1.2 GB of 4.7 GB · 25.3 MB/s · 2 min 10 s left" for the progress notification. */
 export function describeProgress(progress: DownloadProgress): string {
-	const parts = [`${formatSize(progress.downloadedBytes)} of ${formatSize(progress.totalBytes)}`];
+	const parts = [`${formatBytes(progress.downloadedBytes)} of ${formatBytes(progress.totalBytes)}`];
 	if (progress.bytesPerSecond > 0) {
-		parts.push(`${formatSize(progress.bytesPerSecond)}/s`);
+		parts.push(`${formatBytes(progress.bytesPerSecond)}/s`);
 	}
 	if (progress.secondsLeft !== undefined) {
 		parts.push(`${formatDuration(progress.secondsLeft)} left`);

@@ -9,6 +9,7 @@ import type { CompletionMode, CompletionModeSetting } from '../types';
 import { completionModeOf } from './completionModeOf';
 import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
+import { IdleRelease } from '../util/IdleRelease';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
 import { generateAlternatives } from './generateCandidates';
@@ -121,7 +122,8 @@ function endingFor(request: CompletionRequest) {
 export class CompletionEngine implements AsyncDisposable {
 	private readonly queue = new SerialQueue();
 	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
-	private idleTimer: NodeJS.Timeout | undefined;
+	/** Frees the KV cache after `idleReleaseMs` with no request or prefill. */
+	private readonly idle: IdleRelease;
 	private chatWrapper: ChatWrapper | undefined;
 	private disposed = false;
 	/** Stops the prefill in progress: a real request always goes first. */
@@ -131,7 +133,10 @@ export class CompletionEngine implements AsyncDisposable {
 	/** The size the context got; a later context (after an idle release) starts there instead of retrying a size that did not fit. */
 	private fittedContextSize: number | undefined;
 
-	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) { }
+	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) {
+		// Memory is the user's: an editor left alone should not hold a KV cache it is not using.
+		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs ?? defaultIdleReleaseMs, release: () => this.releaseContext() });
+	}
 
 	/** How this model completes: `none` when it has neither FIM tokens nor a chat template. */
 	get mode(): CompletionMode {
@@ -244,16 +249,13 @@ export class CompletionEngine implements AsyncDisposable {
 		const abort = new AbortController();
 		this.prefillAbort = abort;
 		const stop = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
-		clearTimeout(this.idleTimer);
-		const result = this.queue.run(async () => {
+		return this.idle.use(async () => {
 			if (stop.aborted) {
 				return { cachedTokens: 0, evaluatedTokens: 0, aborted: true };
 			}
 			const { sequence } = await this.getContext();
 			return prefillSequence({ sequence, tokens: this.headFor(format, sequence.contextSize, request).tokens, signal: stop });
 		});
-		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
-		return result;
 	}
 
 	/** The same head for a prefill and a request with the same context; extra context may take half the KV cache. */
@@ -268,10 +270,7 @@ export class CompletionEngine implements AsyncDisposable {
 
 	private run(work: () => Promise<CompletionResult>): Promise<CompletionResult> {
 		this.prefillAbort?.abort();
-		clearTimeout(this.idleTimer);
-		const result = this.queue.run(work);
-		void result.finally(() => this.scheduleIdleRelease()).catch(() => undefined);
-		return result;
+		return this.idle.use(work);
 	}
 
 	private async completeWithChat(request: CompletionRequest): Promise<CompletionResult> {
@@ -320,7 +319,7 @@ export class CompletionEngine implements AsyncDisposable {
 			return;
 		}
 		this.disposed = true;
-		clearTimeout(this.idleTimer);
+		this.idle[Symbol.dispose]();
 		await this.releaseContext();
 	}
 
@@ -347,16 +346,6 @@ export class CompletionEngine implements AsyncDisposable {
 		})();
 		this.context.catch(() => { this.context = undefined; });
 		return this.context;
-	}
-
-	private scheduleIdleRelease(): void {
-		clearTimeout(this.idleTimer);
-		if (this.disposed) {
-			return;
-		}
-		// Memory is the user's: an editor left alone should not hold a KV cache it is not using.
-		this.idleTimer = setTimeout(() => void this.queue.run(() => this.releaseContext()), this.options.idleReleaseMs ?? defaultIdleReleaseMs);
-		this.idleTimer.unref();
 	}
 
 	private async releaseContext(): Promise<void> {
