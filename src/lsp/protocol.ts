@@ -6,7 +6,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-import type { ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
 import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../runtime/models/types';
 
 export type {
@@ -49,21 +49,8 @@ export interface ChatParams {
 	readonly effort: ReasoningEffort;
 }
 
-export interface ChatResult {
-	readonly answer: string;
-	readonly thought: string;
-	readonly thoughtTokens: number;
-	/** The thought-token budget that applied; absent when unbounded. */
-	readonly thoughtBudget?: number;
-	/** The budget ran out: thinking was closed so the model could answer. */
-	readonly budgetExhausted: boolean;
-	/**
-	 * A sentence to show with the answer when something did not go as asked: the effort was ignored
-	 * (model without reasoning control), Off was not possible (gpt-oss, Magistral), or the model
-	 * wrote no answer after thinking. Absent when there is nothing to say.
-	 */
-	readonly notice?: string;
-}
+/** The finished answer; thought and answer have streamed as chunks before it. */
+export type ChatResult = ChatAnswer;
 
 /** Streams one chat answer; its chunks arrive as {@link ChatChunkNotification}s. `$/cancelRequest` stops it at once. */
 export namespace ChatRequest {

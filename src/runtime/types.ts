@@ -97,6 +97,23 @@ export type ReasoningSupport =
 	| { readonly supported: false; readonly reason: string };
 
 /** One earlier exchange of a chat, oldest first. The client owns the history and sends it every time. */
+/** A finished chat answer: the engine's result and the wire result of `bora/chat`. */
+export interface ChatAnswer {
+	readonly answer: string;
+	readonly thought: string;
+	readonly thoughtTokens: number;
+	/** The thought-token budget that applied; absent when unbounded. */
+	readonly thoughtBudget?: number;
+	/** The budget ran out: thinking was closed so the model could answer. */
+	readonly budgetExhausted: boolean;
+	/**
+	 * A sentence to show with the answer when something did not go as asked: the effort was ignored
+	 * (model without reasoning control), Off was not possible (gpt-oss, Magistral), or the model
+	 * wrote no answer after thinking. Absent when there is nothing to say.
+	 */
+	readonly notice?: string;
+}
+
 export interface ChatTurn {
 	readonly user: string;
 	readonly assistant: string;

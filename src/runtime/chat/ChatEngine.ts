@@ -3,7 +3,7 @@ import { RuntimeError } from '../errors/RuntimeError';
 import { createFittingContext } from '../model/createFittingContext';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
-import type { ChatTurn, ReasoningEffort } from '../types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../types';
 import { IdleRelease } from '../util/IdleRelease';
 import type { PriorityGate } from '../util/PriorityGate';
 import { SerialQueue } from '../util/SerialQueue';
@@ -55,16 +55,8 @@ export interface ChatEngineChunk {
 	readonly thoughtBudget?: number;
 }
 
-export interface ChatEngineResult {
-	readonly answer: string;
-	readonly thought: string;
-	readonly thoughtTokens: number;
-	readonly thoughtBudget?: number;
-	/** The budget ran out: thinking was closed so the model could answer. */
-	readonly budgetExhausted: boolean;
-	/** Something the user should know about this answer (effort ignored, no answer written). */
-	readonly notice?: string;
-}
+/** One chat answer, as `bora/chat` also returns it. */
+export type ChatEngineResult = ChatAnswer;
 
 export const defaultChatSystemPrompt = 'You are Bora, a coding assistant that runs locally inside VS Code. Answer concisely and put code in fenced code blocks.';
 

@@ -1,5 +1,6 @@
 import { LlamaText, type ChatWrapper, type LlamaContextSequence, type Token } from 'node-llama-cpp';
-import { generateTokens, type StopReason } from '../generateTokens';
+import type { CompletionStats } from '../CompletionEngine';
+import { generateTokens } from '../generateTokens';
 import { chatCompletionHistory } from './chatCompletionPrompt';
 import { codeFromChatAnswer, trimOverlap } from './codeFromChatAnswer';
 
@@ -17,15 +18,8 @@ export interface ChatModeCompletionInput {
 	readonly ending?: { readonly done: (code: string) => boolean; readonly finish: (code: string) => string };
 }
 
-export interface ChatModeCompletion {
-	readonly text: string;
-	readonly promptTokens: number;
-	readonly cachedPromptTokens: number;
-	readonly generatedTokens: number;
-	readonly promptMs: number;
-	readonly generationMs: number;
-	readonly stopReason: StopReason;
-}
+/** The code and what it cost; the engine adds the mode and the (absent) extra context. */
+export type ChatModeCompletion = { readonly text: string } & Omit<CompletionStats, 'mode' | 'extraContextTokens' | 'extraContextChunks'>;
 
 /** Prefix characters dropped at a time when the prompt does not fit; large steps keep the prompt's start stable. */
 const prefixTrimStep = 1024;
