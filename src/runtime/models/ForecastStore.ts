@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../types';
+import { JsonEntryStore } from '../util/JsonEntryStore';
 import type { SpeedForecast } from './types';
 
 /** The file in the storage directory that keeps measured forecasts. */
@@ -37,50 +38,23 @@ export function forecastKey(parts: ForecastKeyParts): string {
 	return [parts.modelPath, parts.sizeBytes, parts.mtimeMs, parts.backend, parts.gpuNames.join('+'), parts.cpuModel, `${parts.threads}t`, `${parts.gpuLayers}gl`].join('|');
 }
 
-interface ForecastFile {
-	readonly version: 1;
-	readonly entries: Record<string, SpeedForecast>;
-}
-
 /**
  * Measured speed forecasts per model file and machine, in one JSON file in the storage directory,
  * so the next load of the same file on the same machine reuses the number instead of measuring.
- * A missing or damaged file reads as empty; writes go through a temporary file and a rename.
  */
 export class ForecastStore {
-	readonly filePath: string;
+	private readonly store: JsonEntryStore<SpeedForecast>;
 
 	constructor(storageDir: string) {
-		this.filePath = join(storageDir, forecastFileName);
+		this.store = new JsonEntryStore(join(storageDir, forecastFileName), { maxEntries, isEntry: isForecast, timeOf: forecast => forecast.measuredAt });
 	}
 
-	async get(parts: ForecastKeyParts): Promise<SpeedForecast | undefined> {
-		return (await this.read()).entries[forecastKey(parts)];
+	get(parts: ForecastKeyParts): Promise<SpeedForecast | undefined> {
+		return this.store.get(forecastKey(parts));
 	}
 
-	async put(parts: ForecastKeyParts, forecast: SpeedForecast): Promise<void> {
-		const entries = { ...(await this.read()).entries, [forecastKey(parts)]: forecast };
-		const kept = Object.entries(entries)
-			.sort(([, a], [, b]) => b.measuredAt.localeCompare(a.measuredAt))
-			.slice(0, maxEntries);
-		const file: ForecastFile = { version: 1, entries: Object.fromEntries(kept) };
-		await mkdir(join(this.filePath, '..'), { recursive: true });
-		const temporary = `${this.filePath}.${process.pid}.tmp`;
-		await writeFile(temporary, JSON.stringify(file, undefined, '\t'));
-		await rename(temporary, this.filePath);
-	}
-
-	private async read(): Promise<ForecastFile> {
-		try {
-			const parsed: unknown = JSON.parse(await readFile(this.filePath, 'utf8'));
-			if (typeof parsed === 'object' && parsed !== null && (parsed as ForecastFile).version === 1 && typeof (parsed as ForecastFile).entries === 'object') {
-				const entries = Object.fromEntries(Object.entries((parsed as ForecastFile).entries).filter(([, value]) => isForecast(value)));
-				return { version: 1, entries };
-			}
-		} catch {
-			// Missing or damaged: measure again.
-		}
-		return { version: 1, entries: {} };
+	put(parts: ForecastKeyParts, forecast: SpeedForecast): Promise<void> {
+		return this.store.put(forecastKey(parts), forecast);
 	}
 }
 
