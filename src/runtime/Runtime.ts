@@ -257,9 +257,9 @@ export class Runtime implements AsyncDisposable {
 				await model.dispose();
 				return;
 			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice) }) };
+			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice) }) };
 			const loadMs = Math.round(performance.now() - started);
-			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
+			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 			if (model.notice) {
 				this.logger.warn(model.notice);
 			}
@@ -274,7 +274,7 @@ export class Runtime implements AsyncDisposable {
 				...(forecast ? { forecast } : {}),
 			});
 			if (!forecast && forecastKey) {
-				this.scheduleForecast(this.loaded, handle.threads, forecastKey);
+				this.scheduleForecast(this.loaded, handle, forecastKey);
 			}
 		} catch (error) {
 			if (signal.aborted) {
@@ -432,10 +432,11 @@ export class Runtime implements AsyncDisposable {
 		return this.forecaster.whenSettled();
 	}
 
-	private scheduleForecast(target: NonNullable<Runtime['loaded']>, threads: number, key: ForecastKeyParts): void {
+	private scheduleForecast(target: NonNullable<Runtime['loaded']>, { threads, generationThreads }: LlamaHandle, key: ForecastKeyParts): void {
 		this.forecaster.schedule({
 			model: target.model,
 			threads,
+			generationThreads,
 			key,
 			storageDir: this.settings.storageDir,
 			isCurrent: () => !this.disposed && this.loaded === target,

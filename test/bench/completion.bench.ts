@@ -3,7 +3,7 @@
  * one process on one model, request by request interleaved so a noisy machine slows both alike.
  * (a) evaluates every prompt from scratch on a cleared sequence; (b) is Bora's engine with its KV reuse
  * and stable-first layout. Both generate the same greedy tokens. Prints a table and JSON; asserts
- * nothing. `BORA_BENCH_QUICK=1` types fewer characters.
+ * nothing. `BORA_BENCH_QUICK=1` types fewer characters; `BORA_BENCH_MODELS=benchDense` runs the listed models only.
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { LlamaContextSequence } from 'node-llama-cpp';
@@ -11,6 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fimTextAt } from '../../src/lsp/documentContext';
 import { buildFimPrompt, CompletionEngine, createLlama, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
+import type { GenerationThreads } from '../../src/runtime/util/generationThreads';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
 
@@ -71,10 +72,10 @@ function summarize(samples: readonly Sample[]): Summary {
  * FIM tokens, and on these random weights its different prompt layout met an end token at once, so it
  * skipped generation and would make the baseline look cheaper than any real one.
  */
-async function naive(loaded: LoadedModel, format: FimFormat, sequence: LlamaContextSequence, prefix: string, suffix: string, onToken?: () => void) {
+async function naive(loaded: LoadedModel, format: FimFormat, sequence: LlamaContextSequence, generationThreads: GenerationThreads, prefix: string, suffix: string, onToken?: () => void) {
 	await sequence.clearHistory();
 	const prompt = buildFimPrompt(format, loaded.model, { prefix, suffix, maxTextTokens: contextSize - maxTokens - 8 });
-	const generated = await generateTokens({ sequence, prompt, stopTokens: new Set(format.stopTokens), maxTokens, onToken });
+	const generated = await generateTokens({ sequence, prompt, stopTokens: new Set(format.stopTokens), maxTokens, onToken, generationThreads });
 	return { promptTokens: prompt.length, evaluatedTokens: prompt.length - generated.cachedPromptTokens, generatedTokens: generated.tokens.length };
 }
 
@@ -85,13 +86,16 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 		throw new Error(`${name}: ${loaded.fim.reason}`);
 	}
 	const format = loaded.fim.format;
-	const engine = new CompletionEngine(loaded, { threads: handle.threads, contextSize });
+	// Both generate with Bora's thread split (every core for the prompt, one fewer while generating),
+	// so the ratios measure what KV reuse and the prompt layout save, not thread counts.
+	const generationThreads = { llama: handle.llama, threads: handle.generationThreads };
+	const engine = new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize });
 	const context = await loaded.model.createContext({ contextSize, sequences: 1, threads: handle.threads });
 	const sequence = context.getSequence();
 	const samples = { naive: [] as Sample[], bora: [] as Sample[] };
 	try {
 		// Warm-up outside the measurement (first-call allocations), on text the session never shows.
-		await naive(loaded, format, sequence, 'const warm = ', ';');
+		await naive(loaded, format, sequence, generationThreads, 'const warm = ', ';');
 		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
 		for (const [index, step] of steps.entries()) {
 			const document = TextDocument.create('file:///bench/source.js', 'javascript', index, step.text);
@@ -99,7 +103,7 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 			let started = performance.now();
 			let firstToken: number | undefined;
 			const onToken = () => { firstToken ??= performance.now(); };
-			const a = await naive(loaded, format, sequence, prefix, suffix, onToken);
+			const a = await naive(loaded, format, sequence, generationThreads, prefix, suffix, onToken);
 			samples.naive.push({ kind: step.kind, ms: performance.now() - started, firstTokenMs: (firstToken ?? performance.now()) - started, ...a });
 			started = performance.now();
 			firstToken = undefined;
@@ -109,7 +113,7 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 				evaluatedTokens: stats.promptTokens - stats.cachedPromptTokens, generatedTokens: stats.generatedTokens,
 			});
 			const [lastA, lastB] = [samples.naive.at(-1)!, samples.bora.at(-1)!];
-			process.stderr.write(`${name} ${index + 1}/${steps.length} ${step.kind}: (a) ${lastA.ms.toFixed(0)} ms, (b) ${lastB.ms.toFixed(0)} ms, ${lastB.evaluatedTokens} evaluated\n`);
+			process.stderr.write(`${name} ${index + 1}/${steps.length} ${step.kind}: (a) ${lastA.ms.toFixed(0)} ms (generating ${(lastA.ms - lastA.firstTokenMs).toFixed(0)}), (b) ${lastB.ms.toFixed(0)} ms (generating ${(lastB.ms - lastB.firstTokenMs).toFixed(0)}), ${lastB.evaluatedTokens} evaluated\n`);
 		}
 	} finally {
 		await context.dispose();
@@ -120,7 +124,7 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 	const a = summarize(samples.naive);
 	const b = summarize(samples.bora);
 	return {
-		model: name, format: format.name, threads: handle.threads, naive: a, bora: b,
+		model: name, format: format.name, threads: handle.threads, generationThreads: handle.generationThreads, naive: a, bora: b,
 		ratios: {
 			evaluatedTokens: a.evaluatedTokensPerRequest / b.evaluatedTokensPerRequest,
 			p50: a.p50Ms / b.p50Ms,
@@ -136,8 +140,9 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 const source = benchSourceText();
 const steps = editingSession(source, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 });
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs; session: ${source.split('\n').length}-line file, ${steps.length} requests (${steps.filter(s => s.kind === 'jump').length} cursor jumps, ${steps.filter(s => s.kind === 'accept').length} accepts), ${maxTokens} tokens max each`);
+const only = process.env['BORA_BENCH_MODELS']?.split(',');
 const results = [];
-for (const name of benchModelNames) {
+for (const name of benchModelNames.filter(n => !only || only.includes(n))) {
 	const result = await benchModel(name, steps);
 	results.push(result);
 	const row = (label: string, s: Summary) => `| ${name} (${result.format}) | ${label} | ${s.p50Ms.toFixed(0)} | ${s.p95Ms.toFixed(0)} | ${s.coldP50Ms.toFixed(0)} | ${s.warmTypeP50Ms.toFixed(0)} | ${s.coldFirstTokenP50Ms.toFixed(0)} | ${s.warmTypeFirstTokenP50Ms.toFixed(0)} | ${s.promptTokensPerRequest.toFixed(0)} | ${s.evaluatedTokensPerRequest.toFixed(1)} | ${(s.cacheHitRate * 100).toFixed(0)}% | ${s.generatedTokensPerRequest.toFixed(1)} |`;

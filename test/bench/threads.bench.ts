@@ -1,11 +1,18 @@
 /*
- * Why Bora sets thread counts itself: generation speed with one thread per physical core (Bora's
- * default) against node-llama-cpp's CPU default of at least 4 threads, in one process on one model.
- * Prints tokens per second and the ratio; asserts nothing (speed belongs in benchmarks, not tests).
+ * Why Bora sets thread counts itself, in one process per comparison:
+ * 1. generation speed with one thread per physical core against node-llama-cpp's CPU default of at
+ *    least 4 threads;
+ * 2. per-token generation times on the dense bench model while typing, with every core generating
+ *    against Bora's split (every core for the prompt, one fewer while generating), interleaved.
+ * Prints numbers and ratios; asserts nothing (speed belongs in benchmarks, not tests).
  */
 import { availableParallelism } from 'node:os';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fimTextAt } from '../../src/lsp/documentContext';
 import { CompletionEngine, createLlama, loadModel } from '../../src/runtime';
+import { ensureBenchModel } from '../models/benchModels';
 import { endlessFim, ensureFixtureModel } from '../models/fixtures';
+import { benchSourceText, editingSession } from './editingSession';
 
 const tokens = 64;
 const rounds = 3;
@@ -38,3 +45,50 @@ const ours = await measure(cores);
 const theirs = await measure(libraryDefault);
 console.log(JSON.stringify({ tokens, rounds, threads: { bora: cores, libraryDefault }, tokensPerSecond: { bora: Math.round(ours), libraryDefault: Math.round(theirs) } }));
 console.log(`generation: ${ours.toFixed(0)} tok/s with ${cores} threads vs ${theirs.toFixed(0)} tok/s with ${libraryDefault}: ${(ours / theirs).toFixed(1)}× faster`);
+
+/** Milliseconds between consecutive generated tokens of typing-session requests, per engine. */
+async function generationGaps(): Promise<{ cores: number; generationThreads: number; gaps: Record<'allCores' | 'split', number[]> }> {
+	const handle = await createLlama({ gpu: 'off' });
+	const loaded = await loadModel(handle, { modelPath: await ensureBenchModel('benchDense') });
+	const engines = {
+		allCores: new CompletionEngine(loaded, { threads: handle.threads, contextSize: 4096 }),
+		split: new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize: 4096 }),
+	};
+	const gaps = { allCores: [] as number[], split: [] as number[] };
+	try {
+		for (const step of editingSession(benchSourceText(), { places: 2, charsPerPlace: 12 })) {
+			const document = TextDocument.create('file:///bench/source.js', 'javascript', 1, step.text);
+			const { prefix, suffix } = fimTextAt(document, document.positionAt(step.offset), { alignFirstLine: 32 });
+			for (const [name, engine] of Object.entries(engines) as [keyof typeof engines, CompletionEngine][]) {
+				let last: number | undefined;
+				await engine.complete({ prefix, suffix, maxTokens: 16, onToken: () => {
+					const now = performance.now();
+					if (last !== undefined) {
+						gaps[name].push(now - last);
+					}
+					last = now;
+				} });
+			}
+		}
+	} finally {
+		await engines.allCores.dispose();
+		await engines.split.dispose();
+		await loaded.dispose();
+		await handle.llama.dispose();
+	}
+	return { cores: handle.threads, generationThreads: handle.generationThreads, gaps };
+}
+
+const summary = (values: readonly number[]) => {
+	const sorted = [...values].sort((x, y) => x - y);
+	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+	return { tokens: sorted.length, median: at(0.5), mean: sorted.reduce((x, y) => x + y, 0) / sorted.length, p90: at(0.9), over15ms: sorted.filter(v => v > 15).length / sorted.length };
+};
+const split = await generationGaps();
+const all = summary(split.gaps.allCores);
+const fewer = summary(split.gaps.split);
+const line = (label: string, s: ReturnType<typeof summary>) => `${label}: median ${s.median.toFixed(1)} ms, mean ${s.mean.toFixed(1)} ms, p90 ${s.p90.toFixed(1)} ms, ${(s.over15ms * 100).toFixed(0)}% of ${s.tokens} tokens over 15 ms`;
+console.log(JSON.stringify({ generationGaps: { cores: split.cores, generationThreads: split.generationThreads, allCores: all, split: fewer } }));
+console.log(line(`generating with all ${split.cores} threads`, all));
+console.log(line(`generating with ${split.generationThreads} (prompts with ${split.cores})`, fewer));
+console.log(`mean per generated token: ${(all.mean / fewer.mean).toFixed(1)}× lower with the split`);

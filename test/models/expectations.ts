@@ -7,7 +7,7 @@ export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middl
 
 /**
  * `qwenFim`'s less likely answer to the canonical case: its first token is the model's second
- * choice after `<|fim_middle|>` (a few percent), so a second suggestion starts there.
+ * choice after `<|fim_middle|>` and after the canonical prefix (a few percent), so a second suggestion starts there.
  */
 export const canonicalFimAlternative = ' throw new Error();';
 

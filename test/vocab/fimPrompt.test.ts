@@ -139,6 +139,48 @@ describe('FIM prompts, token by token', function () {
 		assert.deepEqual(typed.slice(0, stableLength), prompt.slice(0, stableLength));
 	});
 
+	it('cursor line apart: the cursor line goes after <fim_middle>, so typing on it leaves the suffix cached', async () => {
+		const model = await vocabModel({ fixture: 'qwenFim' });
+		const format = formatOf(model);
+		const suffix = ';\n}\n';
+		const before = 'function f(a) {\n';
+		const prompt = buildFimPrompt(format, model, { prefix: `${before}\treturn a`, suffix, cursorLineApart: true });
+		assert.equal(model.detokenize(prompt, true), `<|fim_prefix|>${before}<|fim_suffix|>${suffix}<|fim_middle|>\treturn a`);
+		const typed = buildFimPrompt(format, model, { prefix: `${before}\treturn a +`, suffix, cursorLineApart: true });
+		const middle = prompt.indexOf(id(model, '<|fim_middle|>'));
+		assert.deepEqual(typed.slice(0, middle + 1), prompt.slice(0, middle + 1), 'everything up to <|fim_middle|> is unchanged');
+		// At the start of a line there is nothing to move.
+		assert.deepEqual(buildFimPrompt(format, model, { prefix: before, suffix, cursorLineApart: true }), buildFimPrompt(format, model, { prefix: before, suffix }));
+		// A budget that cuts into the cursor line keeps its end after the marker.
+		const cut = buildFimPrompt(format, model, { prefix: `${before}\treturn a + b + c + d`, suffix: '', cursorLineApart: true, maxTextTokens: 4 });
+		assert.equal(cut.at(-5), id(model, '<|fim_middle|>'));
+		assert.ok(model.detokenize(cut, true).endsWith(' + d'), model.detokenize(cut, true));
+	});
+
+	it('cursor line apart: CodeLlama continues the line without a SentencePiece space; suffix-first Mistral is unchanged', async () => {
+		const spm = await vocabModel({ vocabulary: 'llama-spm' });
+		const detection = detectFimFormat(fakeVocabulary({ '▁<PRE>': 32007, '▁<SUF>': 32008, '▁<MID>': 32009, '▁<EOT>': 32010 }), { addBos: true });
+		assert.ok('format' in detection);
+		const prompt = buildFimPrompt(detection.format, spm, { prefix: 'int f() {\n  return', suffix: ';\n}', cursorLineApart: true });
+		assert.deepEqual(prompt.slice(prompt.indexOf(32009 as Token) + 1), spm.tokenize('  return', false, 'trimLeadingSpace'));
+		const mistral = await vocabModel({ fixture: 'mistral4Fim' });
+		const format = formatOf(mistral);
+		assert.deepEqual(buildFimPrompt(format, mistral, { prefix, suffix, cursorLineApart: true }), buildFimPrompt(format, mistral, { prefix, suffix }));
+	});
+
+	it('cursor line apart, suffix-first: the same tokens as the whole prefix, with SentencePiece and BPE vocabularies', async () => {
+		const lines = 'function f(a) {\n\tif (a) {\n    return a;\n  }\n  const total = a + 1;';
+		const mistral = await vocabModel({ fixture: 'mistral4Fim' });
+		const spm = await vocabModel({ vocabulary: 'llama-spm' });
+		// Codestral's SentencePiece layout, with made-up marker ids: only the text's tokens matter here.
+		const spmFormat: FimFormat = { name: 'mistral', layout: 'suffixPrefix', prefix: 3 as Token, suffix: 4 as Token, prependBos: true, trimSuffixLeadingSpace: false, stopTokens: [] };
+		for (const [model, format] of [[mistral, formatOf(mistral)], [spm, spmFormat]] as const) {
+			for (const text of [lines, `${lines}\n`, `${lines}\n  `, 'const first = 1;']) {
+				assert.deepEqual(buildFimPrompt(format, model, { prefix: text, suffix, cursorLineApart: true }), buildFimPrompt(format, model, { prefix: text, suffix }), JSON.stringify(text));
+			}
+		}
+	});
+
 	const extraContext = [
 		{ name: 'src/math.js', text: 'export function sub(a, b) {\n\treturn a - b;\n}\n' },
 		{ name: 'src/log.js', text: 'export const log = console.log;\n' },

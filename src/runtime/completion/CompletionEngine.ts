@@ -1,5 +1,6 @@
 import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
 import { createFittingContext } from '../model/createFittingContext';
@@ -9,6 +10,7 @@ import type { CompletionMode, CompletionModeSetting } from '../types';
 import { completionModeOf } from './completionModeOf';
 import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
+import type { GenerationThreads } from '../util/generationThreads';
 import { IdleRelease } from '../util/IdleRelease';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
@@ -19,6 +21,8 @@ import { prefillSequence, type PrefillResult } from './prefillSequence';
 export interface CompletionEngineOptions {
 	/** Evaluation threads for the completion context. */
 	readonly threads: number;
+	/** Threads while generating, after the prompt (see `generationThreadsFor`). Defaults to `threads`. */
+	readonly generationThreads?: number;
 	/** Tokens of KV cache for completion. Defaults to the model's trained context, at most `4096`. */
 	readonly contextSize?: number;
 	/**
@@ -132,8 +136,13 @@ export class CompletionEngine implements AsyncDisposable {
 	private readonly chunkTokens = new WeakMap<FimContextChunk, readonly Token[]>();
 	/** The size the context got; a later context (after an idle release) starts there instead of retrying a size that did not fit. */
 	private fittedContextSize: number | undefined;
+	private readonly generationThreads: GenerationThreads | undefined;
+	/** The file's text around the cursor line is the same keystroke after keystroke; its tokens are kept. */
+	private readonly tokenizer: CachingTokenizer;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) {
+		this.tokenizer = new CachingTokenizer(loaded.model);
+		this.generationThreads = options.generationThreads === undefined ? undefined : { llama: loaded.model.llama, threads: options.generationThreads };
 		// Memory is the user's: an editor left alone should not hold a KV cache it is not using.
 		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs ?? defaultIdleReleaseMs, release: () => this.releaseContext() });
 	}
@@ -172,11 +181,12 @@ export class CompletionEngine implements AsyncDisposable {
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
 			const head = this.headFor(format, sequence.contextSize, request);
-			const prompt = buildFimPrompt(format, model, {
+			const prompt = buildFimPrompt(format, this.tokenizer, {
 				prefix: request.prefix,
 				suffix: request.suffix,
 				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8 - head.tokens.length),
 				volatileSuffixTokens: this.options.volatileSuffixTokens ?? defaultVolatileSuffixTokens,
+				cursorLineApart: true,
 				// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
 				trimStep: 256,
 				fileName: request.fileName,
@@ -198,6 +208,7 @@ export class CompletionEngine implements AsyncDisposable {
 					request.onText?.(text);
 					return ending.done(text);
 				},
+			generationThreads: this.generationThreads,
 			});
 			request.signal?.throwIfAborted();
 			const text = ending.finish(textOf(generated.tokens));
@@ -213,6 +224,7 @@ export class CompletionEngine implements AsyncDisposable {
 				textOf,
 				ending: () => endingFor(request),
 				distinctFrom: [text],
+				generationThreads: this.generationThreads,
 			});
 			request.signal?.throwIfAborted();
 			return {
@@ -287,6 +299,7 @@ export class CompletionEngine implements AsyncDisposable {
 			signal: request.signal,
 			onToken: request.onToken,
 			ending: endingFor(request),
+			generationThreads: this.generationThreads,
 		});
 		request.signal?.throwIfAborted();
 		return { text, alternatives: [], stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
@@ -351,6 +364,7 @@ export class CompletionEngine implements AsyncDisposable {
 	private async releaseContext(): Promise<void> {
 		const context = this.context;
 		this.context = undefined;
+		this.tokenizer.clear();
 		await context?.then(({ context }) => context.dispose(), () => undefined);
 	}
 

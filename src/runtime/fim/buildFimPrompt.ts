@@ -26,6 +26,16 @@ export interface FimPromptInput {
 	 */
 	readonly volatileSuffixTokens?: number;
 	/**
+	 * The cursor line's text before the cursor is tokenized apart from the rest of the prefix, which
+	 * then stays the same text (and, through a caching tokenizer, the same tokens) while the user
+	 * types on the line. Formats with a middle marker (Qwen, StarCoder, CodeLlama…) also put it after
+	 * the marker, as the start of the middle, as llama.cpp's /infill lays out its `prompt`: typing on a
+	 * line then changes only the prompt's last tokens, and the suffix before them stays cached.
+	 * Suffix-first formats keep it at the prefix's end, where it is already last.
+	 * Defaults to `false`: the prefix is tokenized whole, between the prefix and suffix markers.
+	 */
+	readonly cursorLineApart?: boolean;
+	/**
 	 * When the token budget cuts the prefix, cut it in steps of this many tokens, so the prompt's
 	 * beginning (and with it the whole KV cache) does not move with every typed token.
 	 * Defaults to `1`.
@@ -120,15 +130,28 @@ export function buildFimHead(format: FimFormat, tokenizer: FimTokenizer, { extra
  * `<|endoftext|>` or `[INST]` stays plain text.
  */
 export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input: FimPromptInput): Token[] {
-	const { prefix, suffix, maxTextTokens = Infinity, volatileSuffixTokens, trimStep = 1, fileName = 'file' } = input;
+	const { prefix, suffix, maxTextTokens = Infinity, volatileSuffixTokens, cursorLineApart = false, trimStep = 1, fileName = 'file' } = input;
 	const separator = format.fileSeparator;
-	let prefixTokens = tokenizer.tokenize(prefix, false);
+	// A cursor line tokenized apart is trimmed with the prefix, as its end; `lineStart` says where it
+	// starts in `prefixTokens`. Where it stays at the prefix's end, it is split off only after a
+	// newline, so the prompt's tokens are what tokenizing the prefix whole gives.
+	const afterNewline = prefix.lastIndexOf('\n') + 1;
+	const lineStartOffset = !cursorLineApart || (format.layout === 'suffixPrefix' && afterNewline === 0) ? prefix.length : afterNewline;
+	let prefixTokens = tokenizer.tokenize(prefix.slice(0, lineStartOffset), false);
+	let lineStart = prefixTokens.length;
+	if (lineStartOffset < prefix.length) {
+		// Tokenized as text after a newline (node-llama-cpp tokenizes "\n" + text and drops the
+		// newline), which is what it follows in the file, so SentencePiece adds no space in front.
+		prefixTokens.push(...tokenizer.tokenize(prefix.slice(lineStartOffset), false, 'trimLeadingSpace'));
+	}
 	let suffixTokens = format.trimSuffixLeadingSpace ? tokenizer.tokenize(suffix, false, 'trimLeadingSpace') : tokenizer.tokenize(suffix, false);
 	if (prefixTokens.length + suffixTokens.length > maxTextTokens) {
 		const suffixBudget = Math.max(maxTextTokens - prefixTokens.length, Math.floor(maxTextTokens / 4));
 		suffixTokens = suffixTokens.slice(0, suffixBudget);
 		const excess = prefixTokens.length - (maxTextTokens - suffixTokens.length);
-		prefixTokens = prefixTokens.slice(Math.max(0, Math.ceil(excess / trimStep) * trimStep));
+		const cut = Math.max(0, Math.ceil(excess / trimStep) * trimStep);
+		prefixTokens = prefixTokens.slice(cut);
+		lineStart = Math.max(0, lineStart - cut);
 	}
 	const head = input.head ?? buildFimHead(format, tokenizer, input);
 	// Everything before the prefix is stable while the user types at the cursor, so it goes first.
@@ -143,13 +166,17 @@ export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input
 	}
 
 	switch (format.layout) {
+		// The cursor line is the prefix's end either way.
 		case 'suffixPrefix':
 			return [...head.tokens, ...stable, format.suffix, ...suffixTokens, format.prefix, ...prefixTokens];
 		case 'prefixSuffixMiddle':
 			if (format.middle === undefined) {
 				throw new Error(`FIM format ${format.name} needs a middle token`);
 			}
-			return [...head.tokens, ...stable, format.prefix, ...prefixTokens, format.suffix, ...suffixTokens, format.middle];
+			return [
+				...head.tokens, ...stable, format.prefix, ...prefixTokens.slice(0, lineStart),
+				format.suffix, ...suffixTokens, format.middle, ...prefixTokens.slice(lineStart),
+			];
 		default:
 			void (format.layout satisfies never);
 			throw new Error(`Unknown FIM layout ${String(format.layout)}`);

@@ -2,6 +2,7 @@ import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
 import type { Backend, GpuMode } from '../types';
+import { generationThreadsFor } from '../util/generationThreads';
 
 export interface CreateLlamaOptions {
 	/** Defaults to `auto`: the best GPU backend that works, else the CPU. */
@@ -15,7 +16,10 @@ export interface CreateLlamaOptions {
 export interface LlamaHandle {
 	readonly llama: Llama;
 	readonly backend: Backend;
+	/** Threads for prompt evaluation: `threads` when given, else one per physical core. */
 	readonly threads: number;
+	/** Threads while generating token by token: `threads` when given, else one core fewer (see {@link generationThreadsFor}). */
+	readonly generationThreads: number;
 }
 
 /**
@@ -52,7 +56,8 @@ export async function createLlama({ gpu = 'auto', threads = 0, logger }: CreateL
 	}
 	const resolvedThreads = threads > 0 ? threads : Math.max(1, llama.cpuMathCores);
 	llama.maxThreads = resolvedThreads;
-	return { llama, backend: llama.gpu === false ? 'cpu' : llama.gpu, threads: resolvedThreads };
+	const generationThreads = threads > 0 ? threads : generationThreadsFor(resolvedThreads);
+	return { llama, backend: llama.gpu === false ? 'cpu' : llama.gpu, threads: resolvedThreads, generationThreads };
 }
 
 function forwardLog(logger: Logger | undefined, level: LlamaLogLevel, message: string): void {

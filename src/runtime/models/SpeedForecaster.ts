@@ -26,6 +26,7 @@ export interface SpeedForecasterOptions {
 export interface ForecastTarget {
 	readonly model: LoadedModel;
 	readonly threads: number;
+	readonly generationThreads: number;
 	readonly key: ForecastKeyParts;
 	/** Where forecasts are stored per model and machine; none keeps them in memory only. */
 	readonly storageDir: string | undefined;
@@ -91,7 +92,7 @@ export class SpeedForecaster {
 				}
 				try {
 					const speeds = await lifecycle.run(async () => stillCurrent()
-						? measureSpeed(target.model.model, { threads: target.threads, signal, gate: completionFirst })
+						? measureSpeed(target.model.model, { threads: target.threads, generationThreads: target.generationThreads, signal, gate: completionFirst })
 						: undefined);
 					if (!speeds || !stillCurrent()) {
 						return;

@@ -1,11 +1,14 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { limitThreadsWhileGenerating } from '../util/generationThreads';
 import type { PriorityGate } from '../util/PriorityGate';
 import type { SuggestionSpeeds } from './forecastSuggestion';
 
 export interface MeasureSpeedOptions {
 	/** Evaluation threads, as completion uses. */
 	readonly threads: number;
+	/** Threads while generating, as completion uses. Defaults to `threads`. */
+	readonly generationThreads?: number;
 	/** Prompt tokens to evaluate. Defaults to `256`. */
 	readonly promptTokens?: number;
 	/** Tokens to generate after the prompt. Defaults to `16`. */
@@ -45,7 +48,7 @@ const sampleCode = `export function mergeSorted(left: number[], right: number[])
  * speed), then generates `generatedTokens` tokens greedily (generation speed). Small enough to take
  * well under two seconds on a CPU for small models; never touches the completion context.
  */
-export async function measureSpeed(model: LlamaModel, { threads, promptTokens = 256, generatedTokens = 16, signal, gate }: MeasureSpeedOptions): Promise<SuggestionSpeeds> {
+export async function measureSpeed(model: LlamaModel, { threads, generationThreads = threads, promptTokens = 256, generatedTokens = 16, signal, gate }: MeasureSpeedOptions): Promise<SuggestionSpeeds> {
 	const checkpoint = () => {
 		signal?.throwIfAborted();
 		if (gate && !gate.isClear) {
@@ -74,14 +77,22 @@ export async function measureSpeed(model: LlamaModel, { threads, promptTokens = 
 		let generated = 0;
 		const began = performance.now();
 		let firstTokenAt: number | undefined;
-		for await (const _token of sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true })) {
-			// The first token still pays for the last prompt token; generation speed is timed from there.
-			firstTokenAt ??= performance.now();
-			generated++;
-			checkpoint();
-			if (generated >= generatedTokens + 1) {
-				break;
+		let restoreThreads: (() => void) | undefined;
+		try {
+			for await (const _token of sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true })) {
+				if (firstTokenAt === undefined) {
+					// The first token still pays for the last prompt token; generation speed is timed from there.
+					firstTokenAt = performance.now();
+					restoreThreads = limitThreadsWhileGenerating({ llama: model.llama, threads: generationThreads });
+				}
+				generated++;
+				checkpoint();
+				if (generated >= generatedTokens + 1) {
+					break;
+				}
 			}
+		} finally {
+			restoreThreads?.();
 		}
 		const end = performance.now();
 		const generationMs = firstTokenAt === undefined ? end - began : end - firstTokenAt;

@@ -21,15 +21,17 @@ const qwen25AddedTokens: ReadonlyMap<number, { text: string; type: number }> = n
 
 /**
  * Dense `qwen2` with the Qwen2.5 vocabulary (FIM tokens found by llama.cpp's own vocabulary scan).
- * A bigram model only sees the last token, so the answer chain starts at `<|fim_middle|>`:
- * `<|fim_prefix|>function add(a, b) {<|fim_suffix|>}<|fim_middle|>` → ` return a + b;` `<|file_sep|>`,
- * and a caller that does not stop there gets ` junk` `<|endoftext|>`; its second choice after
- * `<|fim_middle|>` (a few percent) leads to ` throw new Error();` `<|file_sep|>`. A ChatML prompt (ending in
+ * A bigram model only sees the last token, so the answer chain starts both at `<|fim_middle|>` and
+ * at the canonical prefix's last token ` {`, where Bora's engine puts the cursor line (after the
+ * middle marker): `<|fim_prefix|>function add(a, b) {<|fim_suffix|>}<|fim_middle|>` and
+ * `<|fim_prefix|><|fim_suffix|>}<|fim_middle|>function add(a, b) {` → ` return a + b;` `<|file_sep|>`,
+ * and a caller that does not stop there gets ` junk` `<|endoftext|>`; the second choice after either
+ * (a few percent) leads to ` throw new Error();` `<|file_sep|>`. A ChatML prompt (ending in
  * `<|im_start|>assistant\n`) → `Hello from Bora.` `<|im_end|>`.
  */
 export const qwenFimRecipe: FixtureRecipe = {
     name: 'qwenFim',
-    version: 2,
+    version: 3,
     async build({ cacheDir, tokenizer }) {
         const vocabPath = await ensureVocabulary('qwen2', cacheDir);
         const writer = new GgufWriter()
@@ -45,6 +47,7 @@ export const qwenFimRecipe: FixtureRecipe = {
             .setBool('tokenizer.ggml.add_bos_token', false) // as in Qwen2.5 conversions
             .setString('tokenizer.chat_template', chatMlTemplate);
 
+        const lineEnd = (await tokenizer.tokenize(vocabPath, canonicalFim.prefix)).at(-1)!;
         const middle = await tokenizer.tokenize(vocabPath, canonicalFim.middle);
         const junk = await tokenizer.tokenize(vocabPath, qwenJunkAfterFileSep);
         const alternative = await tokenizer.tokenize(vocabPath, canonicalFimAlternative);
@@ -53,7 +56,9 @@ export const qwenFimRecipe: FixtureRecipe = {
         const plan = new ChainBuilder()
             .add([vocab.idOf(t.fimMiddle), ...middle, vocab.idOf(t.fileSep), ...junk, endOfText])
             .add([generationPrompt.at(-1)!, ...answer, vocab.idOf(t.imEnd)])
+            .add([lineEnd, ...middle])
             .branch([vocab.idOf(t.fimMiddle), ...alternative, vocab.idOf(t.fileSep)])
+            .branch([lineEnd, ...alternative])
             .plan(endOfText);
 
         writeDenseLookup(writer, 'qwen2', plan, vocab.tokens.length, mulberry32(seedOf('qwenFim')));
