@@ -208,7 +208,7 @@ export class CompletionEngine implements AsyncDisposable {
 					request.onText?.(text);
 					return ending.done(text);
 				},
-			generationThreads: this.generationThreads,
+				generationThreads: this.generationThreads,
 			});
 			request.signal?.throwIfAborted();
 			const text = ending.finish(textOf(generated.tokens));
