@@ -42,7 +42,7 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 		case 'ready': {
 			const model = runtime.model;
 			const details = [
-				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${runtime.threads} threads · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
+				`**${model.name}** ready on ${runtime.backend.toUpperCase()} · ${describeThreads(runtime.threads, runtime.generationThreads)} · loaded in ${(runtime.loadMs / 1000).toFixed(1)} s`,
 				...(runtime.forecast ? [describeForecast(runtime.forecast)] : []),
 				...describePlacementLine(runtime),
 				...modelFacts(model),
@@ -111,4 +111,8 @@ function modelFacts(model: ModelInfo): string[] {
 		`File: ${model.path}`,
 	];
 	return facts;
+}
+
+function describeThreads(threads: number, generationThreads: number | undefined): string {
+	return generationThreads === undefined || generationThreads === threads ? `${threads} threads` : `${threads} threads (${generationThreads} while generating)`;
 }

@@ -267,7 +267,7 @@ export class Runtime implements AsyncDisposable {
 			const forecastKey = await SpeedForecaster.keyOf(handle, model);
 			const forecast = forecastKey ? await this.forecaster.stored(this.settings.storageDir, forecastKey) : undefined;
 			this.setState({
-				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
+				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
 				...optional('contextSize', model.contextSize),
 				...(model.notice ? { notice: model.notice } : {}),
 				...(chatModel ? { chatModel } : {}),

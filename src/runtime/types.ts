@@ -165,6 +165,8 @@ export type RuntimeState =
 		readonly notice?: string;
 		/** The separate chat model (`chatModelPath`), described from its GGUF header; absent when chat uses `model`. */
 		readonly chatModel?: ModelInfo;
+		/** Threads while generating token by token (one core fewer than `threads` by default); absent from older runtimes. */
+		readonly generationThreads?: number;
 		/** Model layers on the GPU (0 on the CPU); absent from older runtimes. */
 		readonly gpuLayers?: number;
 		/** Completion context tokens: bora.contextSize, or what the header-based fit chose; absent when the engine default applies. */

@@ -16,8 +16,10 @@ describe('status bar wording', () => {
 		const ready = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cuda', threads: 8, loadMs: 1500 } }, true);
 		assert.equal(ready.label, 'Bora: Qwen2.5 Coder 1.5B');
 		assert.equal(ready.severity, 'normal');
-		assert.match(ready.details[0]!, /ready on CUDA · 8 threads/);
+		assert.match(ready.details[0]!, /ready on CUDA · 8 threads · loaded/);
 		assert.ok(ready.details.includes('Size: 1.5 GB · trained context: 32,768 tokens'));
+		const split = describeState({ kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 2, generationThreads: 1, loadMs: 1500 } }, true);
+		assert.match(split.details[0]!, /ready on CPU · 2 threads \(1 while generating\) · loaded/);
 	});
 
 	it('ready shows the speed forecast, and each role with its own model', () => {
