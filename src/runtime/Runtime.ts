@@ -410,6 +410,7 @@ export class Runtime implements AsyncDisposable {
 	private createChatEngine(model: LoadedModel): ChatEngine {
 		return new ChatEngine(model, {
 			threads: this.llama!.handle.threads,
+			generationThreads: this.llama!.handle.generationThreads,
 			priority: this.completionFirst,
 			thoughtBudgets: this.thoughtBudgets,
 			// The fit's context when free memory made it smaller than the target; the chat default otherwise.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { ChatEngine } from '../../src/runtime/chat/ChatEngine';
 import { CompletionEngine, createLlama, loadModel, type LlamaHandle, type LoadedModel } from '../../src/runtime';
-import { canonicalFim, endlessFim, ensureFixtureModel } from '../models/fixtures';
+import { canonicalFim, chatAnswer, endlessFim, ensureFixtureModel } from '../models/fixtures';
 
 describe('generation threads (real model)', function () {
 	this.timeout(120_000);
@@ -41,6 +42,15 @@ describe('generation threads (real model)', function () {
 			},
 		});
 		await assert.rejects(request, (error: Error) => error.name === 'AbortError');
+		assert.equal(handle.llama.maxThreads, 2);
+	});
+
+	it('chat generates with fewer threads too, and gives them back after', async () => {
+		await using chat = new ChatEngine(loaded, { threads: 2, generationThreads: 1 });
+		const whileAnswering: number[] = [];
+		const result = await chat.chat({ history: [], message: 'Hi', effort: 'off', onChunk: () => whileAnswering.push(handle.llama.maxThreads) });
+		assert.equal(result.answer, chatAnswer);
+		assert.ok(whileAnswering.length > 0 && whileAnswering.every(threads => threads === 1), String(whileAnswering));
 		assert.equal(handle.llama.maxThreads, 2);
 	});
 

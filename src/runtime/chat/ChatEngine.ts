@@ -1,9 +1,10 @@
-import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { createFittingContext } from '../model/createFittingContext';
 import type { LoadedModel } from '../model/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../types';
+import { inThreadPhases, type GenerationThreads } from '../util/generationThreads';
 import { IdleRelease } from '../util/IdleRelease';
 import type { PriorityGate } from '../util/PriorityGate';
 import { SerialQueue } from '../util/SerialQueue';
@@ -12,6 +13,8 @@ import { toChatHistory } from './toChatHistory';
 export interface ChatEngineOptions {
 	/** Evaluation threads for the chat context. */
 	readonly threads: number;
+	/** Threads while generating, after the prompt (see `generationThreadsFor`). Defaults to `threads`. */
+	readonly generationThreads?: number;
 	/** Tokens of KV cache for chat. Defaults to the model's trained context, at most `8192`. */
 	readonly contextSize?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
@@ -185,9 +188,8 @@ export class ChatEngine implements AsyncDisposable {
 				this.options.onNotice?.(notice);
 			}
 			const sequence = context.getSequence();
-			if (this.options.priority) {
-				gateEvaluation(sequence, this.options.priority);
-			}
+			const { priority: gate, generationThreads } = this.options;
+			wrapEvaluation(sequence, { gate, generationThreads: generationThreads === undefined ? undefined : { llama: this.loaded.model.llama, threads: generationThreads } });
 			return { context, sequence };
 		})();
 		this.context.catch(() => { this.context = undefined; });
@@ -275,29 +277,32 @@ async function generateAnswer({ sequence, wrapper, plan, history, request, maxTo
 }
 
 /**
- * Makes every token the chat generates wait while the gate is held. node-llama-cpp evaluates the
- * next token only when its generator is resumed, so waiting before `next()` pauses the answer
- * between tokens. (A custom batch `dispatchSchedule` cannot do this: a context whose only
- * sequence has queued work dispatches at once.) Only this engine's own sequence is wrapped.
+ * Makes every token the chat generates wait while the gate is held, and generates in the runtime's
+ * thread phases. node-llama-cpp evaluates the next token only when its generator is resumed, so
+ * waiting before `next()` pauses the answer between tokens. (A custom batch `dispatchSchedule`
+ * cannot do this: a context whose only sequence has queued work dispatches at once.) Only this
+ * engine's own sequence is wrapped.
  */
-function gateEvaluation(sequence: LlamaContextSequence, gate: PriorityGate): void {
+function wrapEvaluation(sequence: LlamaContextSequence, { gate, generationThreads }: { readonly gate?: PriorityGate; readonly generationThreads?: GenerationThreads }): void {
 	const evaluate = sequence.evaluate.bind(sequence);
-	sequence.evaluate = async function* gatedEvaluate(...args: Parameters<LlamaContextSequence['evaluate']>) {
-		const iterator = evaluate(...args);
-		let input: Token | Token[] | void = undefined;
-		try {
-			for (;;) {
-				await gate.whenClear();
-				const { value, done } = await iterator.next(input);
-				if (done) {
-					return;
-				}
-				input = yield value;
-			}
-		} finally {
-			await iterator.return();
-		}
+	sequence.evaluate = (tokens, options) => {
+		const evaluation = gate ? gated(evaluate(tokens, options), gate) : evaluate(tokens, options);
+		return generationThreads ? inThreadPhases(evaluation, tokens.length, generationThreads) : evaluation;
 	};
+}
+
+async function* gated<T, TNext>(evaluation: AsyncGenerator<T, void, TNext>, gate: PriorityGate): AsyncGenerator<T, void, TNext> {
+	try {
+		await gate.whenClear();
+		let step = await evaluation.next();
+		while (!step.done) {
+			const input = yield step.value;
+			await gate.whenClear();
+			step = await evaluation.next(input);
+		}
+	} finally {
+		await evaluation.return();
+	}
 }
 
 function safeCall<T>(callback: ((value: T) => void) | undefined, value: T): void {

@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import { limitThreadsWhileGenerating, type GenerationThreads } from '../util/generationThreads';
+import { inThreadPhases, type GenerationThreads } from '../util/generationThreads';
 
 export interface GenerateTokensOptions {
 	readonly sequence: LlamaContextSequence;
@@ -13,7 +13,7 @@ export interface GenerateTokensOptions {
 	readonly onToken?: (token: Token) => void;
 	/** Checked after every kept token (which stays in `tokens`); `true` ends generation with `stopText`. Defaults to never. */
 	readonly shouldStop?: (tokens: readonly Token[]) => boolean;
-	/** Fewer threads once the prompt is evaluated, restored when generation ends. Defaults to the context's threads throughout. */
+	/** Fewer threads once the prompt is evaluated (see {@link inThreadPhases}). Defaults to the context's threads throughout. */
 	readonly generationThreads?: GenerationThreads;
 }
 
@@ -27,9 +27,6 @@ export interface GeneratedTokens {
 	readonly promptMs: number;
 	readonly generationMs: number;
 }
-
-/** Uncached prompt tokens up to which the prompt is evaluated with the generation threads already. */
-const smallDecodeTokens = 8;
 
 /**
  * Greedy generation on a sequence that keeps its KV cache between calls: only the part of the prompt
@@ -50,40 +47,32 @@ export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, 
 	if (signal?.aborted || budget <= 0) {
 		return { tokens, stopReason: signal?.aborted ? 'aborted' : 'maxTokens', cachedPromptTokens, promptMs: 0, generationMs: 0 };
 	}
-	// A prompt that is nearly all cached (a keystroke) is a decode as small as a generated token's.
-	let restoreThreads = generationThreads && prompt.length - cachedPromptTokens <= smallDecodeTokens ? limitThreadsWhileGenerating(generationThreads) : undefined;
-	try {
-		for await (const token of sequence.evaluate(prompt.slice(cachedPromptTokens), { temperature: 0, yieldEogToken: true })) {
-			if (firstTokenAt === undefined) {
-				firstTokenAt = performance.now();
-				// The prompt is in; every decode from here evaluates one token.
-				restoreThreads ??= generationThreads && limitThreadsWhileGenerating(generationThreads);
-			}
-			if (model.isEogToken(token)) {
-				stopReason = 'endOfGeneration';
-				break;
-			}
-			if (stopTokens.has(token)) {
-				stopReason = 'stopToken';
-				break;
-			}
-			tokens.push(token);
-			onToken?.(token);
-			if (signal?.aborted) {
-				stopReason = 'aborted';
-				break;
-			}
-			if (shouldStop?.(tokens)) {
-				stopReason = 'stopText';
-				break;
-			}
-			if (tokens.length >= budget) {
-				stopReason = 'maxTokens';
-				break;
-			}
+	const input = prompt.slice(cachedPromptTokens);
+	const evaluation = sequence.evaluate(input, { temperature: 0, yieldEogToken: true });
+	for await (const token of generationThreads ? inThreadPhases(evaluation, input.length, generationThreads) : evaluation) {
+		firstTokenAt ??= performance.now();
+		if (model.isEogToken(token)) {
+			stopReason = 'endOfGeneration';
+			break;
 		}
-	} finally {
-		restoreThreads?.();
+		if (stopTokens.has(token)) {
+			stopReason = 'stopToken';
+			break;
+		}
+		tokens.push(token);
+		onToken?.(token);
+		if (signal?.aborted) {
+			stopReason = 'aborted';
+			break;
+		}
+		if (shouldStop?.(tokens)) {
+			stopReason = 'stopText';
+			break;
+		}
+		if (tokens.length >= budget) {
+			stopReason = 'maxTokens';
+			break;
+		}
 	}
 	const finished = performance.now();
 	firstTokenAt ??= finished;

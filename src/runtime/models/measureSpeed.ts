@@ -1,6 +1,6 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { limitThreadsWhileGenerating } from '../util/generationThreads';
+import { inThreadPhases, ThreadPhases } from '../util/generationThreads';
 import type { PriorityGate } from '../util/PriorityGate';
 import type { SuggestionSpeeds } from './forecastSuggestion';
 
@@ -70,29 +70,27 @@ export async function measureSpeed(model: LlamaModel, { threads, generationThrea
 		for (let start = 0; start < prompt.length - 1; start += chunkTokens) {
 			const chunk = prompt.slice(start, Math.min(start + chunkTokens, prompt.length - 1));
 			const began = performance.now();
-			await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+			const endPrompt = ThreadPhases.of(model.llama).evaluatingPrompt();
+			try {
+				await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+			} finally {
+				endPrompt();
+			}
 			promptMs += performance.now() - began;
 			checkpoint();
 		}
 		let generated = 0;
 		const began = performance.now();
 		let firstTokenAt: number | undefined;
-		let restoreThreads: (() => void) | undefined;
-		try {
-			for await (const _token of sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true })) {
-				if (firstTokenAt === undefined) {
-					// The first token still pays for the last prompt token; generation speed is timed from there.
-					firstTokenAt = performance.now();
-					restoreThreads = limitThreadsWhileGenerating({ llama: model.llama, threads: generationThreads });
-				}
-				generated++;
-				checkpoint();
-				if (generated >= generatedTokens + 1) {
-					break;
-				}
+		const evaluation = sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true });
+		for await (const _token of inThreadPhases(evaluation, 1, { llama: model.llama, threads: generationThreads })) {
+			// The first token still pays for the last prompt token; generation speed is timed from there.
+			firstTokenAt ??= performance.now();
+			generated++;
+			checkpoint();
+			if (generated >= generatedTokens + 1) {
+				break;
 			}
-		} finally {
-			restoreThreads?.();
 		}
 		const end = performance.now();
 		const generationMs = firstTokenAt === undefined ? end - began : end - firstTokenAt;
