@@ -14,6 +14,7 @@ import { generateTokens } from '../../src/runtime/completion/generateTokens';
 import type { GenerationThreads } from '../../src/runtime/util/generationThreads';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
+import { mean, quantile } from './statistics';
 
 const maxTokens = 16;
 const contextSize = 4096;
@@ -42,12 +43,6 @@ interface Summary {
 	readonly cacheHitRate: number;
 	readonly generatedTokensPerRequest: number;
 }
-
-const quantile = (values: readonly number[], q: number) => {
-	const sorted = [...values].sort((x, y) => x - y);
-	return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
-const mean = (values: readonly number[]) => values.reduce((x, y) => x + y, 0) / Math.max(1, values.length);
 
 function summarize(samples: readonly Sample[]): Summary {
 	return {

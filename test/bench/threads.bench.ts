@@ -13,6 +13,7 @@ import { CompletionEngine, createLlama, loadModel } from '../../src/runtime';
 import { ensureBenchModel } from '../models/benchModels';
 import { endlessFim, ensureFixtureModel } from '../models/fixtures';
 import { benchSourceText, editingSession } from './editingSession';
+import { mean, quantile } from './statistics';
 
 const tokens = 64;
 const rounds = 3;
@@ -79,11 +80,9 @@ async function generationGaps(): Promise<{ cores: number; generationThreads: num
 	return { cores: handle.threads, generationThreads: handle.generationThreads, gaps };
 }
 
-const summary = (values: readonly number[]) => {
-	const sorted = [...values].sort((x, y) => x - y);
-	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-	return { tokens: sorted.length, median: at(0.5), mean: sorted.reduce((x, y) => x + y, 0) / sorted.length, p90: at(0.9), over15ms: sorted.filter(v => v > 15).length / sorted.length };
-};
+const summary = (values: readonly number[]) => ({
+	tokens: values.length, median: quantile(values, 0.5), mean: mean(values), p90: quantile(values, 0.9), over15ms: values.filter(v => v > 15).length / values.length,
+});
 const split = await generationGaps();
 const all = summary(split.gaps.allCores);
 const fewer = summary(split.gaps.split);

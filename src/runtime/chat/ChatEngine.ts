@@ -286,8 +286,9 @@ async function generateAnswer({ sequence, wrapper, plan, history, request, maxTo
 function wrapEvaluation(sequence: LlamaContextSequence, { gate, generationThreads }: { readonly gate?: PriorityGate; readonly generationThreads?: GenerationThreads }): void {
 	const evaluate = sequence.evaluate.bind(sequence);
 	sequence.evaluate = (tokens, options) => {
-		const evaluation = gate ? gated(evaluate(tokens, options), gate) : evaluate(tokens, options);
-		return generationThreads ? inThreadPhases(evaluation, tokens.length, generationThreads) : evaluation;
+		// The gate outside the phases: a chat waiting for a completion holds no prompt phase, which would lift the completion's cap.
+		const evaluation = generationThreads ? inThreadPhases(evaluate(tokens, options), tokens.length, generationThreads) : evaluate(tokens, options);
+		return gate ? gated(evaluation, gate) : evaluation;
 	};
 }
 
