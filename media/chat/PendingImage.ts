@@ -1,4 +1,4 @@
-import type { PastedImage } from '../../src/extension/chat/webviewMessages';
+import type { PastedImage } from '../../src/shared/webviewMessages';
 import { element } from './dom';
 
 /** Formats the host can store; anything else is refused here with a reason. */

@@ -1,4 +1,4 @@
-import type { TurnView } from '../../src/extension/chat/webviewMessages';
+import type { TurnView } from '../../src/shared/webviewMessages';
 import { element } from './dom';
 import { renderMarkdown } from './renderMarkdown';
 import { turnNotes } from './turnNotes';

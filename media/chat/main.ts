@@ -2,7 +2,7 @@
  * The chat webview. It renders what the extension host sends and reports what the user does; the
  * host owns the history, the requests and the settings. Every message type is in webviewMessages.ts.
  */
-import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/extension/chat/webviewMessages';
+import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/shared/webviewMessages';
 import { byId, element } from './dom';
 import { PendingImage } from './PendingImage';
 import { isAllowedLink, renderMarkdown } from './renderMarkdown';

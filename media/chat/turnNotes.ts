@@ -1,4 +1,4 @@
-import type { TurnView } from '../../src/extension/chat/webviewMessages';
+import type { TurnView } from '../../src/shared/webviewMessages';
 
 /** The line under an answer: why it is missing or cut short, or that it is on its way. */
 export type TurnStatus =

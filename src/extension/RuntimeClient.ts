@@ -4,19 +4,17 @@ import {
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, completionModeOf, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
+	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
 	type CompletionStatsInfo, type ExplainImageParams, type ExplainImageResult,
-	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo, type RuntimeState,
-} from '../lsp/protocol';
+	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo,
+} from '../shared/protocol';
+import { completionModeOf } from '../shared/completionMode';
+import type { ClientState } from './ClientState';
 import { getSettings } from './settings';
 import { InlineTriggerGate } from './completion/InlineTriggerGate';
 import { EditorContextReporter } from './completion/EditorContextReporter';
 
-/** What the extension knows about the runtime process, including before it has said anything. */
-export type ClientState =
-	| { readonly kind: 'starting' }
-	| { readonly kind: 'stopped'; readonly message: string }
-	| { readonly kind: 'runtime'; readonly runtime: RuntimeState };
+export type { ClientState } from './ClientState';
 
 const maxRestarts = 4;
 const restartWindowMs = 3 * 60_000;

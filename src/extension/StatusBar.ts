@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commandIds';
 import { describeState } from './describeState';
-import type { CompletionStatsInfo } from '../lsp/protocol';
-import type { ClientState } from './RuntimeClient';
+import type { CompletionStatsInfo } from '../shared/protocol';
+import type { ClientState } from './ClientState';
 import { getSettings } from './settings';
 
 /** One status bar item that always shows what the runtime is doing; a click opens the details. */

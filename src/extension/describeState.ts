@@ -1,6 +1,8 @@
-import { completionStatsText } from '../lsp/completionStatsText';
-import { completionModeOf, formatBytes, type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../lsp/protocol';
-import type { ClientState } from './RuntimeClient';
+import { completionStatsText } from '../shared/completionStatsText';
+import { completionModeOf } from '../shared/completionMode';
+import { formatBytes } from '../shared/formatBytes';
+import { type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../shared/protocol';
+import type { ClientState } from './ClientState';
 import { describePlacementLine } from './models/describeModels';
 
 /** The status bar's words for a state: one short label plus the details behind it. */

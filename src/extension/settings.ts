@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { isCompletionModeSetting, type GpuMode, type ReasoningEffort, type RuntimeSettings } from '../lsp/protocol';
+import { isCompletionModeSetting } from '../shared/completionMode';
+import type { GpuMode, ReasoningEffort, RuntimeSettings } from '../shared/protocol';
 import { isReasoningEffort } from './chat/effortControl';
 
 /** Every setting Bora reads, by full id. */
@@ -47,6 +48,7 @@ export function getSettings(): RuntimeSettings {
 		extraContextEnabled: config.get<boolean>(SettingIds.extraContextEnabled, true),
 		extraContextMaxTokens: Math.max(0, Math.floor(config.get<number>(SettingIds.extraContextMaxTokens, 1024))),
 		completionMode: completionModeSetting(config.get<string>(SettingIds.completionMode, 'auto')),
+		maxSuffixCharsOnLine: Math.max(0, Math.floor(config.get<number>('bora.completion.maxSuffixCharsOnLine', 8)) || 0),
 		completionCandidates: Math.min(5, Math.max(1, Math.floor(config.get<number>(SettingIds.completionCandidates, 3)) || 1)),
 	};
 }

@@ -1,6 +1,6 @@
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
 import { RuntimeError } from '../runtime';
-import { BoraErrorCodes, type RuntimeErrorInfo } from './protocol';
+import { BoraErrorCodes, type RuntimeErrorInfo } from '../shared/protocol';
 
 export interface HandlerLog {
 	error(message: string): void;

@@ -6,7 +6,7 @@ import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
 import { ExtraContextService } from './extraContext/ExtraContextService';
-import { defaultRuntimeSettings, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from './protocol';
+import { defaultRuntimeSettings, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
 import { mergeSettings } from './settings';
 
 /**

@@ -1,4 +1,5 @@
-import { isCompletionModeSetting, type GpuMode, type RuntimeSettings } from './protocol';
+import { isCompletionModeSetting } from '../shared/completionMode';
+import type { GpuMode, RuntimeSettings } from '../shared/protocol';
 
 /**
  * Reads runtime settings from untrusted JSON (initialization options, configuration pushes from any
@@ -29,6 +30,7 @@ export function mergeSettings(base: RuntimeSettings, input: unknown): RuntimeSet
 		// `completion.mode` and `completion.candidates` from editors that send the whole `bora` section.
 		completionMode: firstOf(isCompletionModeSetting, source.completionMode, isRecord(source.completion) ? source.completion.mode : undefined) ?? base.completionMode ?? 'auto',
 		completionCandidates: firstOf(isCandidates, source.completionCandidates, isRecord(source.completion) ? source.completion.candidates : undefined) ?? base.completionCandidates ?? 3,
+		maxSuffixCharsOnLine: firstOf(isTokenBudget, source.maxSuffixCharsOnLine, isRecord(source.completion) ? source.completion.maxSuffixCharsOnLine : undefined) ?? base.maxSuffixCharsOnLine ?? 8,
 	};
 }
 

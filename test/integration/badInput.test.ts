@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
-import { BoraErrorCodes, type RuntimeErrorCode, type RuntimeErrorInfo } from '../../src/lsp/protocol';
+import { BoraErrorCodes, type RuntimeErrorCode, type RuntimeErrorInfo } from '../../src/shared/protocol';
 import { canonicalFim, chatAnswer, endlessFim, ensureFixtureModels, type FixtureName } from '../models/fixtures';
 import { repoRoot } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
-import { BoraErrorCodes, type RuntimeErrorInfo } from '../../src/lsp/protocol';
+import { BoraErrorCodes, type RuntimeErrorInfo } from '../../src/shared/protocol';
 import { canonicalFim, chatAnswer, ensureFixtureModel, reasoningChat } from '../models/fixtures';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
 

@@ -6,7 +6,7 @@ import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-la
 import {
 	BoraErrorCodes, ModelsDeleteRequest, ModelsDownloadProgressNotification, ModelsDownloadRequest, ModelsHardwareRequest, ModelsListRequest,
 	ModelsRecommendedRequest, type ModelsDownloadProgress, type RuntimeErrorInfo,
-} from '../../src/lsp/protocol';
+} from '../../src/shared/protocol';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 import { ModelFileServer } from '../support/ModelFileServer';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
-import { ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type RuntimeErrorInfo } from '../../src/lsp/protocol';
+import { ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type RuntimeErrorInfo } from '../../src/shared/protocol';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 import { colours, encodePng, mostlyColouredPng } from '../models/vision/pngWriter';
 import { ensureVisionFixture, visionAnswers } from '../models/vision/visionFixtures';

@@ -3,8 +3,8 @@ import { copyFile, mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLlama, defaultRuntimeSettings, loadModel, PriorityGate, Runtime, type RuntimeState } from '../../src/runtime';
-import { ForecastStore, forecastFileName, forecastKey, forecastKeyParts } from '../../src/runtime/models/ForecastStore';
-import { measureSpeed, SpeedMeasurementPreempted } from '../../src/runtime/models/measureSpeed';
+import { ForecastStore, forecastFileName, forecastKey, forecastKeyParts } from '../../src/runtime/forecast/ForecastStore';
+import { measureSpeed, SpeedMeasurementPreempted } from '../../src/runtime/forecast/measureSpeed';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 
 type Ready = Extract<RuntimeState, { kind: 'ready' }>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeActiveModels } from '../../src/extension/models/describeModels';
-import type { ModelInfo, RuntimeState } from '../../src/lsp/protocol';
+import type { ModelInfo, RuntimeState } from '../../src/shared/protocol';
 
 const model: ModelInfo = {
 	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1e9, trainContextSize: 32768,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SendTracker } from '../../media/chat/SendTracker';
 import { emptyAnswerText, turnNotes } from '../../media/chat/turnNotes';
-import type { TurnView } from '../../src/extension/chat/webviewMessages';
+import type { TurnView } from '../../src/shared/webviewMessages';
 
 const turn = (extra: Partial<TurnView> = {}): TurnView => ({ user: 'Q', attachments: [], thought: '', answer: 'A', thoughtTokens: 0, ...extra });
 const blankImageNotice = 'The model wrote no answer about this image; it may be blank or show too little to describe. Ask a more specific question, or try another image.';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describeState } from '../../src/extension/describeState';
 import { CompletionResultCache } from '../../src/lsp/CompletionResultCache';
-import type { CompletionStatsInfo, ModelInfo } from '../../src/lsp/protocol';
+import type { CompletionStatsInfo, ModelInfo } from '../../src/shared/protocol';
 
 describe('completion result cache (typed-through reuse)', () => {
 	const uri = 'file:///a.js';

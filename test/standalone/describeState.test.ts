@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeState } from '../../src/extension/describeState';
-import type { ModelInfo } from '../../src/lsp/protocol';
+import type { ModelInfo } from '../../src/shared/protocol';
 
 const model: ModelInfo = {
 	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5e9, trainContextSize: 32768,

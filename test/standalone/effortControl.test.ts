@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeEffortControl, effectiveEffort } from '../../src/extension/chat/effortControl';
-import type { ModelInfo } from '../../src/lsp/protocol';
+import type { ModelInfo } from '../../src/shared/protocol';
 
 const base: ModelInfo = {
 	name: 'Completion Model', path: '/m/c.gguf', architecture: 'qwen2', sizeBytes: 1, trainContextSize: 4096, hasChatTemplate: true,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describeState } from '../../src/extension/describeState';
 import { describeFitDetails, describeRecommended } from '../../src/extension/models/describeModels';
 import { checkFit, findCatalogEntry, type HardwareInfo, type ModelFit } from '../../src/runtime';
-import type { ModelInfo } from '../../src/lsp/protocol';
+import type { ModelInfo } from '../../src/shared/protocol';
 
 const GB = 1e9;
 const hardware: HardwareInfo = {

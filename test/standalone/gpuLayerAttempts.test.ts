@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fewerGpuLayersNotice, gpuLayerAttempts } from '../../src/runtime/model/gpuLayerAttempts';
+import { fewerGpuLayersNotice, gpuLayerAttempts } from '../../src/runtime/loading/gpuLayerAttempts';
 
 describe('out-of-memory recovery plan for GPU layers', () => {
 	it('automatic layers leave room for the context, then take what fits, then half, then none', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { noReasoningReason } from '../../src/runtime/reasoning/detectReasoning';
 import { planReasoning } from '../../src/runtime/reasoning/planReasoning';
-import type { ReasoningEffort, ReasoningFamily } from '../../src/runtime/types';
+import type { ReasoningEffort, ReasoningFamily } from '../../src/shared/types';
 
 const contextSize = 8192;
 const plan = (family: ReasoningFamily, effort: ReasoningEffort) =>

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultRuntimeSettings } from '../../src/lsp/protocol';
+import { defaultRuntimeSettings } from '../../src/shared/protocol';
 import { mergeSettings, parseCommandLine } from '../../src/lsp/settings';
 
 describe('runtime settings', () => {

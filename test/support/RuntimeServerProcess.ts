@@ -10,7 +10,7 @@ import { serverModule } from './paths';
 import {
 	ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest,
 	type ChatChunk, type ChatParams, type ChatResult, type CompletionStatsInfo, type EditorContextParams, type RuntimeSettings, type RuntimeState,
-} from '../../src/lsp/protocol';
+} from '../../src/shared/protocol';
 
 export interface StartOptions {
 	/** `stdio` runs the server as another editor would; `ipc` as VS Code does. Defaults to `stdio`. */

@@ -1,6 +1,6 @@
-import type { ChatTurn } from '../../lsp/protocol';
+import type { ChatTurn } from '../../shared/protocol';
 import type { StoredImage } from './ImageStore';
-import type { ChatView, TurnView } from './webviewMessages';
+import type { ChatView, TurnView } from '../../shared/webviewMessages';
 
 /**
  * A turn as stored: what the panel shows plus the full message (with context) the model saw, and

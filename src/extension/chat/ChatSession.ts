@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ChatChunk, ChatResult } from '../../lsp/protocol';
+import type { ChatChunk, ChatResult } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings } from '../settings';
 import { chatProblem, describeChatError } from './chatAvailability';
@@ -10,7 +10,7 @@ import type { EditorContext } from './EditorContext';
 import { formatMessage, type Attachment } from './formatMessage';
 import { defaultImageQuestion, describeImageUsage } from './imageFiles';
 import type { ImageStore, StoreResult } from './ImageStore';
-import type { FromWebviewMessage, ToWebviewMessage, TurnView } from './webviewMessages';
+import type { FromWebviewMessage, ToWebviewMessage, TurnView } from '../../shared/webviewMessages';
 
 const interrupted = 'The answer was interrupted: the window closed or reloaded while Bora was answering.';
 

@@ -7,7 +7,7 @@ import type { ChatSession } from './ChatSession';
 import type { CodeActions } from './CodeActions';
 import { describeEffortControl } from './effortControl';
 import type { EditorContext } from './EditorContext';
-import type { FromWebviewMessage, ToWebviewMessage } from './webviewMessages';
+import type { FromWebviewMessage, ToWebviewMessage } from '../../shared/webviewMessages';
 
 /** The "Bora" chat view in its own activity-bar container. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {

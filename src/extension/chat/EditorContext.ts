@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Attachment } from './formatMessage';
-import type { EditorContextView } from './webviewMessages';
+import type { EditorContextView } from '../../shared/webviewMessages';
 
 /** Files bigger than this are cut, so one mention cannot fill the model's context. */
 const maxAttachmentChars = 32_000;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ChatCommandIds } from '../commandIds';
 import { effortLabels } from './effortControl';
-import type { EffortControlView } from './webviewMessages';
+import type { EffortControlView } from '../../shared/webviewMessages';
 
 /** The reasoning-effort status bar item: shows the level, says why it is unavailable, opens the picker. */
 export class EffortStatusItem implements vscode.Disposable {

@@ -1,5 +1,5 @@
-import { BoraErrorCodes, type RuntimeErrorInfo } from '../../lsp/protocol';
-import type { ClientState } from '../RuntimeClient';
+import { BoraErrorCodes, type RuntimeErrorInfo } from '../../shared/protocol';
+import type { ClientState } from '../ClientState';
 
 /** Why a chat message cannot be answered right now, in words for the panel; undefined when it can. */
 export function chatProblem(state: ClientState, chatModelPath: string): string | undefined {

@@ -1,6 +1,6 @@
-import type { ReasoningEffort } from '../../lsp/protocol';
-import type { ClientState } from '../RuntimeClient';
-import type { EffortControlView, EffortLevelView } from './webviewMessages';
+import type { ReasoningEffort } from '../../shared/protocol';
+import type { ClientState } from '../ClientState';
+import type { EffortControlView, EffortLevelView } from '../../shared/webviewMessages';
 
 export const effortLevels: readonly ReasoningEffort[] = ['off', 'low', 'medium', 'high'];
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ReasoningEffort } from '../../lsp/protocol';
+import type { ReasoningEffort } from '../../shared/protocol';
 import { setReasoningEffort } from '../settings';
 import { isReasoningEffort } from './effortControl';
-import type { EffortControlView } from './webviewMessages';
+import type { EffortControlView } from '../../shared/webviewMessages';
 
 const descriptions: Readonly<Record<ReasoningEffort, string>> = {
 	off: 'answer without thinking',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EditorContextParams } from '../../lsp/protocol';
+import type { EditorContextParams } from '../../shared/protocol';
 import { SettingIds } from '../settings';
 
 export interface EditorContextReporterOptions {

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import {
-	formatBytes, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
+	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
 	type RecommendedModel, type VisionStatus, VisionStatusRequest,
-} from '../../lsp/protocol';
+} from '../../shared/protocol';
+import { formatBytes } from '../../shared/formatBytes';
 import type { RuntimeClient } from '../RuntimeClient';
 import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';

@@ -1,4 +1,5 @@
-import { formatBytes, type DownloadProgress, type FitPlacement, type HardwareInfo, type ModelFit, type RecommendedModel, type RuntimeState, type VisionStatus } from '../../lsp/protocol';
+import { formatBytes } from '../../shared/formatBytes';
+import type { DownloadProgress, FitPlacement, HardwareInfo, ModelFit, RecommendedModel, RuntimeState, VisionStatus } from '../../shared/protocol';
 
 /** Lines for the "This machine" section, e.g. "GPU: NVIDIA RTX 4070 (CUDA) · 11.2 of 12.0 GB free". */
 export function describeHardware(hardware: HardwareInfo): string[] {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ModelsDownloadProgressNotification, ModelsDownloadRequest, type DownloadedModel, type ModelsDownloadParams } from '../../lsp/protocol';
+import { ModelsDownloadProgressNotification, ModelsDownloadRequest, type DownloadedModel, type ModelsDownloadParams } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { describeProgress } from './describeModels';
 

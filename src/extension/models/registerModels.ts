@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
-import { ModelsCheckFitRequest, ModelsDeleteRequest, type CatalogEntry, type DownloadedModel, type RuntimeErrorInfo } from '../../lsp/protocol';
+import { ModelsCheckFitRequest, ModelsDeleteRequest, type CatalogEntry, type DownloadedModel, type RuntimeErrorInfo } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getSettings, setStorageDir, SettingIds } from '../settings';
 import { downloadWithProgress } from './downloadWithProgress';

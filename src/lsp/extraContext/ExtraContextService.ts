@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { InitializeParams, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExtraContextRing, IdlePrefill, type RingChunk, type Runtime } from '../../runtime';
-import type { EditorContextParams, RuntimeSettings } from '../protocol';
+import type { EditorContextParams, RuntimeSettings } from '../../shared/protocol';
 import { changedLines, windowAround } from './changedLines';
 import { importLanguageOf, relativeImports } from './relativeImports';
 import { WorkspaceNames } from './WorkspaceNames';

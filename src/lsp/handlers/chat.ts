@@ -1,6 +1,6 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import { RuntimeError, type Runtime } from '../../runtime';
-import { ChatChunkNotification, ChatRequest, type ChatParams, type ChatResult, type ChatTurn, type ReasoningEffort } from '../protocol';
+import { ChatChunkNotification, ChatRequest, type ChatParams, type ChatResult, type ChatTurn, type ReasoningEffort } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
 export interface ChatLog extends HandlerLog {

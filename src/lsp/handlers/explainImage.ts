@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import { imageLimits, RuntimeError, type Runtime } from '../../runtime';
-import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../protocol';
+import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
 export interface ExplainImageLog extends HandlerLog {

@@ -2,12 +2,12 @@ import { InlineCompletionTriggerKind, type Connection, type Disposable, type Inl
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Runtime } from '../../runtime';
 import { CompletionResultCache } from '../CompletionResultCache';
-import { completionStatsText } from '../completionStatsText';
+import { completionStatsText } from '../../shared/completionStatsText';
 import { fimTextAround } from '../documentContext';
 import type { ExtraContextService } from '../extraContext/ExtraContextService';
 import { InflightCompletions, type SettledGeneration } from '../InflightCompletions';
 import { Prefetcher } from '../Prefetcher';
-import { CompletionStatsNotification, type CompletionStatsInfo } from '../protocol';
+import { CompletionStatsNotification, type CompletionStatsInfo } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
 export interface InlineCompletionLog extends HandlerLog {

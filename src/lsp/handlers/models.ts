@@ -7,7 +7,7 @@ import {
 import {
 	ModelsCheckFitRequest, ModelsDeleteRequest, ModelsDownloadProgressNotification, ModelsDownloadRequest, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest,
 	type DownloadedModel, type ModelsDownloadParams, type ModelsStorageParams, type RecommendedModel,
-} from '../protocol';
+} from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
 /**

@@ -1,9 +1,9 @@
 import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { createFittingContext } from '../model/createFittingContext';
-import type { LoadedModel } from '../model/loadModel';
+import { createFittingContext } from '../loading/createFittingContext';
+import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
-import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../../shared/types';
 import { inThreadPhases, type GenerationThreads } from '../util/generationThreads';
 import { IdleRelease } from '../util/IdleRelease';
 import type { PriorityGate } from '../util/PriorityGate';

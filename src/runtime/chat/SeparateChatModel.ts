@@ -1,7 +1,7 @@
 import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
-import type { LlamaHandle } from '../model/createLlama';
-import { loadModel, type LoadedModel, type LoadModelOptions } from '../model/loadModel';
+import type { LlamaHandle } from '../loading/createLlama';
+import { loadModel, type LoadedModel, type LoadModelOptions } from '../loading/loadModel';
 import type { ChatEngine } from './ChatEngine';
 
 export interface SeparateChatModelOptions {

@@ -1,5 +1,5 @@
 import type { ChatHistoryItem } from 'node-llama-cpp';
-import type { ChatTurn } from '../types';
+import type { ChatTurn } from '../../shared/types';
 
 export interface ChatHistoryInput {
 	/** Empty for none. */

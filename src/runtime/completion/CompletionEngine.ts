@@ -3,11 +3,12 @@ import { RuntimeError } from '../errors/RuntimeError';
 import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
-import { createFittingContext } from '../model/createFittingContext';
-import type { LoadedModel } from '../model/loadModel';
+import { createFittingContext } from '../loading/createFittingContext';
+import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
-import type { CompletionMode, CompletionModeSetting } from '../types';
-import { completionModeOf } from './completionModeOf';
+import type { CompletionMode, CompletionModeSetting } from '../../shared/types';
+import type { CompletionStats } from './CompletionStats';
+import { completionModeOf } from '../../shared/completionMode';
 import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import type { GenerationThreads } from '../util/generationThreads';
@@ -15,7 +16,7 @@ import { IdleRelease } from '../util/IdleRelease';
 import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
 import { generateAlternatives } from './generateCandidates';
-import { generateTokens, type StopReason } from './generateTokens';
+import { generateTokens } from './generateTokens';
 import { prefillSequence, type PrefillResult } from './prefillSequence';
 
 export interface CompletionEngineOptions {
@@ -67,23 +68,11 @@ export interface CompletionRequest {
 	readonly alternativesSignal?: AbortSignal;
 }
 
-export interface CompletionStats {
-	readonly promptTokens: number;
-	readonly cachedPromptTokens: number;
-	readonly generatedTokens: number;
-	readonly promptMs: number;
-	readonly generationMs: number;
-	readonly stopReason: StopReason;
-	/** Native fill-in-the-middle, or an instruct model asked through its chat template. */
-	readonly mode: Exclude<CompletionMode, 'none'>;
-	/** Prompt tokens of extra context, laid out first; 0 without (and in chat mode, which has none). */
-	readonly extraContextTokens: number;
-	/** Extra context chunks in the prompt: the newest that fit half the context. */
-	readonly extraContextChunks: number;
-}
 
 /** What {@link CompletionEngine.prefill} evaluates: the extra context every next request starts with. */
 export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName'>;
+
+export type { CompletionStats } from './CompletionStats';
 
 export interface CompletionResult {
 	readonly text: string;

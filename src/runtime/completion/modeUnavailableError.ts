@@ -1,5 +1,5 @@
 import { RuntimeError } from '../errors/RuntimeError';
-import type { CompletionModeSetting, ModelInfo } from '../types';
+import type { CompletionModeSetting, ModelInfo } from '../../shared/types';
 
 /**
  * Why a model cannot complete in the mode `bora.completion.mode` forces, with what to do; `undefined`

@@ -1,4 +1,4 @@
-import type { RuntimeErrorCode, RuntimeErrorInfo } from '../types';
+import type { RuntimeErrorCode, RuntimeErrorInfo } from '../../shared/types';
 
 /**
  * A failure the user can act on. The runtime throws it; the server turns it into state notifications

@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import type { FimFormatName } from '../types';
+import type { FimFormatName } from '../../shared/types';
 
 /** How the prefix and suffix are ordered around the format's marker tokens. */
 export type FimLayout =

@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import type { FimFormatName } from '../types';
+import type { FimFormatName } from '../../shared/types';
 import type { FimFormat, FimLayout } from './FimFormat';
 import type { Vocabulary } from './vocabulary';
 

@@ -1,6 +1,6 @@
 import type { GgufFileInfo } from 'node-llama-cpp';
 import type { Vocabulary } from '../fim/vocabulary';
-import type { ReasoningSupport } from '../types';
+import type { ReasoningSupport } from '../../shared/types';
 
 export const noReasoningReason =
 	'This model has no reasoning control: its chat template has no reasoning_effort or enable_thinking switch, and it has no thinking tokens.';

@@ -1,5 +1,5 @@
 import type { ResolveChatWrapperWithModelOptions } from 'node-llama-cpp';
-import type { ReasoningEffort, ReasoningSupport } from '../types';
+import type { ReasoningEffort, ReasoningSupport } from '../../shared/types';
 
 /** Thought-token budgets for the efforts that think. */
 export interface ThoughtBudgets {

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import type { ChatPromptInput } from '../chat/ChatEngine';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
-import type { LlamaHandle } from '../model/createLlama';
-import type { ChatTurn, RuntimeSettings } from '../types';
+import type { LlamaHandle } from '../loading/createLlama';
+import type { ChatTurn, RuntimeSettings } from '../../shared/types';
 import { loadVisionAddon } from './visionAddon';
 import { defaultImageQuestion, imageMarker, VisionEngine, type ExplainImageResult } from './VisionEngine';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { CompletionStatsInfo } from '../../../src/lsp/protocol';
+import type { CompletionStatsInfo } from '../../../src/shared/protocol';
 import { activateBora, triggerInlineCompletion, waitForReady } from './boraApi';
 import { readFixtures } from './fixtures';
 

@@ -1,6 +1,6 @@
 import { LlamaText, type ChatWrapper, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import type { GenerationThreads } from '../../util/generationThreads';
-import type { CompletionStats } from '../CompletionEngine';
+import type { CompletionStats } from '../CompletionStats';
 import { generateTokens } from '../generateTokens';
 import { chatCompletionHistory } from './chatCompletionPrompt';
 import { codeFromChatAnswer, trimOverlap } from './codeFromChatAnswer';

@@ -1,7 +1,7 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
-import type { Backend, GpuMode } from '../types';
+import type { Backend, GpuMode } from '../../shared/types';
 import { generationThreadsFor } from '../util/generationThreads';
 
 export interface CreateLlamaOptions {

@@ -1,22 +1,19 @@
 /*
  * The one place where Bora's wire format is declared. Both the extension (client) and the runtime
  * server import this module, so a message can never drift between the two sides.
- * It imports only the protocol package and plain runtime types, so the extension bundle never pulls
- * in server or model code.
+ * It imports only the protocol package and the plain data types beside it, so the extension bundle
+ * never pulls in server or model code.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-import type { ChatAnswer, ChatTurn, ReasoningEffort, RuntimeState } from '../runtime/types';
-import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../runtime/models/types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort, RuntimeState } from './types';
+import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from './modelTypes';
 
 export type {
 	Backend, ChatTurn, CompletionMode, CompletionModeSetting, FimFormatName, GpuMode, ModelInfo, ReasoningEffort, ReasoningFamily, ReasoningSupport, RuntimeErrorCode, RuntimeErrorInfo,
 	RuntimeSettings, RuntimeState,
-} from '../runtime/types';
-export { defaultRuntimeSettings } from '../runtime/types';
-export { completionModeOf, isCompletionModeSetting } from '../runtime/completion/completionModeOf';
-// Sizes the runtime writes into messages and the ones the extension shows must read the same.
-export { formatBytes } from '../runtime/models/formatBytes';
+} from './types';
+export { defaultRuntimeSettings } from './types';
 
 /** Sent by the server whenever the runtime state changes. */
 export namespace RuntimeStateNotification {
@@ -116,7 +113,7 @@ export namespace VisionStatusRequest {
 
 export type {
 	CatalogEntry, CatalogFile, DownloadedModel, DownloadProgress, FitBasis, FitLevel, FitPlacement, HardwareInfo, ModelFit, ModelRole, RecommendedModel, SpeedForecast,
-} from '../runtime/models/types';
+} from './modelTypes';
 
 /** What this machine has: backend, GPU names, VRAM, RAM and CPU cores. */
 export namespace ModelsHardwareRequest {

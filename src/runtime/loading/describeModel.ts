@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp';
 import type { FimDetection } from '../fim/detectFimFormat';
-import type { ModelInfo, ReasoningSupport } from '../types';
+import type { ModelInfo, ReasoningSupport } from '../../shared/types';
 
 export interface DescribeModelInput {
 	readonly modelPath: string;

@@ -1,13 +1,13 @@
 import type { Logger } from '../Logger';
-import type { LlamaHandle } from '../model/createLlama';
-import type { LoadedModel } from '../model/loadModel';
+import type { LlamaHandle } from '../loading/createLlama';
+import type { LoadedModel } from '../loading/loadModel';
 import type { PriorityGate } from '../util/PriorityGate';
 import type { SerialQueue } from '../util/SerialQueue';
 import { abortable, sleep } from '../util/abortable';
 import { describeSuggestionMs, forecastSuggestionMs } from './forecastSuggestion';
 import { ForecastStore, forecastKeyParts, type ForecastKeyParts } from './ForecastStore';
 import { measureSpeed, SpeedMeasurementPreempted } from './measureSpeed';
-import type { SpeedForecast } from './types';
+import type { SpeedForecast } from '../../shared/modelTypes';
 
 export interface SpeedForecasterOptions {
 	/**

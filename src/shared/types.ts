@@ -1,8 +1,10 @@
 /*
  * Plain data that crosses the runtime boundary: settings in, model facts and errors out.
- * No behaviour lives here; `src/lsp/protocol.ts` re-exports these for the wire.
+ * No behaviour lives here; `src/shared/protocol.ts` declares the messages that carry them.
  */
-import type { ModelFit, SpeedForecast } from './models/types';
+import type { Backend, ModelFit, SpeedForecast } from './modelTypes';
+
+export type { Backend } from './modelTypes';
 
 /** GPU use requested by the user. `on` fails loudly when no GPU backend works; `auto` falls back to the CPU. */
 export type GpuMode = 'auto' | 'on' | 'off';
@@ -38,6 +40,8 @@ export interface RuntimeSettings {
 	readonly completionMode?: CompletionModeSetting;
 	/** Suggestions offered at once, best first (cycled with Alt+] / Alt+[); 1 computes only the best. Absent means `3`. */
 	readonly completionCandidates?: number;
+	/** No automatic suggestion with more non-whitespace characters than this right of the cursor on its line; absent means `8`. */
+	readonly maxSuffixCharsOnLine?: number;
 }
 
 export const defaultRuntimeSettings: RuntimeSettings = {
@@ -54,6 +58,7 @@ export const defaultRuntimeSettings: RuntimeSettings = {
 	extraContextMaxTokens: 1024,
 	completionMode: 'auto',
 	completionCandidates: 3,
+	maxSuffixCharsOnLine: 8,
 };
 
 /** The fill-in-the-middle prompt families the runtime can build. */
@@ -121,7 +126,6 @@ export interface ChatTurn {
 	readonly thought?: string;
 }
 
-export type Backend = 'cuda' | 'metal' | 'vulkan' | 'cpu';
 
 /** Stable codes for failures the user can act on; `message` and `action` carry the human text. */
 export type RuntimeErrorCode =

@@ -1,5 +1,5 @@
-import { formatBytes } from './formatBytes';
-import type { CatalogEntry, FitLevel, HardwareInfo, ModelFit } from './types';
+import { formatBytes } from '../../shared/formatBytes';
+import type { CatalogEntry, FitLevel, HardwareInfo, ModelFit } from '../../shared/modelTypes';
 
 export interface CheckFitOptions {
 	/** Tokens of context to reserve KV cache for. Defaults to the entry's `fitContextTokens`. */

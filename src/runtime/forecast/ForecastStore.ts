@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '../types';
+import type { Backend } from '../../shared/types';
 import { JsonEntryStore } from '../util/JsonEntryStore';
-import type { SpeedForecast } from './types';
+import type { SpeedForecast } from '../../shared/modelTypes';
 
 /** The file in the storage directory that keeps measured forecasts. */
 export const forecastFileName = 'speed-forecasts.json';

@@ -1,8 +1,9 @@
 /*
  * Plain data about hardware, the recommended catalog and downloaded models. It crosses the wire
- * unchanged: `src/lsp/protocol.ts` re-exports it. No behaviour lives here.
+ * unchanged (`src/shared/protocol.ts`). No behaviour lives here.
  */
-import type { Backend } from '../types';
+/** The llama.cpp backend a model runs on. */
+export type Backend = 'cuda' | 'metal' | 'vulkan' | 'cpu';
 
 /** What node-llama-cpp and the OS report about this machine. Sizes are bytes. */
 export interface HardwareInfo {

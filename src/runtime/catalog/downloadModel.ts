@@ -2,10 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModelDownloader, type Llama, type ModelDownloader } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { formatBytes } from './formatBytes';
+import { formatBytes } from '../../shared/formatBytes';
 import { freeDiskBytes as statFreeDiskBytes } from './freeDiskBytes';
 import type { ModelStore } from './ModelStore';
-import type { DownloadedModel, DownloadProgress, ModelFit, ModelRole } from './types';
+import type { DownloadedModel, DownloadProgress, ModelFit, ModelRole } from '../../shared/modelTypes';
 import { verifyDownload } from './verifyDownload';
 
 export interface DownloadModelOptions {

@@ -1,4 +1,4 @@
-import type { CompletionMode, CompletionModeSetting } from '../types';
+import type { CompletionMode, CompletionModeSetting } from './types';
 
 /** What decides a model's completion mode: the same facts as {@link ModelInfo} carries. */
 export interface CompletionModeFacts {

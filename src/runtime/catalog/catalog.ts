@@ -3,7 +3,7 @@
  * download checks the server's real size; facts from the model cards and the model-formats notes.
  * URIs use node-llama-cpp's `hf:` scheme, which also fetches every part of a split GGUF.
  */
-import type { CatalogEntry } from './types';
+import type { CatalogEntry } from '../../shared/modelTypes';
 
 const GB = 1_000_000_000;
 

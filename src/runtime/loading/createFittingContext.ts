@@ -1,7 +1,7 @@
 import { InsufficientMemoryError, type LlamaContext } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { detectHardware } from '../models/detectHardware';
-import { estimateFit, fitsNow } from '../models/estimateFit';
+import { detectHardware } from '../catalog/detectHardware';
+import { estimateFit, fitsNow } from '../catalog/estimateFit';
 import type { LoadedModel } from './loadModel';
 
 export interface CreateFittingContextOptions {

@@ -2,7 +2,7 @@ import type { Llama } from 'node-llama-cpp';
 import { detectFimFormat } from '../fim/detectFimFormat';
 import { vocabularyOf } from '../fim/vocabulary';
 import { detectReasoning } from '../reasoning/detectReasoning';
-import type { ModelInfo } from '../types';
+import type { ModelInfo } from '../../shared/types';
 import { describeModel } from './describeModel';
 import { inspectModelFile } from './inspectModelFile';
 

@@ -1,6 +1,6 @@
 import { arch, availableParallelism, cpus, freemem, platform, totalmem } from 'node:os';
 import type { Llama } from 'node-llama-cpp';
-import type { HardwareInfo } from './types';
+import type { HardwareInfo } from '../../shared/modelTypes';
 
 /**
  * Reads the machine through node-llama-cpp (backend, GPU names, VRAM, math cores) and the OS (RAM,

@@ -2,7 +2,7 @@
  * The chat webview's messages, declared once and imported by both the extension host
  * (src/extension/chat) and the webview bundle (media/chat). Types only: no VS Code or DOM imports.
  */
-import type { ReasoningEffort } from '../../lsp/protocol';
+import type { ReasoningEffort } from './protocol';
 
 export type { ReasoningEffort };
 

@@ -1,7 +1,7 @@
 import { bandwidthTokensPerSecond, memoryBandwidth } from './checkFit';
 export { fitsNow } from './checkFit';
-import { formatBytes } from './formatBytes';
-import type { FitLevel, FitPlacement, HardwareInfo, ModelFit } from './types';
+import { formatBytes } from '../../shared/formatBytes';
+import type { FitLevel, FitPlacement, HardwareInfo, ModelFit } from '../../shared/modelTypes';
 
 /** Bytes in RAM and in GPU memory. */
 export interface MemoryUse {

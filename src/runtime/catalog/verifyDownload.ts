@@ -1,8 +1,8 @@
 import { open, stat } from 'node:fs/promises';
 import type { Llama } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { inspectModelFile } from '../model/inspectModelFile';
-import { formatBytes } from './formatBytes';
+import { inspectModelFile } from '../loading/inspectModelFile';
+import { formatBytes } from '../../shared/formatBytes';
 
 export interface VerifyDownloadOptions {
 	/** The size the server announced; the file must have exactly this many bytes. Defaults to no size check. */

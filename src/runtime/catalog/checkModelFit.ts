@@ -3,7 +3,7 @@ import type { Llama } from 'node-llama-cpp';
 import { estimateFit, type EstimateFitOptions } from './estimateFit';
 import type { EstimateTableStore } from './EstimateTableStore';
 import { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabulatedContextSizes, tabulateEstimates } from './headerEstimates';
-import type { CatalogEntry, HardwareInfo, ModelFit } from './types';
+import type { CatalogEntry, HardwareInfo, ModelFit } from '../../shared/modelTypes';
 
 export interface CheckFileFitOptions extends Omit<EstimateFitOptions, 'vramPaddingBytes' | 'extraBytes'> {
 	/** A vision projector loaded with the model; its size is counted in RAM. Defaults to none. */

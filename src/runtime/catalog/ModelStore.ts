@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { RuntimeError } from '../errors/RuntimeError';
-import type { DownloadedModel } from './types';
+import type { DownloadedModel } from '../../shared/modelTypes';
 
 /** The manifest each finished model folder carries. */
 const manifestName = 'bora-model.json';
