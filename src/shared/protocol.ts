@@ -230,6 +230,34 @@ export namespace CompletionStatsNotification {
 	export const type = new NotificationType<CompletionStatsInfo>(method);
 }
 
+/**
+ * Why a completion request got no suggestion, decided in one place (the runtime's `CompletionService`):
+ * - `suffixOnLine`: an automatic request with more than `bora.completion.maxSuffixCharsOnLine` characters right of the cursor;
+ * - `stale`: the document changed while the suggestion was computed (the editor has asked again);
+ * - `contradicted`: what was typed since disagrees with the generation the request joined;
+ * - `repeatsSuffix`: the model only repeated the text after the cursor;
+ * - `empty`: the model wrote nothing usable;
+ * - `modeUnavailable`: the model cannot complete in the configured `bora.completion.mode`;
+ * - `disabled`: `bora.completion.enabled` is off;
+ * - `notReady`: no model is loaded (none configured, loading or failed).
+ */
+export type NoSuggestionReason = 'suffixOnLine' | 'stale' | 'contradicted' | 'repeatsSuffix' | 'empty' | 'modeUnavailable' | 'disabled' | 'notReady';
+
+export interface NoSuggestionInfo {
+	readonly uri: string;
+	/** Zero-based line of the cursor. */
+	readonly line: number;
+	readonly reason: NoSuggestionReason;
+	/** For the log and the status tooltip, e.g. "the text after the cursor on this line is too long". */
+	readonly message: string;
+}
+
+/** Sent by the server when a request the user waited for (not a cancelled or superseded one) ends with no suggestion. */
+export namespace NoSuggestionNotification {
+	export const method = 'bora/noSuggestion' as const;
+	export const type = new NotificationType<NoSuggestionInfo>(method);
+}
+
 // ---- Extra context for completion (bora/editorContext) ----
 
 export interface EditorContextParams {
