@@ -7,15 +7,25 @@ export interface HandlerLog {
 }
 
 /**
+ * What a handler answers when its work fails in a way nobody planned for (a bug, a llama.cpp error
+ * without a code): either a harmless answer that shows nothing (`answer`: an empty list, no
+ * suggestion), or, where no answer may look like success (a chat, a download), a {@link RuntimeError}
+ * the client shows with its action (`fail`: the message is followed by the error's own text).
+ */
+export type OnUnexpectedError<T> =
+	| { readonly answer: T }
+	| { readonly fail: Omit<RuntimeErrorInfo, 'code'> };
+
+/**
  * Runs a request handler with the editor's cancellation wired through as an `AbortSignal`.
  * Cancellation answers `RequestCancelled`; a {@link RuntimeError} answers a typed `ResponseError`
  * the client can show (thrown, so jsonrpc sends it with its data); anything else is logged with
- * context and answers `defaultValue`.
+ * `errorContext` and handled as `onUnexpectedError` says.
  */
 export async function runSafeAsync<T>(
 	log: HandlerLog,
 	work: (signal: AbortSignal) => Promise<T>,
-	defaultValue: T,
+	onUnexpectedError: OnUnexpectedError<T>,
 	errorContext: string,
 	token: CancellationToken,
 ): Promise<T> {
@@ -36,14 +46,25 @@ export async function runSafeAsync<T>(
 		if (token.isCancellationRequested || controller.signal.aborted) {
 			throw cancelled();
 		}
+		if (error instanceof ResponseError) {
+			// Already an answer for the client (bad params, say).
+			throw error;
+		}
 		if (error instanceof RuntimeError) {
-			throw new ResponseError<RuntimeErrorInfo>(BoraErrorCodes.unavailable, error.message, error.toInfo());
+			throw toResponseError(error);
 		}
 		log.error(`${errorContext}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-		return defaultValue;
+		if ('answer' in onUnexpectedError) {
+			return onUnexpectedError.answer;
+		}
+		throw toResponseError(RuntimeError.from(error, { code: 'internal', ...onUnexpectedError.fail }));
 	} finally {
 		subscription.dispose();
 	}
+}
+
+function toResponseError(error: RuntimeError): ResponseError<RuntimeErrorInfo> {
+	return new ResponseError<RuntimeErrorInfo>(BoraErrorCodes.unavailable, error.message, error.toInfo());
 }
 
 function cancelled(): ResponseError<undefined> {

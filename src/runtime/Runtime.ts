@@ -1,3 +1,4 @@
+import { ModelLibrary } from './catalog/ModelLibrary';
 import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput } from './chat/ChatEngine';
 import { SeparateChatModel } from './chat/SeparateChatModel';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
@@ -69,6 +70,8 @@ export class Runtime implements AsyncDisposable {
 	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
 	private readonly vision: VisionService;
 	private readonly forecaster: SpeedForecaster;
+	/** The Models view's hardware, catalog, fits and downloads, on this runtime's llama.cpp. */
+	readonly models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama });
 
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
 		this.logger = logger;

@@ -37,6 +37,7 @@ export { EstimateTableStore, estimateTableFileName } from './catalog/EstimateTab
 export { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit, type CheckFileFitOptions, type CheckRemoteFitOptions } from './catalog/checkModelFit';
 export { downloadModel, type DownloadModelOptions } from './catalog/downloadModel';
 export { ModelStore } from './catalog/ModelStore';
+export { ModelLibrary, type DownloadOptions, type ModelDownload, type ModelLibraryOptions } from './catalog/ModelLibrary';
 export { verifyDownload, type VerifyDownloadOptions } from './catalog/verifyDownload';
 export { freeDiskBytes } from './catalog/freeDiskBytes';
 export { formatBytes } from '../shared/formatBytes';

@@ -1,7 +1,7 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import { RuntimeError, type Runtime } from '../../runtime';
+import type { Runtime } from '../../runtime';
 import { ChatChunkNotification, ChatRequest, type ChatParams, type ChatResult, type ChatTurn, type ReasoningEffort } from '../../shared/protocol';
-import { runSafeAsync, type HandlerLog } from '../runSafe';
+import { runSafeAsync, type HandlerLog, type OnUnexpectedError } from '../runSafe';
 
 export interface ChatLog extends HandlerLog {
 	info(message: string): void;
@@ -17,29 +17,21 @@ export function registerChat(connection: Connection, runtime: Runtime, log: Chat
 		const request = parseChatParams(params);
 		return runSafeAsync(log, async (signal): Promise<ChatResult> => {
 			const { chatId } = request;
-			try {
-				const result = await runtime.chat({
-					history: request.history,
-					message: request.message,
-					effort: request.effort,
-					signal,
-					onChunk: chunk => void connection.sendNotification(ChatChunkNotification.type, { chatId, ...chunk }),
-				});
-				log.info(`chat ${chatId}: ${result.thoughtTokens} thought tokens${result.thoughtBudget === undefined ? '' : ` of ${result.thoughtBudget}`}${result.budgetExhausted ? ' (budget ran out)' : ''}, ${result.answer.length} answer characters`);
-				return result;
-			} catch (error) {
-				if (signal.aborted || error instanceof RuntimeError) {
-					throw error;
-				}
-				// The chat view must show a failure, never an empty answer that looks like success.
-				log.error(`Chat ${chatId} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-				throw RuntimeError.from(error, { code: 'internal', message: 'The chat answer failed', action: 'See the runtime log for details, or restart the runtime.' });
-			}
-		}, emptyResult, `Error while answering chat ${request.chatId}`, token);
+			const result = await runtime.chat({
+				history: request.history,
+				message: request.message,
+				effort: request.effort,
+				signal,
+				onChunk: chunk => void connection.sendNotification(ChatChunkNotification.type, { chatId, ...chunk }),
+			});
+			log.info(`chat ${chatId}: ${result.thoughtTokens} thought tokens${result.thoughtBudget === undefined ? '' : ` of ${result.thoughtBudget}`}${result.budgetExhausted ? ' (budget ran out)' : ''}, ${result.answer.length} answer characters`);
+			return result;
+		}, chatFailed, `Error while answering chat ${request.chatId}`, token);
 	});
 }
 
-const emptyResult: ChatResult = { answer: '', thought: '', thoughtTokens: 0, budgetExhausted: false };
+/** The chat view must show a failure, never an empty answer that looks like success. */
+const chatFailed: OnUnexpectedError<ChatResult> = { fail: { message: 'The chat answer failed', action: 'See the runtime log for details, or restart the runtime.' } };
 
 /** Params come from any editor: check their shape before the runtime sees them. */
 function parseChatParams(params: unknown): ChatParams {

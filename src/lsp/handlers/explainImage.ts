@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import { imageLimits, RuntimeError, type Runtime } from '../../runtime';
 import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../../shared/protocol';
-import { runSafeAsync, type HandlerLog } from '../runSafe';
+import { runSafeAsync, type HandlerLog, type OnUnexpectedError } from '../runSafe';
 
 export interface ExplainImageLog extends HandlerLog {
 	info(message: string): void;
@@ -22,30 +22,25 @@ export function registerExplainImage(connection: Connection, runtime: Runtime, l
 				throw new RuntimeError({ code: 'badImage', message: `The image is larger than ${imageLimits.maxBytes / (1024 * 1024)} MB.`, action: 'Crop or shrink the screenshot.' });
 			}
 			const image = request.imagePath ? await readImageFile(request.imagePath) : Buffer.from(request.base64!, 'base64');
-			try {
-				const result = await runtime.explainImage({
-					image, question: request.question, history: request.history, signal,
-					onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
-				});
-				log.info(`explainImage ${chatId}: ${result.image.format} ${result.image.width}×${result.image.height}, ${result.imageTokens} of ${result.imageTokenBudget} image tokens${result.loadMs ? `, projector loaded in ${result.loadMs} ms` : ''}`);
-				return {
-					answer: result.answer, thought: '', thoughtTokens: 0, budgetExhausted: false,
-					imageTokens: result.imageTokens, imageTokenBudget: result.imageTokenBudget, imageWidth: result.image.width, imageHeight: result.image.height,
-					...(result.answer.trim() ? {} : { notice: noAnswerNotice }),
-				};
-			} catch (error) {
-				if (signal.aborted || error instanceof RuntimeError) throw error;
-				log.error(`explainImage ${chatId} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-				throw RuntimeError.from(error, { code: 'internal', message: 'The image answer failed', action: 'See the runtime log for details.' });
-			}
-		}, emptyResult, `Error while answering image question ${request.chatId}`, token);
+			const result = await runtime.explainImage({
+				image, question: request.question, history: request.history, signal,
+				onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
+			});
+			log.info(`explainImage ${chatId}: ${result.image.format} ${result.image.width}×${result.image.height}, ${result.imageTokens} of ${result.imageTokenBudget} image tokens${result.loadMs ? `, projector loaded in ${result.loadMs} ms` : ''}`);
+			return {
+				answer: result.answer, thought: '', thoughtTokens: 0, budgetExhausted: false,
+				imageTokens: result.imageTokens, imageTokenBudget: result.imageTokenBudget, imageWidth: result.image.width, imageHeight: result.image.height,
+				...(result.answer.trim() ? {} : { notice: noAnswerNotice }),
+			};
+		}, imageAnswerFailed, `Error while answering image question ${request.chatId}`, token);
 	});
 }
 
 /** Said with an empty answer (a blank or uniform image often gets one), so the panel never shows nothing. */
 const noAnswerNotice = 'The model wrote no answer about this image; it may be blank or show too little to describe. Ask a more specific question, or try another image.';
 
-const emptyResult: ExplainImageResult = { answer: '', thought: '', thoughtTokens: 0, budgetExhausted: false, imageTokens: 0, imageTokenBudget: 0, imageWidth: 0, imageHeight: 0 };
+/** Like a chat, an image question must never end in an empty answer that looks like success. */
+const imageAnswerFailed: OnUnexpectedError<ExplainImageResult> = { fail: { message: 'The image answer failed', action: 'See the runtime log for details.' } };
 
 /** Reads at most the size limit (+1 byte to tell "too large"), so a huge file is never read whole. */
 async function readImageFile(path: string): Promise<Buffer> {

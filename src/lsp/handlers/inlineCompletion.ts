@@ -82,7 +82,7 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 			}
 			prefetcher.afterShown(state, answer.suggestions[0]!);
 			return items(answer.suggestions);
-		}, null, `Error while computing inline completion for ${uri}`, token);
+		}, { answer: null }, `Error while computing inline completion for ${uri}`, token);
 	});
 	return { dispose: () => inflight.abortAll() };
 }

@@ -1,117 +1,68 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import type { Llama } from 'node-llama-cpp';
-import {
-	catalogFitOptions, checkCatalogFit, checkFileFit, checkFit, checkRemoteFit, detectHardware, downloadModel, EstimateTableStore, findCatalogEntry, modelCatalog,
-	ModelStore, RuntimeError, storedCatalogFit, type HardwareInfo, type Runtime,
-} from '../../runtime';
+import { findCatalogEntry, type Runtime } from '../../runtime';
+import type { CatalogEntry } from '../../shared/modelTypes';
 import {
 	ModelsCheckFitRequest, ModelsDeleteRequest, ModelsDownloadProgressNotification, ModelsDownloadRequest, ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest,
-	type DownloadedModel, type ModelsDownloadParams, type ModelsStorageParams, type RecommendedModel,
+	type ModelsDownloadParams, type ModelsStorageParams,
 } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog } from '../runSafe';
 
 /**
  * `bora/models/…`: hardware, the recommended catalog with fit, and downloads into the storage folder
- * the client names (VS Code's global storage). The runtime does the work; this only checks params.
+ * the client names (VS Code's global storage). The runtime's model library does the work; this
+ * only checks params.
  */
 export function registerModels(connection: Connection, runtime: Runtime, log: HandlerLog): void {
-	connection.onRequest(ModelsHardwareRequest.type, token => runSafeAsync(log, async () => {
-		return detectHardware((await runtime.llamaHandle()).llama);
-	}, undefined as never, 'Error while detecting the hardware', token));
+	const library = runtime.models;
+	connection.onRequest(ModelsHardwareRequest.type, token => runSafeAsync(log, () => library.hardware(),
+		{ fail: { message: 'The hardware could not be detected', action: 'See the runtime log for details.' } }, 'Error while detecting the hardware', token));
 
 	connection.onRequest(ModelsRecommendedRequest.type, (params, token) => {
-		const store = storeOf(params);
-		return runSafeAsync(log, async (signal): Promise<RecommendedModel[]> => {
-			const { llama } = await runtime.llamaHandle();
-			const hardware = await detectHardware(llama);
-			const downloaded = await listWithFit(llama, store, hardware, signal);
-			const tables = new EstimateTableStore(params.storageDir);
-			return Promise.all(modelCatalog.map(async entry => {
-				const copy = downloaded.find(model => model.id === entry.id);
-				// Never the network here: a downloaded file's header, a header checked before, or the catalog sizes.
-				const fit = copy?.fit ?? await storedCatalogFit(llama, entry, hardware, tables).catch(() => undefined) ?? checkFit(entry, hardware);
-				return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
-			}));
-		}, [], 'Error while listing recommended models', token);
+		const storageDir = storageDirOf(params);
+		return runSafeAsync(log, signal => library.recommended(storageDir, signal), { answer: [] }, 'Error while listing recommended models', token);
 	});
 
 	connection.onRequest(ModelsCheckFitRequest.type, (params, token) => {
-		const store = storeOf(params);
+		const storageDir = storageDirOf(params);
 		const entry = catalogEntryOf(params.catalogId);
-		return runSafeAsync(log, async (signal): Promise<RecommendedModel> => {
-			const { llama } = await runtime.llamaHandle();
-			const hardware = await detectHardware(llama);
-			const fit = await checkCatalogFit(llama, entry, hardware, { store: new EstimateTableStore(params.storageDir), signal });
-			const copy = await store.read(entry.id);
-			return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
-		}, undefined as never, `Error while checking the fit of ${entry.id}`, token).then(result => {
-			if (result === undefined) {
-				throw new ResponseError(ErrorCodes.InternalError, 'The fit check failed; see the runtime log.');
-			}
-			return result;
-		});
+		return runSafeAsync(log, signal => library.checkFit(storageDir, entry, signal),
+			{ fail: { message: `The fit of ${entry.name} could not be checked`, action: 'See the runtime log for details.' } }, `Error while checking the fit of ${entry.id}`, token);
 	});
 
 	connection.onRequest(ModelsListRequest.type, (params, token) => {
-		const store = storeOf(params);
-		return runSafeAsync(log, async signal => {
-			const { llama } = await runtime.llamaHandle();
-			return listWithFit(llama, store, await detectHardware(llama), signal);
-		}, [], 'Error while listing downloaded models', token);
+		const storageDir = storageDirOf(params);
+		return runSafeAsync(log, signal => library.downloaded(storageDir, signal), { answer: [] }, 'Error while listing downloaded models', token);
 	});
 
 	connection.onRequest(ModelsDeleteRequest.type, (params, token) => {
-		const store = storeOf(params);
+		const storageDir = storageDirOf(params);
 		const id = stringParam(params, 'id');
-		return runSafeAsync(log, () => store.delete(id), undefined, `Error while deleting model ${id}`, token);
+		return runSafeAsync(log, () => library.delete(storageDir, id),
+			{ fail: { message: `The model ${id} could not be deleted`, action: 'See the runtime log for details.' } }, `Error while deleting model ${id}`, token);
 	});
 
 	connection.onRequest(ModelsDownloadRequest.type, (params, token) => {
-		const store = storeOf(params);
-		const request = parseDownload(params);
-		return runSafeAsync(log, async (signal): Promise<DownloadedModel> => {
-			const { llama } = await runtime.llamaHandle();
-			const tables = new EstimateTableStore(params.storageDir);
-			const fit = request.entry ? catalogFitOptions(request.entry) : {};
-			return downloadModel(llama, store, {
-				...request.options,
-				// The header first: a model that cannot fit is refused before its body is fetched.
-				...(params.ignoreFit === true ? {} : {
-					checkFit: async (fitSignal: AbortSignal | undefined) => checkRemoteFit(llama, request.options.uri, await detectHardware(llama), { store: tables, fit, signal: fitSignal }),
-				}),
-				signal,
-				onProgress: progress => void connection.sendNotification(ModelsDownloadProgressNotification.type, { downloadId: request.downloadId, ...progress }),
-			});
-		}, undefined as never, `Error while downloading ${request.options.uri}`, token).then(result => {
-			if (result === undefined) {
-				// runSafeAsync answers the default on unexpected errors: a download must never look successful.
-				throw new ResponseError(ErrorCodes.InternalError, 'The download failed; see the runtime log.');
-			}
-			return result;
-		});
+		const storageDir = storageDirOf(params);
+		const downloadId = stringParam(params, 'downloadId');
+		const download = downloadOf(params);
+		// A download must never look successful when it failed.
+		return runSafeAsync(log, signal => library.download(storageDir, download, {
+			ignoreFit: params.ignoreFit === true,
+			signal,
+			onProgress: progress => void connection.sendNotification(ModelsDownloadProgressNotification.type, { downloadId, ...progress }),
+		}), { fail: { message: 'The download failed', action: 'See the runtime log for details, then try again.' } }, `Error while downloading ${'uri' in download ? download.uri : download.catalogId}`, token);
 	});
 }
 
-function parseDownload(params: ModelsDownloadParams) {
-	const downloadId = stringParam(params, 'downloadId');
+function downloadOf(params: ModelsDownloadParams) {
 	if (params.catalogId !== undefined) {
-		const entry = catalogEntryOf(params.catalogId);
-		return {
-			downloadId,
-			entry,
-			options: {
-				id: entry.id, name: entry.name, role: entry.role, uri: entry.model.uri,
-				...(entry.mmproj ? { mmprojUri: entry.mmproj.uri } : {}),
-				expectedBytes: entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0),
-			},
-		};
+		return { catalogId: catalogEntryOf(params.catalogId).id };
 	}
-	const uri = stringParam(params, 'uri');
 	const id = stringParam(params, 'id');
-	return { downloadId, entry: undefined, options: { id, uri, name: typeof params.name === 'string' ? params.name : id } };
+	return { id, uri: stringParam(params, 'uri'), name: typeof params.name === 'string' ? params.name : id };
 }
 
-function catalogEntryOf(catalogId: unknown) {
+function catalogEntryOf(catalogId: unknown): CatalogEntry {
 	const entry = typeof catalogId === 'string' ? findCatalogEntry(catalogId) : undefined;
 	if (!entry) {
 		throw new ResponseError(ErrorCodes.InvalidParams, `bora/models: unknown catalog id "${String(catalogId)}"`);
@@ -119,26 +70,8 @@ function catalogEntryOf(catalogId: unknown) {
 	return entry;
 }
 
-/** Downloaded models with their header-based fit; a file whose header cannot be read is listed without one. */
-async function listWithFit(llama: Llama, store: ModelStore, hardware: HardwareInfo, signal: AbortSignal): Promise<DownloadedModel[]> {
-	const models = await store.list();
-	return Promise.all(models.map(async model => {
-		const entry = findCatalogEntry(model.id);
-		const fit = await checkFileFit(llama, model.modelPath, hardware, {
-			...(entry ? catalogFitOptions(entry) : {}),
-			...(model.mmprojPath ? { mmprojPath: model.mmprojPath } : {}),
-			signal,
-		}).catch(() => undefined);
-		return fit ? { ...model, fit } : model;
-	}));
-}
-
-function storeOf(params: ModelsStorageParams): ModelStore {
-	try {
-		return new ModelStore(stringParam(params, 'storageDir'));
-	} catch (error) {
-		throw error instanceof RuntimeError ? new ResponseError(ErrorCodes.InvalidParams, error.message) : error;
-	}
+function storageDirOf(params: ModelsStorageParams): string {
+	return stringParam(params, 'storageDir');
 }
 
 function stringParam(params: unknown, key: string): string {
