@@ -42,7 +42,7 @@ describe('status bar wording', () => {
 	});
 
 	it('an instruct model without FIM completes in chat-model mode, and the tooltip says so', () => {
-		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' }, completionMode: 'chat' }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
 		assert.equal(chat.severity, 'normal');
 		assert.ok(chat.details.includes('Completion mode: chat model (no FIM tokens)'));
 	});
