@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { answerChunk, foldChunk } from '../../shared/chatChunks';
 import type { ChatChunk, ChatResult } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings } from '../settings';
@@ -158,15 +159,8 @@ export class ChatSession implements vscode.Disposable {
 			if (this.generation?.id !== generation.id) {
 				return;
 			}
-			const current = generation.turn;
-			generation.turn = {
-				...current,
-				thought: chunk.kind === 'thought' ? current.thought + chunk.text : current.thought,
-				answer: chunk.kind === 'answer' ? current.answer + chunk.text : current.answer,
-				thoughtTokens: chunk.thoughtTokens,
-				...(chunk.thoughtBudget !== undefined ? { thoughtBudget: chunk.thoughtBudget } : {}),
-			};
-			this.post({ type: 'chunk', kind: chunk.kind, text: chunk.text, thoughtTokens: chunk.thoughtTokens, ...(chunk.thoughtBudget !== undefined ? { thoughtBudget: chunk.thoughtBudget } : {}) });
+			generation.turn = foldChunk(generation.turn, chunk);
+			this.post({ type: 'chunk', ...answerChunk(chunk) });
 		};
 		const chatId = `${chat.id}/${randomUUID()}`;
 		let final: StoredTurn;
