@@ -1,7 +1,9 @@
 /*
  * The chat webview. It renders what the extension host sends and reports what the user does; the
- * host owns the history, the requests and the settings. Every message type is in webviewMessages.ts.
+ * host owns the history, the requests and the settings. Every message type is in
+ * src/shared/webviewMessages.ts, and a streamed chunk folds into its turn as in the host (src/shared/chatChunks.ts).
  */
+import { foldChunk } from '../../src/shared/chatChunks';
 import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/shared/webviewMessages';
 import { byId, element } from './dom';
 import { PendingImage } from './PendingImage';
@@ -107,15 +109,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 			if (!last) {
 				return;
 			}
-			const view = last.view;
-			const next: TurnView = {
-				...view,
-				thought: message.kind === 'thought' ? view.thought + message.text : view.thought,
-				answer: message.kind === 'answer' ? view.answer + message.text : view.answer,
-				thoughtTokens: message.thoughtTokens,
-				...(message.thoughtBudget !== undefined ? { thoughtBudget: message.thoughtBudget } : {}),
-			};
-			scheduleRender(last, next);
+			scheduleRender(last, foldChunk(last.view, message));
 			return;
 		}
 		case 'turnFinished': {

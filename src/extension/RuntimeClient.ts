@@ -1,77 +1,66 @@
 import * as vscode from 'vscode';
 import {
-	CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, ResponseError, State, TransportKind,
-	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
+	CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, State, TransportKind,
+	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type Middleware, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
-import {
-	BoraErrorCodes, ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, ExplainImageRequest, RuntimeStateNotification, RuntimeStateRequest,
-	type CompletionStatsInfo, type ExplainImageParams, type ExplainImageResult,
-	type ChatChunk, type ChatParams, type ChatResult, type RuntimeErrorInfo,
-} from '../shared/protocol';
-import { completionModeOf } from '../shared/completionMode';
+import { RuntimeStateNotification, RuntimeStateRequest } from '../shared/protocol';
 import type { ClientState } from './ClientState';
+import { Disposable } from './dispose';
+import { RestartPolicy } from './RestartPolicy';
 import { getSettings } from './settings';
-import { InlineTriggerGate } from './completion/InlineTriggerGate';
-import { EditorContextReporter } from './completion/EditorContextReporter';
 
 export type { ClientState } from './ClientState';
 
-const maxRestarts = 4;
-const restartWindowMs = 3 * 60_000;
+type Handler = (params: unknown) => void;
 
 /**
- * Owns the LanguageClient that talks to Bora's runtime process: starts it, pushes settings,
- * restarts it when it dies and tracks the state it reports. All model work happens in that process.
+ * The transport to Bora's runtime process and its restart policy: owns the LanguageClient, starts,
+ * stops and restarts it, pushes settings, restarts it when it dies (within {@link RestartPolicy})
+ * and tracks the state it reports. Features talk to the runtime only through `request`, `notify` and
+ * `onNotification`, which outlive restarts; all model work happens in that process.
  */
-export class RuntimeClient implements vscode.Disposable {
+export class RuntimeClient extends Disposable {
 	private client: LanguageClient | undefined;
 	private state: ClientState = { kind: 'starting' };
-	private readonly stateEmitter = new vscode.EventEmitter<ClientState>();
-	private readonly completionEmitter = new vscode.EventEmitter<readonly vscode.InlineCompletionItem[]>();
-	private readonly crashes: number[] = [];
-	/** Chunk listeners of the chat requests in flight, by `chatId`. */
-	private readonly chatListeners = new Map<string, (chunk: ChatChunk) => void>();
+	private readonly restartPolicy = new RestartPolicy();
+	/** Handlers by method; each LanguageClient gets one route per method, since it keeps only one handler each. */
+	private readonly handlers = new Map<string, Set<Handler>>();
+	private readonly middlewares = new Set<Middleware>();
+	private readonly stateEmitter = this._register(new vscode.EventEmitter<ClientState>());
+	private readonly startEmitter = this._register(new vscode.EventEmitter<void>());
 	readonly onDidChangeState = this.stateEmitter.event;
-	/** Fires with the suggestions the runtime returned for each inline completion request. */
-	readonly onDidProvideInlineCompletions = this.completionEmitter.event;
-	private readonly completionStatsEmitter = new vscode.EventEmitter<CompletionStatsInfo>();
-	private lastStats: CompletionStatsInfo | undefined;
-	/** Fires with what each inline completion request cost (tokens, times, cache hit). */
-	readonly onDidReportCompletionStats = this.completionStatsEmitter.event;
-	/** Debounce, politeness and the right-of-cursor limit for automatic inline completion requests. */
-	private readonly triggerGate = new InlineTriggerGate(() => this.lastStats?.totalMs ?? 0);
-	/** The active editor, what it shows and (when allowed) copied text, for completion's extra context. */
-	private readonly editorContext = new EditorContextReporter(params => {
-		if (this.client?.state === State.Running) {
-			void this.client.sendNotification(EditorContextNotification.type, params);
-		}
-	});
+	/** Fires when `start` has the runtime up and its state known (not after the client's own restart after a crash). */
+	readonly onDidStart = this.startEmitter.event;
 
-	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
+	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) {
+		super();
+		this._register(this.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime })));
+	}
 
 	get currentState(): ClientState {
 		return this.state;
 	}
 
-	/** The latest inline completion request's stats, for the status tooltip. */
-	get lastCompletionStats(): CompletionStatsInfo | undefined {
-		return this.lastStats;
+	/**
+	 * Adds hooks to the requests of every LanguageClient started from now on (the next `start` or
+	 * `restart`), like the library's own `registerFeature`; one registration per hook.
+	 */
+	registerMiddleware(middleware: Middleware): vscode.Disposable {
+		this.middlewares.add(middleware);
+		return new vscode.Disposable(() => this.middlewares.delete(middleware));
 	}
 
 	async start(): Promise<void> {
 		const client = this.createClient();
 		this.client = client;
 		this.setState({ kind: 'starting' });
-		client.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime }));
-		client.onNotification(ChatChunkNotification.type, chunk => this.chatListeners.get(chunk.chatId)?.(chunk));
-		client.onNotification(CompletionStatsNotification.type, stats => {
-			this.lastStats = stats;
-			this.completionStatsEmitter.fire(stats);
-		});
+		for (const method of this.handlers.keys()) {
+			this.route(client, method);
+		}
 		try {
 			await client.start();
 			this.setState({ kind: 'runtime', runtime: await client.sendRequest(RuntimeStateRequest.type) });
-			this.editorContext.report();
+			this.startEmitter.fire();
 		} catch (error) {
 			this.setState({ kind: 'stopped', message: `Bora's runtime did not start: ${errorMessage(error)}` });
 		}
@@ -83,43 +72,7 @@ export class RuntimeClient implements vscode.Disposable {
 	}
 
 	pushSettings(): void {
-		if (this.client?.state === State.Running) {
-			void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: getSettings() });
-		}
-	}
-
-	/**
-	 * Sends one chat request; `onChunk` gets its streamed pieces until it settles. Cancelling `token`
-	 * sends `$/cancelRequest`. Rejects when the runtime is not running, fails the request or crashes.
-	 */
-	async chat(params: ChatParams, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken): Promise<ChatResult> {
-		const client = this.client;
-		if (!client || client.state !== State.Running) {
-			throw new Error(this.state.kind === 'stopped' ? this.state.message : "Bora's runtime is not running yet.");
-		}
-		this.chatListeners.set(params.chatId, onChunk);
-		try {
-			return await client.sendRequest(ChatRequest.type, params, token);
-		} finally {
-			this.chatListeners.delete(params.chatId);
-		}
-	}
-
-	/**
-	 * Asks about one image; its answer streams to `onChunk` like a chat answer (chunks by `chatId`).
-	 * Cancelling `token` sends `$/cancelRequest`. Rejects like {@link chat}.
-	 */
-	async explainImage(params: ExplainImageParams, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken): Promise<ExplainImageResult> {
-		const client = this.client;
-		if (!client || client.state !== State.Running) {
-			throw new Error(this.state.kind === 'stopped' ? this.state.message : "Bora's runtime is not running yet.");
-		}
-		this.chatListeners.set(params.chatId, onChunk);
-		try {
-			return await client.sendRequest(ExplainImageRequest.type, params, token);
-		} finally {
-			this.chatListeners.delete(params.chatId);
-		}
+		this.notify(DidChangeConfigurationNotification.type, { settings: getSettings() });
 	}
 
 	/** Sends any Bora request to the runtime; rejects when it is not running. Cancelling `token` sends `$/cancelRequest`. */
@@ -136,9 +89,27 @@ export class RuntimeClient implements vscode.Disposable {
 		return (token ? client.sendRequest(type.method, params, token) : client.sendRequest(type.method, params)) as Promise<R>;
 	}
 
-	/** Listens to a runtime notification on the running client (until disposed or the runtime restarts). */
+	/** Sends a notification while the runtime runs; dropped otherwise (what it says is sent again on the next start). */
+	notify<P>(type: NotificationType<P>, params: P): void {
+		if (this.client?.state === State.Running) {
+			void this.client.sendNotification(type.method, params);
+		}
+	}
+
+	/** Listens to a runtime notification, across restarts, until the returned disposable is disposed. */
 	onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): vscode.Disposable {
-		return this.client?.onNotification(type, handler) ?? new vscode.Disposable(() => undefined);
+		let handlers = this.handlers.get(type.method);
+		if (!handlers) {
+			handlers = new Set();
+			this.handlers.set(type.method, handlers);
+			if (this.client) {
+				this.route(this.client, type.method);
+			}
+		}
+		const entry = handler as Handler;
+		handlers.add(entry);
+		const owner = handlers;
+		return new vscode.Disposable(() => owner.delete(entry));
 	}
 
 	async stop(): Promise<void> {
@@ -150,13 +121,21 @@ export class RuntimeClient implements vscode.Disposable {
 		this.setState({ kind: 'stopped', message: 'The runtime is stopped.' });
 	}
 
-	dispose(): void {
+	override dispose(): void {
 		void this.stop();
-		this.stateEmitter.dispose();
-		this.completionEmitter.dispose();
-		this.completionStatsEmitter.dispose();
-		this.triggerGate.dispose();
-		this.editorContext.dispose();
+		super.dispose();
+	}
+
+	private route(client: LanguageClient, method: string): void {
+		client.onNotification(method, (params: unknown) => {
+			for (const handler of this.handlers.get(method) ?? []) {
+				try {
+					handler(params);
+				} catch (error) {
+					this.log.error(`Handling ${method}: ${errorMessage(error)}`);
+				}
+			}
+		});
 	}
 
 	private createClient(): LanguageClient {
@@ -173,49 +152,15 @@ export class RuntimeClient implements vscode.Disposable {
 				error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
 				closed: () => this.onRuntimeClosed(),
 			},
-			middleware: {
-				provideInlineCompletionItems: async (document, position, context, token, next) => {
-					// No round trip while the runtime cannot answer; the status bar already says why.
-					if (!this.canComplete()) {
-						return null;
-					}
-					if (!(await this.triggerGate.allows(document, position, context, token))) {
-						return null;
-					}
-					await this.editorContext.beforeCompletion();
-					try {
-						const result = await next(document, position, context, token);
-						if (result && !token.isCancellationRequested) {
-							this.completionEmitter.fire(Array.isArray(result) ? result : result.items);
-						}
-						return result;
-					} catch (error) {
-						if (error instanceof ResponseError && error.code === BoraErrorCodes.unavailable) {
-							this.log.warn(`Completion unavailable: ${(error.data as RuntimeErrorInfo | undefined)?.message ?? error.message}`);
-							return null;
-						}
-						throw error;
-					}
-				},
-			},
+			middleware: Object.assign({}, ...this.middlewares) as Middleware,
 		};
 		return new LanguageClient('bora', 'Bora Runtime', serverOptions, clientOptions);
 	}
 
-	private canComplete(): boolean {
-		const state = this.state;
-		const settings = getSettings();
-		return state.kind === 'runtime' && state.runtime.kind === 'ready' && completionModeOf(state.runtime.model, settings.completionMode) !== 'none' && settings.completionEnabled;
-	}
-
 	private onRuntimeClosed(): CloseHandlerResult {
-		const now = Date.now();
-		this.crashes.push(now);
-		while (this.crashes.length > 0 && now - this.crashes[0] > restartWindowMs) {
-			this.crashes.shift();
-		}
-		if (this.crashes.length > maxRestarts) {
-			const message = `Bora's runtime stopped ${this.crashes.length} times in 3 minutes and will not be restarted automatically.`;
+		const decision = this.restartPolicy.onCrash(Date.now());
+		if (!decision.restart) {
+			const message = `Bora's runtime stopped ${decision.crashes} times in ${decision.windowMinutes} minutes and will not be restarted automatically.`;
 			this.setState({ kind: 'stopped', message });
 			void vscode.window.showErrorMessage(message, 'Show Log', 'Restart Runtime').then(choice => this.onNoticeChoice(choice));
 			return { action: CloseAction.DoNotRestart, handled: true };

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commandIds';
 import { describeState } from './describeState';
-import type { CompletionStatsInfo } from '../shared/protocol';
 import type { ClientState } from './ClientState';
+import type { CompletionOutcome } from './completion/completionOutcome';
 import { getSettings } from './settings';
 
 /** One status bar item that always shows what the runtime is doing; a click opens the details. */
@@ -15,8 +15,9 @@ export class StatusBar implements vscode.Disposable {
 		this.item.show();
 	}
 
-	update(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo): void {
-		const description = describeState(state, completionEnabled, lastCompletion, { mmprojPath: getSettings().mmprojPath, completionMode: getSettings().completionMode });
+	update(state: ClientState, completionEnabled: boolean, completion: CompletionOutcome): void {
+		const { mmprojPath, completionMode } = getSettings();
+		const description = describeState(state, completionEnabled, completion.stats, { mmprojPath, completionMode, noSuggestion: completion.noSuggestion });
 		this.item.text = `$(${description.icon}) ${description.label}`;
 		const tooltip = new vscode.MarkdownString(description.details.join('\n\n'));
 		tooltip.appendMarkdown('\n\n---\n\nClick for actions.');

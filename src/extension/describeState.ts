@@ -1,7 +1,7 @@
 import { completionStatsText } from '../shared/completionStatsText';
 import { completionModeOf } from '../shared/completionMode';
 import { formatBytes } from '../shared/formatBytes';
-import { type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type SpeedForecast } from '../shared/protocol';
+import { type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type NoSuggestionInfo, type SpeedForecast } from '../shared/protocol';
 import type { ClientState } from './ClientState';
 import { describePlacementLine } from './models/describeModels';
 
@@ -14,12 +14,14 @@ export interface StateDescription {
 	readonly details: readonly string[];
 }
 
-/** Settings the tooltip mentions beyond the runtime state. */
+/** What the tooltip mentions beyond the runtime state: settings, and why the latest request got no suggestion. */
 export interface DescribeStateExtras {
 	/** `bora.chat.mmprojPath`: the vision projector paired with the chat model. */
 	readonly mmprojPath?: string;
 	/** `bora.completion.mode`. Defaults to `auto`. */
 	readonly completionMode?: CompletionModeSetting;
+	/** Why the latest completion request got no suggestion (cleared by a newer suggestion); shown while completion is on. */
+	readonly noSuggestion?: NoSuggestionInfo;
 }
 
 export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo, extras: DescribeStateExtras = {}): StateDescription {
@@ -65,7 +67,8 @@ export function describeState(state: ClientState, completionEnabled: boolean, la
 			}
 			const mode = describeCompletionMode(model, setting);
 			const last = lastCompletion ? [`Last completion: ${completionStatsText(lastCompletion)}`] : [];
-			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, mode, ...last] };
+			const none = extras.noSuggestion ? [describeNoSuggestion(extras.noSuggestion)] : [];
+			return { icon: 'sparkle', label: `Bora: ${model.name}`, severity: 'normal', details: [...details, mode, ...last, ...none] };
 		}
 		default:
 			void (runtime satisfies never);
@@ -89,6 +92,12 @@ function unavailableReason(model: ModelInfo, setting: CompletionModeSetting): st
 		return 'bora.completion.mode is chat, but the model has no chat template. Set it to auto or fim.';
 	}
 	return model.fim.supported ? '' : model.fim.reason;
+}
+
+/** "No suggestion: the text after the cursor on this line is too long.": the runtime's reason, as a sentence. */
+export function describeNoSuggestion({ message }: NoSuggestionInfo): string {
+	const sentence = message.trim();
+	return `No suggestion: ${sentence}${/[.!?]$/.test(sentence) ? '' : '.'}`;
 }
 
 /** "Speed: ≈ 350 ms per suggestion on this machine (prompt 900 tokens/s, generation 80 tokens/s)". */

@@ -1,43 +1,57 @@
 import * as vscode from 'vscode';
-import { registerChat, type ChatApi } from './chat/registerChat';
+import type { BoraApi } from './BoraApi';
+import { ChatStreamRouter } from './chat/ChatStreamRouter';
+import { registerChat } from './chat/registerChat';
 import { registerCommands } from './commands';
-import { registerModels, type ModelsApi } from './models/registerModels';
+import { InlineCompletionMiddleware } from './completion/InlineCompletionMiddleware';
+import { LastCompletion } from './completion/LastCompletion';
+import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './RuntimeClient';
 import { affectsRuntime, getSettings } from './settings';
 import { StatusBar } from './StatusBar';
 
-/** What `activate` returns: the runtime client, plus the chat for the e2e suites. */
-export type BoraApi = RuntimeClient & { readonly chatApi: ChatApi; readonly modelsApi: ModelsApi };
+export type { BoraApi } from './BoraApi';
 
 let runtime: RuntimeClient | undefined;
 
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
-	runtime = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log);
+	const client = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log);
+	runtime = client;
+	const lastCompletion = new LastCompletion(client);
+	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);
+	const streams = new ChatStreamRouter(client);
 	const statusBar = new StatusBar();
-	const refresh = () => statusBar.update(runtime!.currentState, getSettings().completionEnabled, runtime!.lastCompletionStats);
+	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome);
 
 	context.subscriptions.push(
-		log,
-		runtime,
-		statusBar,
-		runtime.onDidChangeState(refresh),
-		runtime.onDidReportCompletionStats(refresh),
+		log, client, lastCompletion, completions, streams, statusBar,
+		client.onDidChangeState(refresh),
+		lastCompletion.onDidChange(refresh),
 		vscode.workspace.onDidChangeConfiguration(event => {
 			if (affectsRuntime(event)) {
-				runtime?.pushSettings();
+				client.pushSettings();
 				refresh();
 			}
 		}),
-		...registerCommands({ runtime, log }),
+		...registerCommands({ runtime: client, log }),
 	);
-	const chat = registerChat(context, runtime, log);
-	const models = registerModels(context, runtime, log);
+	const chat = registerChat(context, client, streams, log);
+	const models = registerModels(context, client, log);
 	refresh();
 	// Not awaited: activation must stay fast, and the status bar reports the start.
-	void runtime.start();
-	return Object.assign(runtime, { chatApi: chat, modelsApi: models });
+	void client.start();
+	return {
+		get currentState() {
+			return client.currentState;
+		},
+		onDidChangeState: client.onDidChangeState,
+		onDidProvideInlineCompletions: completions.onDidProvideInlineCompletions,
+		onDidReportCompletionStats: lastCompletion.onDidReportStats,
+		chat,
+		models,
+	};
 }
 
 export async function deactivate(): Promise<void> {

@@ -78,8 +78,6 @@ export interface ModelInfo {
 	readonly fim: { readonly supported: true; readonly format: FimFormatName } | { readonly supported: false; readonly reason: string };
 	/** How this model's reasoning can be steered, or why it cannot. */
 	readonly reasoning: ReasoningSupport;
-	/** How inline completion works with it: native FIM, an instruct model asked through its chat template, or not at all. */
-	readonly completionMode?: CompletionMode;
 }
 
 /** `chat`: no FIM tokens, but a chat template, so the model is asked for the code at the cursor. */

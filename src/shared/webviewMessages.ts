@@ -2,6 +2,7 @@
  * The chat webview's messages, declared once and imported by both the extension host
  * (src/extension/chat) and the webview bundle (media/chat). Types only: no VS Code or DOM imports.
  */
+import type { AnswerChunk } from './chatChunks';
 import type { ReasoningEffort } from './protocol';
 
 export type { ReasoningEffort };
@@ -85,11 +86,8 @@ export namespace ToWebviewMessage {
 	export interface State { readonly type: 'state'; readonly chat: ChatView; readonly busy: boolean; readonly notice?: string }
 	/** A new turn started streaming (the last turn of the chat); `sendId` when it answers the panel's `send`. */
 	export interface TurnStarted { readonly type: 'turnStarted'; readonly turn: TurnView; readonly sendId?: number }
-	/** A streamed piece of the last turn. */
-	export interface Chunk {
-		readonly type: 'chunk'; readonly kind: 'thought' | 'answer'; readonly text: string;
-		readonly thoughtTokens: number; readonly thoughtBudget?: number;
-	}
+	/** A streamed piece of the last turn; the panel folds it in with `foldChunk` (src/shared/chatChunks.ts), as the host does. */
+	export interface Chunk extends AnswerChunk { readonly type: 'chunk' }
 	/** The last turn is complete (or failed or stopped); `turn` is its final form. */
 	export interface TurnFinished { readonly type: 'turnFinished'; readonly turn: TurnView }
 	export interface Effort { readonly type: 'effort'; readonly effort: EffortControlView }

@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import { BoraErrorCodes, type RuntimeErrorCode, type RuntimeErrorInfo } from '../../src/shared/protocol';
+import { completionModeOf } from '../../src/shared/completionMode';
 import { canonicalFim, chatAnswer, endlessFim, ensureFixtureModels, type FixtureName } from '../models/fixtures';
 import { repoRoot } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
@@ -111,7 +112,7 @@ describe('bad input: clear errors, and the server keeps answering', function () 
 		try {
 			const ready = await server.waitForState('ready');
 			assert.equal(ready.model.fim.supported, false);
-			assert.equal(ready.model.completionMode, 'chat');
+			assert.equal(completionModeOf(ready.model), 'chat');
 			const position = await server.open(uri, documentText);
 			// The cursor follows `{`, so the SentencePiece space of the answer's first word stays.
 			assert.equal((await server.complete(uri, position))?.items[0]?.insertText, ` ${chatAnswer}`);
@@ -125,7 +126,7 @@ describe('bad input: clear errors, and the server keeps answering', function () 
 		try {
 			const ready = await server.waitForState('ready');
 			assert.equal(ready.model.fim.supported, false);
-			assert.equal(ready.model.completionMode, 'none');
+			assert.equal(completionModeOf(ready.model), 'none');
 			const info = await assertUnavailable(server, 'noFimSupport');
 			assert.match(info.message, /no fill-in-the-middle tokens/);
 			await assertStillServes(server, models.qwenFim);

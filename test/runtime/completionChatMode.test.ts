@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Runtime, RuntimeError } from '../../src/runtime';
+import { completionModeOf } from '../../src/shared/completionMode';
 import { canonicalFim, chatAnswer, ensureFixtureModel, type FixtureName } from '../models/fixtures';
 
 /**
@@ -22,7 +23,7 @@ describe('runtime completion with a chat model (no FIM tokens)', function () {
 	}
 
 	it('mistral4ChatNoFim: keeps only the code, without thought, prose or fences, and reuses the prompt cache', () => withRuntime('mistral4ChatNoFim', async runtime => {
-		assert.equal(runtime.state.kind === 'ready' && runtime.state.model.completionMode, 'chat');
+		assert.equal(runtime.state.kind === 'ready' && completionModeOf(runtime.state.model), 'chat');
 		// A generous time budget: the fixture writes prose before its code block, and this test is about content, not time.
 		const request = { ...canonicalFim, timeBudgetMs: 60_000 };
 		const first = await runtime.complete(request);
@@ -40,14 +41,14 @@ describe('runtime completion with a chat model (no FIM tokens)', function () {
 	}));
 
 	it('noFim (Llama 2 chat template): completes through its template and returns the model\'s answer', () => withRuntime('noFim', async runtime => {
-		assert.equal(runtime.state.kind === 'ready' && runtime.state.model.completionMode, 'chat');
+		assert.equal(runtime.state.kind === 'ready' && completionModeOf(runtime.state.model), 'chat');
 		const result = await runtime.complete(canonicalFim);
 		assert.equal(result.text, ` ${chatAnswer}`, 'the SentencePiece space of the first word stays: the cursor follows `{`');
 		assert.equal(result.stats.mode, 'chat');
 	}));
 
 	it('a model with neither FIM tokens nor a chat template refuses with the reason', () => withRuntime('noFimNoTemplate', async runtime => {
-		assert.equal(runtime.state.kind === 'ready' && runtime.state.model.completionMode, 'none');
+		assert.equal(runtime.state.kind === 'ready' && completionModeOf(runtime.state.model), 'none');
 		await assert.rejects(runtime.complete(canonicalFim), (error: unknown) => error instanceof RuntimeError && error.code === 'noFimSupport' && /no chat template/.test(error.message));
 	}));
 });

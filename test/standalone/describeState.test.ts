@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { recordCompletion, type CompletionOutcome } from '../../src/extension/completion/completionOutcome';
 import { describeState } from '../../src/extension/describeState';
-import type { ModelInfo } from '../../src/shared/protocol';
+import type { CompletionStatsInfo, ModelInfo, NoSuggestionInfo } from '../../src/shared/protocol';
 
 const model: ModelInfo = {
 	name: 'Qwen2.5 Coder 1.5B', path: '/m/q.gguf', architecture: 'qwen2', sizeBytes: 1.5e9, trainContextSize: 32768,
@@ -42,7 +43,7 @@ describe('status bar wording', () => {
 	});
 
 	it('an instruct model without FIM completes in chat-model mode, and the tooltip says so', () => {
-		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' }, completionMode: 'chat' }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
+		const chat = describeState({ kind: 'runtime', runtime: { kind: 'ready', model: { ...model, fim: { supported: false, reason: 'No FIM tokens.' } }, backend: 'cpu', threads: 2, loadMs: 10 } }, true);
 		assert.equal(chat.severity, 'normal');
 		assert.ok(chat.details.includes('Completion mode: chat model (no FIM tokens)'));
 	});
@@ -63,5 +64,39 @@ describe('status bar wording', () => {
 		const error = describeState({ kind: 'runtime', runtime: { kind: 'error', modelPath: '/x', error: { code: 'modelNotFound', message: 'Model file not found: /x', action: 'Pick one.' } } }, true);
 		assert.equal(error.severity, 'error');
 		assert.deepEqual(error.details, ['Model file not found: /x', '**What to do:** Pick one.']);
+	});
+
+	describe('why the latest request got no suggestion', () => {
+		const stats: CompletionStatsInfo = {
+			uri: 'file:///a.js', line: 3, promptTokens: 20, cachedPromptTokens: 0, promptMs: 10, generatedTokens: 4,
+			generationMs: 40, totalMs: 55, cacheHit: false, stopReason: 'stopText',
+		};
+		const suffixOnLine: NoSuggestionInfo = { uri: 'file:///a.js', line: 3, reason: 'suffixOnLine', message: 'the text after the cursor on this line is too long' };
+		const ready = { kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 2, loadMs: 10 } } as const;
+		const tooltip = (outcome: CompletionOutcome, enabled = true) => describeState(ready, enabled, outcome.stats, { noSuggestion: outcome.noSuggestion }).details;
+
+		it('shows the runtime\'s reason as a sentence, after the last suggestion\'s stats', () => {
+			const outcome = recordCompletion(recordCompletion({}, { kind: 'stats', stats }), { kind: 'noSuggestion', info: suffixOnLine });
+			const details = tooltip(outcome);
+			assert.equal(details.at(-1), 'No suggestion: the text after the cursor on this line is too long.');
+			assert.ok(details.at(-2)?.startsWith('Last completion: '), details.join('\n'));
+			const sentence = tooltip({ noSuggestion: { ...suffixOnLine, reason: 'repeatsSuffix', message: 'The model only repeated the text after the cursor.' } });
+			assert.equal(sentence.at(-1), 'No suggestion: The model only repeated the text after the cursor.');
+		});
+
+		it('keeps only the latest reason, and a newer suggestion clears it', () => {
+			const stale: NoSuggestionInfo = { ...suffixOnLine, reason: 'stale', message: 'the document changed meanwhile' };
+			const twice = recordCompletion(recordCompletion({}, { kind: 'noSuggestion', info: suffixOnLine }), { kind: 'noSuggestion', info: stale });
+			assert.deepEqual(twice, { noSuggestion: stale });
+			const suggested = recordCompletion(twice, { kind: 'stats', stats });
+			assert.deepEqual(suggested, { stats });
+			assert.ok(!tooltip(suggested).some(line => line.startsWith('No suggestion')));
+		});
+
+		it('says nothing of it while completion is off: the tooltip already says why', () => {
+			const details = tooltip({ noSuggestion: { ...suffixOnLine, reason: 'disabled', message: 'inline completion is turned off' } }, false);
+			assert.equal(details.at(-1), 'Inline completion is turned off.');
+			assert.ok(!details.some(line => line.startsWith('No suggestion')));
+		});
 	});
 });

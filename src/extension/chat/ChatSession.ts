@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { answerChunk, foldChunk } from '../../shared/chatChunks';
 import type { ChatChunk, ChatResult } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings } from '../settings';
 import { chatProblem, describeChatError } from './chatAvailability';
 import { ChatHistory, historyForModel, toChatView, toTurnView, type ImageSrc, type StoredTurn } from './ChatHistory';
+import type { ChatStreamRouter } from './ChatStreamRouter';
 import { describeEffortControl, effectiveEffort } from './effortControl';
 import type { EditorContext } from './EditorContext';
 import { formatMessage, type Attachment } from './formatMessage';
@@ -29,12 +31,10 @@ export class ChatSession implements vscode.Disposable {
 	private nextGeneration = 0;
 	/** A sent message whose context is being read; Stop sets `stopped` so it never starts. */
 	private starting: { stopped: boolean } | undefined;
-	private readonly busyEmitter = new vscode.EventEmitter<boolean>();
-	/** Fires true when an answer starts streaming and false when it ends (answered, failed or stopped). */
-	readonly onDidChangeBusy = this.busyEmitter.event;
 
 	constructor(
 		private readonly runtime: RuntimeClient,
+		private readonly streams: ChatStreamRouter,
 		private readonly history: ChatHistory,
 		private readonly editorContext: EditorContext,
 		private readonly post: (message: ToWebviewMessage.Type) => void,
@@ -45,10 +45,6 @@ export class ChatSession implements vscode.Disposable {
 	/** An answer streams, or a sent message is being prepared (context read, image stored). */
 	get busy(): boolean {
 		return this.generation !== undefined || this.starting !== undefined;
-	}
-
-	get chats(): ChatHistory {
-		return this.history;
 	}
 
 	stateMessage(notice?: string): ToWebviewMessage.State {
@@ -100,7 +96,7 @@ export class ChatSession implements vscode.Disposable {
 		const control = describeEffortControl(this.runtime.currentState, getReasoningEffort());
 		const turn: StoredTurn = { user: text, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
 		return this.stream(turn, sendId, async (chatId, onChunk, token) => {
-			const result = await this.runtime.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, token);
+			const result = await this.streams.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, token);
 			return {
 				...turnOf(result),
 				...(result.thoughtBudget !== undefined ? { thoughtBudget: result.thoughtBudget } : {}),
@@ -129,7 +125,7 @@ export class ChatSession implements vscode.Disposable {
 		const modelHistory = historyForModel(this.history.current);
 		return this.stream({ ...base, image }, sendId, async (chatId, onChunk, token) => {
 			const source = await this.images.source(image);
-			const result = await this.runtime.explainImage({ chatId, ...source, question: message, history: modelHistory }, onChunk, token);
+			const result = await this.streams.explainImage({ chatId, ...source, question: message, history: modelHistory }, onChunk, token);
 			const detail = describeImageUsage(result);
 			return { ...turnOf(result), image: detail ? { ...image, detail } : image };
 		});
@@ -148,7 +144,6 @@ export class ChatSession implements vscode.Disposable {
 		const chat = this.history.current;
 		const generation: Generation = { id: ++this.nextGeneration, cancel: new vscode.CancellationTokenSource(), turn };
 		this.generation = generation;
-		this.busyEmitter.fire(true);
 		// Saved before the first token with an "interrupted" note, replaced when the answer is final.
 		const saving = this.history.putTurn({ ...generation.turn, error: interrupted });
 		// Posted before the save settles: a state or a Stop in that wait must find the turn already in the panel.
@@ -158,15 +153,8 @@ export class ChatSession implements vscode.Disposable {
 			if (this.generation?.id !== generation.id) {
 				return;
 			}
-			const current = generation.turn;
-			generation.turn = {
-				...current,
-				thought: chunk.kind === 'thought' ? current.thought + chunk.text : current.thought,
-				answer: chunk.kind === 'answer' ? current.answer + chunk.text : current.answer,
-				thoughtTokens: chunk.thoughtTokens,
-				...(chunk.thoughtBudget !== undefined ? { thoughtBudget: chunk.thoughtBudget } : {}),
-			};
-			this.post({ type: 'chunk', kind: chunk.kind, text: chunk.text, thoughtTokens: chunk.thoughtTokens, ...(chunk.thoughtBudget !== undefined ? { thoughtBudget: chunk.thoughtBudget } : {}) });
+			generation.turn = foldChunk(generation.turn, chunk);
+			this.post({ type: 'chunk', ...answerChunk(chunk) });
 		};
 		const chatId = `${chat.id}/${randomUUID()}`;
 		let final: StoredTurn;
@@ -237,7 +225,6 @@ export class ChatSession implements vscode.Disposable {
 		this.generation = undefined;
 		generation.cancel.dispose();
 		this.post({ type: 'turnFinished', turn: this.toView(turn) });
-		this.busyEmitter.fire(false);
 		await this.history.putTurn(turn, { replaceLast: true });
 	}
 
@@ -247,7 +234,6 @@ export class ChatSession implements vscode.Disposable {
 
 	dispose(): void {
 		this.generation?.cancel.cancel();
-		this.busyEmitter.dispose();
 	}
 }
 

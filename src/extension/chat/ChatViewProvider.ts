@@ -18,7 +18,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 	private disposed = false;
 	private readonly readyEmitter = new vscode.EventEmitter<void>();
 	private readonly toDispose: vscode.Disposable[] = [this.readyEmitter];
-	/** Fires each time a (re)loaded panel has received its state; e2e tests wait on it. */
+	/** Fires each time a (re)loaded panel has received its state; `reveal` waits on it. */
 	readonly onDidBecomeReady = this.readyEmitter.event;
 
 	constructor(
@@ -34,10 +34,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 			editorContext.onDidChange(context => this.post({ type: 'editorContext', context })),
 			runtime.onDidChangeState(() => this.postStatus()),
 		);
-	}
-
-	get isReady(): boolean {
-		return this.ready;
 	}
 
 	resolveWebviewView(view: vscode.WebviewView): void {

@@ -5,6 +5,7 @@ import type { RuntimeClient } from '../RuntimeClient';
 import { affectsReasoningEffort, getReasoningEffort, SettingIds } from '../settings';
 import { ChatHistory } from './ChatHistory';
 import { ChatSession } from './ChatSession';
+import type { ChatStreamRouter } from './ChatStreamRouter';
 import { ChatViewProvider } from './ChatViewProvider';
 import { CodeActions } from './CodeActions';
 import { describeEffortControl } from './effortControl';
@@ -14,23 +15,21 @@ import { registerImageCommands } from './imageCommands';
 import { ImageStore } from './ImageStore';
 import { pickReasoningEffort } from './pickReasoningEffort';
 
-/** What the chat exposes to the rest of the extension (and to the e2e suites through the API). */
+/** What the chat exposes through Bora's API (the e2e suites drive a chat with it). */
 export interface ChatApi {
-	readonly view: ChatViewProvider;
-	readonly session: ChatSession;
+	readonly session: Pick<ChatSession, 'send' | 'newChat'>;
 	/** The workspace's chats; read by the e2e suites to check what survives a runtime crash. */
-	readonly history: ChatHistory;
-	readonly codeActions: CodeActions;
+	readonly history: Pick<ChatHistory, 'current'>;
 }
 
 /** Wires the chat panel, its commands and the reasoning-effort controls; everything lands in `context.subscriptions`. */
-export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ChatApi {
+export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, streams: ChatStreamRouter, log: vscode.LogOutputChannel): ChatApi {
 	const editorContext = new EditorContext();
 	const codeActions = new CodeActions();
 	const history = new ChatHistory(context.workspaceState, randomUUID);
 	const images = new ImageStore(context.globalStorageUri);
 	let view: ChatViewProvider | undefined;
-	const session = new ChatSession(runtime, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri));
+	const session = new ChatSession(runtime, streams, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri));
 	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, images.folder);
 	const effortItem = new EffortStatusItem();
 	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort());
@@ -61,5 +60,5 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 		...registerImageCommands(view, session, images),
 	);
 	refreshEffort();
-	return { view, session, codeActions, history };
+	return { session, history };
 }

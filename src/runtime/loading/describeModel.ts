@@ -28,7 +28,6 @@ export function describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning }
 		hasChatTemplate,
 		fim: 'format' in fim ? { supported: true, format: fim.format.name } : { supported: false, reason: fim.reason },
 		reasoning,
-		completionMode: 'format' in fim ? 'fim' : hasChatTemplate ? 'chat' : 'none',
 	};
 }
 

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { RuntimeClient, ClientState } from '../../../src/extension/RuntimeClient';
+import type { BoraApi } from '../../../src/extension/BoraApi';
+import type { ClientState } from '../../../src/extension/ClientState';
 
 export const extensionId = 'bora.bora';
 
-export async function activateBora(): Promise<RuntimeClient> {
-	const extension = vscode.extensions.getExtension<RuntimeClient>(extensionId);
+export async function activateBora(): Promise<BoraApi> {
+	const extension = vscode.extensions.getExtension<BoraApi>(extensionId);
 	if (!extension) {
 		throw new Error(`${extensionId} is not installed in this VS Code`);
 	}
@@ -15,7 +16,7 @@ export async function activateBora(): Promise<RuntimeClient> {
 type ReadyState = Extract<ClientState, { kind: 'runtime' }> & { runtime: { kind: 'ready' } };
 
 /** Resolves on the first state (current or future) that passes `where`; driven by state events. */
-export function waitForState(client: RuntimeClient, where: (state: ClientState) => boolean, timeoutMs = 60_000): Promise<ClientState> {
+export function waitForState(client: BoraApi, where: (state: ClientState) => boolean, timeoutMs = 60_000): Promise<ClientState> {
 	return new Promise((resolve, reject) => {
 		if (where(client.currentState)) {
 			resolve(client.currentState);
@@ -35,7 +36,7 @@ export function waitForState(client: RuntimeClient, where: (state: ClientState) 
 	});
 }
 
-export async function waitForReady(client: RuntimeClient, modelName?: string): Promise<ReadyState> {
+export async function waitForReady(client: BoraApi, modelName?: string): Promise<ReadyState> {
 	return await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'ready' && (modelName === undefined || state.runtime.model.name === modelName)) as ReadyState;
 }
 
@@ -52,7 +53,7 @@ export function runtimePids(): number[] {
  * Opens an editor holding `prefix` + `suffix` with the cursor between them, triggers inline
  * completion the way a user's pause does, and resolves with what Bora's provider returned.
  */
-export async function triggerInlineCompletion(client: RuntimeClient, prefix: string, suffix: string): Promise<{ document: vscode.TextDocument; items: readonly vscode.InlineCompletionItem[] }> {
+export async function triggerInlineCompletion(client: BoraApi, prefix: string, suffix: string): Promise<{ document: vscode.TextDocument; items: readonly vscode.InlineCompletionItem[] }> {
 	const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: `${prefix}${suffix}\n` });
 	const editor = await vscode.window.showTextDocument(document);
 	const cursor = new vscode.Position(0, prefix.length);

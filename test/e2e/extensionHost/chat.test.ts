@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { BoraApi } from '../../../src/extension/extension';
 import { activateBora, runtimePids, waitForReady, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
 
@@ -7,10 +6,10 @@ const plain = { includeFile: false, includeSelection: false, mentions: [] } as c
 
 describe('chat history', () => {
 	it('keeps every turn in the workspace history through a runtime crash, and the chat goes on', async () => {
-		const api = await activateBora() as BoraApi;
+		const api = await activateBora();
 		const { chatAnswer, names } = readFixtures();
 		await waitForReady(api, names.mistral4Fim);
-		const { session, history } = api.chatApi;
+		const { session, history } = api.chat;
 		await session.newChat();
 		const first = await session.send({ text: 'Hello?', ...plain });
 		assert.equal(first?.answer, chatAnswer);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { BoraApi } from '../../../src/extension/extension';
 import { activateBora, triggerInlineCompletion, waitForReady, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
 
@@ -13,12 +12,12 @@ describe('models: first-run welcome, then a local GGUF', () => {
 	});
 
 	it('with no model, the Models view shows the machine and the catalog; picking a local file makes completion work', async () => {
-		const client = await activateBora() as BoraApi;
+		const client = await activateBora();
 		const { models, names, canonicalFim, canonicalFimAlternative } = readFixtures();
 		await vscode.workspace.getConfiguration().update('bora.modelPath', '', vscode.ConfigurationTarget.Global);
 		await waitForState(client, state => state.kind === 'runtime' && state.runtime.kind === 'idle' && state.runtime.reason.code === 'noModel');
 
-		const tree = client.modelsApi.tree;
+		const tree = client.models.tree;
 		await tree.refresh();
 		const roots = tree.getChildren();
 		assert.equal(roots[0]?.kind, 'welcome', 'the welcome line leads the view when no model is configured');
