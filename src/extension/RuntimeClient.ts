@@ -10,7 +10,7 @@ import {
 } from '../shared/protocol';
 import { completionModeOf } from '../shared/completionMode';
 import type { ClientState } from './ClientState';
-import { getSettings } from './settings';
+import { getRuntimeSettings, getSettings } from './settings';
 import { InlineTriggerGate } from './completion/InlineTriggerGate';
 import { EditorContextReporter } from './completion/EditorContextReporter';
 
@@ -38,7 +38,7 @@ export class RuntimeClient implements vscode.Disposable {
 	private lastStats: CompletionStatsInfo | undefined;
 	/** Fires with what each inline completion request cost (tokens, times, cache hit). */
 	readonly onDidReportCompletionStats = this.completionStatsEmitter.event;
-	/** Debounce, politeness and the right-of-cursor limit for automatic inline completion requests. */
+	/** Debounce and politeness for automatic inline completion requests. */
 	private readonly triggerGate = new InlineTriggerGate(() => this.lastStats?.totalMs ?? 0);
 	/** The active editor, what it shows and (when allowed) copied text, for completion's extra context. */
 	private readonly editorContext = new EditorContextReporter(params => {
@@ -47,7 +47,8 @@ export class RuntimeClient implements vscode.Disposable {
 		}
 	});
 
-	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) { }
+	/** @param storageDir The extension's global storage; the runtime keeps its speed forecasts there. */
+	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel, private readonly storageDir: string) { }
 
 	get currentState(): ClientState {
 		return this.state;
@@ -84,7 +85,7 @@ export class RuntimeClient implements vscode.Disposable {
 
 	pushSettings(): void {
 		if (this.client?.state === State.Running) {
-			void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: getSettings() });
+			void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: getRuntimeSettings(this.storageDir) });
 		}
 	}
 
@@ -167,7 +168,7 @@ export class RuntimeClient implements vscode.Disposable {
 		const clientOptions: LanguageClientOptions = {
 			documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
 			// A function, so a restart after a crash starts with the current settings.
-			initializationOptions: () => getSettings(),
+			initializationOptions: () => getRuntimeSettings(this.storageDir),
 			outputChannel: this.log,
 			errorHandler: {
 				error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
@@ -179,7 +180,7 @@ export class RuntimeClient implements vscode.Disposable {
 					if (!this.canComplete()) {
 						return null;
 					}
-					if (!(await this.triggerGate.allows(document, position, context, token))) {
+					if (!(await this.triggerGate.allows(context, token))) {
 						return null;
 					}
 					await this.editorContext.beforeCompletion();

@@ -14,7 +14,7 @@ let runtime: RuntimeClient | undefined;
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
-	runtime = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log);
+	runtime = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log, context.globalStorageUri.fsPath);
 	const statusBar = new StatusBar();
 	const refresh = () => statusBar.update(runtime!.currentState, getSettings().completionEnabled, runtime!.lastCompletionStats);
 

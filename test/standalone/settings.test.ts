@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { defaultRuntimeSettings } from '../../src/shared/protocol';
-import { mergeSettings, parseCommandLine } from '../../src/lsp/settings';
+import { mergeSettings } from '../../src/shared/mergeSettings';
+import { parseCommandLine } from '../../src/shared/parseCommandLine';
 
 describe('runtime settings', () => {
 	it('the command line takes --model and the initialization option keys', () => {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-languageclient/node';
 import { ModelsCheckFitRequest, ModelsDeleteRequest, type CatalogEntry, type DownloadedModel, type RuntimeErrorInfo } from '../../shared/protocol';
 import type { RuntimeClient } from '../RuntimeClient';
-import { getSettings, setStorageDir, SettingIds } from '../settings';
+import { getSettings, SettingIds } from '../settings';
 import { downloadWithProgress } from './downloadWithProgress';
 import { ModelsCommandIds } from './modelsCommandIds';
 import { ModelsTreeProvider, type ModelsNode } from './ModelsTreeProvider';
@@ -21,8 +21,6 @@ export interface ModelsApi {
  */
 export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ModelsApi {
 	const storageDir = context.globalStorageUri.fsPath;
-	// The runtime stores its speed forecasts here too; registered before the runtime starts.
-	setStorageDir(storageDir);
 	const tree = new ModelsTreeProvider(runtime, storageDir, () => {
 		const settings = getSettings();
 		return { completion: settings.modelPath, chat: settings.chatModelPath || settings.modelPath, mmproj: settings.mmprojPath };
