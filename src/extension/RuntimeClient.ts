@@ -7,7 +7,7 @@ import { RuntimeStateNotification, RuntimeStateRequest } from '../shared/protoco
 import type { ClientState } from './ClientState';
 import { Disposable } from './dispose';
 import { RestartPolicy } from './RestartPolicy';
-import { getSettings } from './settings';
+import { getRuntimeSettings } from './settings';
 
 export type { ClientState } from './ClientState';
 
@@ -32,7 +32,8 @@ export class RuntimeClient extends Disposable {
 	/** Fires when `start` has the runtime up and its state known (not after the client's own restart after a crash). */
 	readonly onDidStart = this.startEmitter.event;
 
-	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel) {
+	/** @param storageDir The extension's global storage; the runtime keeps its speed forecasts there. */
+	constructor(private readonly serverModule: string, private readonly log: vscode.LogOutputChannel, private readonly storageDir: string) {
 		super();
 		this._register(this.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime })));
 	}
@@ -72,7 +73,7 @@ export class RuntimeClient extends Disposable {
 	}
 
 	pushSettings(): void {
-		this.notify(DidChangeConfigurationNotification.type, { settings: getSettings() });
+		this.notify(DidChangeConfigurationNotification.type, { settings: getRuntimeSettings(this.storageDir) });
 	}
 
 	/** Sends any Bora request to the runtime; rejects when it is not running. Cancelling `token` sends `$/cancelRequest`. */
@@ -146,7 +147,7 @@ export class RuntimeClient extends Disposable {
 		const clientOptions: LanguageClientOptions = {
 			documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
 			// A function, so a restart after a crash starts with the current settings.
-			initializationOptions: () => getSettings(),
+			initializationOptions: () => getRuntimeSettings(this.storageDir),
 			outputChannel: this.log,
 			errorHandler: {
 				error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),

@@ -17,7 +17,7 @@ let runtime: RuntimeClient | undefined;
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
-	const client = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log);
+	const client = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log, context.globalStorageUri.fsPath);
 	runtime = client;
 	const lastCompletion = new LastCompletion(client);
 	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);

@@ -4,7 +4,7 @@
  */
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server';
-import { parseCommandLine } from './settings';
+import { parseCommandLine } from '../shared/parseCommandLine';
 
 const parsed = parseCommandLine(process.argv.slice(2));
 if ('error' in parsed) {

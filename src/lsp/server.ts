@@ -7,7 +7,7 @@ import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
 import { ExtraContextService } from './extraContext/ExtraContextService';
 import { defaultRuntimeSettings, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
-import { mergeSettings } from './settings';
+import { mergeSettings } from '../shared/mergeSettings';
 
 /**
  * Wires Bora's runtime to an LSP connection. Transport-neutral: `main.ts` decides between IPC and

@@ -3,6 +3,7 @@
  * No behaviour lives here; `src/shared/protocol.ts` declares the messages that carry them.
  */
 import type { Backend, ModelFit, SpeedForecast } from './modelTypes';
+import { runtimeSettingDefaults, type RuntimeSettingValues, type Settings } from './settings';
 
 export type { Backend } from './modelTypes';
 
@@ -12,7 +13,8 @@ export type GpuMode = 'auto' | 'on' | 'off';
 /**
  * Everything the runtime needs from the user's settings. Sent as `initializationOptions` and again as
  * the `settings` of `workspace/didChangeConfiguration`; the standalone server builds it from its
- * command line with the same keys.
+ * command line with the same keys. Types, limits and defaults (what "absent" means) are in
+ * `settingsSchema` (src/shared/settings.ts).
  */
 export interface RuntimeSettings {
 	/** Absolute path of the GGUF model; empty when none is configured. */
@@ -34,32 +36,23 @@ export interface RuntimeSettings {
 	readonly storageDir?: string;
 	/** Completion prompts carry extra context from other files (edited and viewed regions, imports, copied text); absent means on. */
 	readonly extraContextEnabled?: boolean;
-	/** Tokens the extra context may take in a completion prompt; absent means `1024`. */
+	/** Tokens the extra context may take in a completion prompt; absent means the default. */
 	readonly extraContextMaxTokens?: number;
 	/** How inline completion asks the model; absent means `auto`. See {@link CompletionModeSetting}. */
 	readonly completionMode?: CompletionModeSetting;
-	/** Suggestions offered at once, best first (cycled with Alt+] / Alt+[); 1 computes only the best. Absent means `3`. */
+	/** Suggestions offered at once, best first (cycled with Alt+] / Alt+[); 1 computes only the best. Absent means the default. */
 	readonly completionCandidates?: number;
-	/** No automatic suggestion with more non-whitespace characters than this right of the cursor on its line; absent means `8`. */
+	/** No automatic suggestion with more non-whitespace characters than this right of the cursor on its line; absent means the default. */
 	readonly maxSuffixCharsOnLine?: number;
 }
 
-export const defaultRuntimeSettings: RuntimeSettings = {
-	modelPath: '',
-	completionEnabled: true,
-	threads: 0,
-	gpu: 'auto',
-	chatModelPath: '',
-	mmprojPath: '',
-	contextSize: 0,
-	gpuLayers: -1,
-	storageDir: '',
-	extraContextEnabled: true,
-	extraContextMaxTokens: 1024,
-	completionMode: 'auto',
-	completionCandidates: 3,
-	maxSuffixCharsOnLine: 8,
-};
+/** The server's settings before the command line or a client says otherwise: the schema's defaults. */
+export const defaultRuntimeSettings: RuntimeSettings = runtimeSettingDefaults;
+
+// RuntimeSettings is written out for its documentation; these fail to compile when it and the schema part.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+true satisfies Same<Required<RuntimeSettings>, RuntimeSettingValues>;
+true satisfies Same<ReasoningEffort, Settings['reasoningEffort']>;
 
 /** The fill-in-the-middle prompt families the runtime can build. */
 export type FimFormatName = 'mistral' | 'qwen' | 'starcoder' | 'deepseek' | 'codellama' | 'generic';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { EditorContextParams } from '../../shared/protocol';
-import { SettingIds } from '../settings';
+import { getSetting } from '../settings';
 
 export interface EditorContextReporterOptions {
 	/** Wait after scrolling stops before the shown lines are sent. Defaults to `500` ms. */
@@ -40,7 +40,7 @@ export class EditorContextReporter implements vscode.Disposable {
 	/** Sends the active editor and the lines it shows (nothing while extra context is off). */
 	report(): void {
 		clearTimeout(this.scrollTimer);
-		if (!extraContextEnabled()) {
+		if (!getSetting('extraContextEnabled')) {
 			return;
 		}
 		this.send(activeEditorContext());
@@ -48,7 +48,7 @@ export class EditorContextReporter implements vscode.Disposable {
 
 	/** Called before each completion request: sends newly copied text when the user allowed it. */
 	async beforeCompletion(): Promise<void> {
-		if (!extraContextEnabled() || !vscode.workspace.getConfiguration().get<boolean>(SettingIds.extraContextClipboard, false)) {
+		if (!getSetting('extraContextEnabled') || !getSetting('extraContextClipboard')) {
 			return;
 		}
 		const copied = await Promise.resolve(vscode.env.clipboard.readText()).catch(() => '');
@@ -65,10 +65,6 @@ export class EditorContextReporter implements vscode.Disposable {
 		clearTimeout(this.scrollTimer);
 		this.subscriptions.forEach(subscription => subscription.dispose());
 	}
-}
-
-function extraContextEnabled(): boolean {
-	return vscode.workspace.getConfiguration().get<boolean>(SettingIds.extraContextEnabled, true);
 }
 
 function activeEditorContext(): EditorContextParams {

@@ -38,7 +38,7 @@ export class InlineCompletionMiddleware extends Disposable {
 		document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken,
 		next: Parameters<ProvideInlineCompletionItems>[4],
 	): Promise<vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined> {
-		if (!(await this.triggerGate.allows(document, position, context, token))) {
+		if (!(await this.triggerGate.allows(context, token))) {
 			return null;
 		}
 		await this.editorContext.beforeCompletion();

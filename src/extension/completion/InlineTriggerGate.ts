@@ -1,26 +1,11 @@
 import * as vscode from 'vscode';
-import { decideTrigger, defaultTriggerSettings, politenessValues, TypingRhythm, type Politeness, type TriggerSettings } from './triggerPolicy';
-
-/** Setting ids of client-side triggering. */
-export namespace TriggerSettingIds {
-	export const maxSuffixCharsOnLine = 'bora.completion.maxSuffixCharsOnLine';
-	export const politeness = 'bora.completion.politeness';
-}
-
-export function getTriggerSettings(): TriggerSettings {
-	const config = vscode.workspace.getConfiguration();
-	const politeness = config.get<string>(TriggerSettingIds.politeness, defaultTriggerSettings.politeness);
-	const max = Math.floor(config.get<number>(TriggerSettingIds.maxSuffixCharsOnLine, defaultTriggerSettings.maxSuffixCharsOnLine));
-	return {
-		maxSuffixCharsOnLine: Number.isFinite(max) && max >= 0 ? max : defaultTriggerSettings.maxSuffixCharsOnLine,
-		politeness: politenessValues.includes(politeness as Politeness) ? politeness as Politeness : defaultTriggerSettings.politeness,
-	};
-}
+import { getSetting } from '../settings';
+import { decideTrigger, TypingRhythm } from './triggerPolicy';
 
 /**
  * Decides in the client whether an inline completion request goes to the runtime: explicit
- * requests always do; automatic ones wait for the adaptive debounce and are skipped when too much
- * text is right of the cursor. Learns the typing rhythm from document edits.
+ * requests always do; automatic ones wait for the adaptive debounce. Learns the typing rhythm from
+ * document edits. Too much text right of the cursor is the runtime's reason `suffixOnLine`.
  */
 export class InlineTriggerGate implements vscode.Disposable {
 	private readonly rhythm = new TypingRhythm();
@@ -35,20 +20,15 @@ export class InlineTriggerGate implements vscode.Disposable {
 	}
 
 	/** Resolves `true` when the request should go to the runtime, after any debounce; `false` when skipped or cancelled meanwhile. */
-	async allows(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<boolean> {
-		const settings = getTriggerSettings();
+	async allows(context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<boolean> {
 		const decision = decideTrigger({
 			explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
-			lineSuffix: document.lineAt(position.line).text.slice(position.character),
 			sinceLastKeystrokeMs: this.rhythm.sinceLastKeystroke(performance.now()),
-			debounceMs: this.rhythm.debounceMs(settings.politeness, this.expectedLatencyMs()),
-			settings,
+			debounceMs: this.rhythm.debounceMs(getSetting('politeness'), this.expectedLatencyMs()),
 		});
 		switch (decision.kind) {
 			case 'now':
 				return !token.isCancellationRequested;
-			case 'skip':
-				return false;
 			case 'after':
 				return waitUnlessCancelled(decision.delayMs, token);
 			default:

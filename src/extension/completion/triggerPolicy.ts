@@ -2,45 +2,31 @@
  * When an automatic inline completion request goes to the runtime. Pure logic, no `vscode` import,
  * so it is unit-tested in test/standalone; `InlineTriggerGate` applies it in the client.
  */
+import type { Settings } from '../../shared/settings';
 
 /** `eager`: ask almost at once; `normal`: wait for a short pause in typing; `onPause`: only when the user stops typing. */
-export type Politeness = 'eager' | 'normal' | 'onPause';
-
-export const politenessValues: readonly Politeness[] = ['eager', 'normal', 'onPause'];
-
-export interface TriggerSettings {
-	/** No automatic trigger with more non-whitespace characters right of the cursor on its line. Defaults to `8`. */
-	readonly maxSuffixCharsOnLine: number;
-	readonly politeness: Politeness;
-}
-
-export const defaultTriggerSettings: TriggerSettings = { maxSuffixCharsOnLine: 8, politeness: 'normal' };
+export type Politeness = Settings['politeness'];
 
 export type TriggerDecision =
 	| { readonly kind: 'now' }
-	| { readonly kind: 'skip'; readonly reason: string }
 	| { readonly kind: 'after'; readonly delayMs: number };
 
 export interface TriggerInput {
 	/** The user asked explicitly (`InlineCompletionTriggerKind.Invoke`): always goes through, at once. */
 	readonly explicit: boolean;
-	/** The cursor line's text right of the cursor. */
-	readonly lineSuffix: string;
 	/** Milliseconds since the last keystroke in the document. */
 	readonly sinceLastKeystrokeMs: number;
 	/** From {@link TypingRhythm.debounceMs}. */
 	readonly debounceMs: number;
-	readonly settings: TriggerSettings;
 }
 
-/** Whether to ask the runtime now, after a wait, or not at all (as llama.vscode: not mid-line with much text to the right). */
-export function decideTrigger({ explicit, lineSuffix, sinceLastKeystrokeMs, debounceMs, settings }: TriggerInput): TriggerDecision {
+/**
+ * Whether to ask the runtime now or after a wait. Whether the text right of the cursor allows an
+ * automatic suggestion is the runtime's call (`bora.completion.maxSuffixCharsOnLine`, reason `suffixOnLine`).
+ */
+export function decideTrigger({ explicit, sinceLastKeystrokeMs, debounceMs }: TriggerInput): TriggerDecision {
 	if (explicit) {
 		return { kind: 'now' };
-	}
-	const rightOfCursor = lineSuffix.replace(/\s/g, '').length;
-	if (rightOfCursor > settings.maxSuffixCharsOnLine) {
-		return { kind: 'skip', reason: `${rightOfCursor} characters right of the cursor (bora.completion.maxSuffixCharsOnLine is ${settings.maxSuffixCharsOnLine})` };
 	}
 	const wait = debounceMs - sinceLastKeystrokeMs;
 	return wait > 0 ? { kind: 'after', delayMs: wait } : { kind: 'now' };

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { RuntimeClient } from '../RuntimeClient';
-import { setStorageDir } from '../settings';
 import { ModelActions } from './ModelActions';
 import { ModelsCommandIds } from './modelsCommandIds';
 import { ModelsView } from './ModelsView';
@@ -17,8 +16,6 @@ export interface ModelsApi {
  */
 export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ModelsApi {
 	const storageDir = context.globalStorageUri.fsPath;
-	// The runtime stores its speed forecasts here too; registered before the runtime starts.
-	setStorageDir(storageDir);
 	const view = new ModelsView(runtime, storageDir);
 	const actions = new ModelActions(runtime, view.tree, storageDir, log);
 	context.subscriptions.push(
