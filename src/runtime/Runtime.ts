@@ -13,7 +13,7 @@ import type { ForecastKeyParts } from './forecast/ForecastStore';
 import { SpeedForecaster } from './forecast/SpeedForecaster';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
-import { PriorityGate } from './util/PriorityGate';
+import { Scheduler } from './scheduler/Scheduler';
 import { SerialQueue } from './util/SerialQueue';
 import { abortable } from './util/abortable';
 import type { ExplainImageResult } from './vision/VisionEngine';
@@ -29,9 +29,9 @@ export interface RuntimeOptions {
 	/** Unload the vision projector this long after the last image question. Defaults to `120000` ms. */
 	readonly visionIdleMs?: number;
 	/**
-	 * Wait this long after a load before measuring the speed forecast, so the first completions go
-	 * first; a completion arriving during the measurement stops it and it runs again later. Defaults
-	 * to `3000` ms; `false` never measures (stored forecasts are still reused).
+	 * Quiet time after a load (and after the last request) before measuring the speed forecast, so
+	 * the first completions go first; a request arriving during the measurement stops it and it runs
+	 * again later. Defaults to `3000` ms; `false` never measures (stored forecasts are still reused).
 	 */
 	readonly forecastDelayMs?: number | false;
 }
@@ -60,8 +60,11 @@ export class Runtime implements AsyncDisposable {
 	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine } | undefined;
 	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
 	private readonly separateChat: SeparateChatModel;
-	/** Completion requests pending or running; chat pauses between tokens while any is. */
-	private readonly completionFirst = new PriorityGate();
+	/**
+	 * Decides what runs on the device (see `scheduler/lanes.ts`): completions first, chat pausing
+	 * for them, background work stopping for anything. Public so the idle prefill can use its lanes.
+	 */
+	readonly scheduler = new Scheduler();
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
@@ -75,7 +78,7 @@ export class Runtime implements AsyncDisposable {
 
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
 		this.logger = logger;
-		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, completionFirst: this.completionFirst, lifecycle: this.lifecycle, logger });
+		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({
 			getLlama: () => this.getLlama(),
 			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 }),
@@ -155,15 +158,12 @@ export class Runtime implements AsyncDisposable {
 		if (!this.settings.completionEnabled) {
 			throw new RuntimeError({ code: 'completionDisabled', message: 'Inline completion is turned off.', action: 'Run "Bora: Toggle Inline Completion" or set bora.completion.enabled.' });
 		}
-		// Held from arrival, so a chat answer pauses before its next token while this request waits or runs.
-		const release = this.completionFirst.hold();
-		try {
-			await this.settled(request.signal);
+		// A job from arrival, so a chat answer pauses before its next token while this request waits or runs.
+		return this.scheduler.run({ lane: request.lane ?? 'interactive', clientId: request.clientId, signal: request.signal }, async job => {
+			await this.settled(job.signal);
 			const { completionMode: mode = 'auto', completionCandidates: candidates = defaultRuntimeSettings.completionCandidates } = this.settings;
-			return await this.readyModel().completion.complete({ mode, candidates, ...request });
-		} finally {
-			release();
-		}
+			return await this.readyModel().completion.complete({ mode, candidates, ...request }, job);
+		});
 	}
 
 	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
@@ -260,7 +260,7 @@ export class Runtime implements AsyncDisposable {
 				await model.dispose();
 				return;
 			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice) }) };
+			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice), scheduler: this.scheduler }) };
 			const loadMs = Math.round(performance.now() - started);
 			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 			if (model.notice) {
@@ -414,7 +414,7 @@ export class Runtime implements AsyncDisposable {
 		return new ChatEngine(model, {
 			threads: this.llama!.handle.threads,
 			generationThreads: this.llama!.handle.generationThreads,
-			priority: this.completionFirst,
+			scheduler: this.scheduler,
 			thoughtBudgets: this.thoughtBudgets,
 			// The fit's context when free memory made it smaller than the target; the chat default otherwise.
 			...optional('contextSize', contextSizeOf(this.settings) ?? (model.contextLimited ? Math.min(model.contextSize!, this.chatContextSize ?? 8192) : this.chatContextSize)),

@@ -5,9 +5,13 @@ export {
 } from './chat/ChatEngine';
 export { toChatHistory, type ChatHistoryInput } from './chat/toChatHistory';
 export { planReasoning, defaultThoughtBudgets, type PlanReasoningOptions, type ReasoningPlan, type ThoughtBudgets } from './reasoning/planReasoning';
-export { PriorityGate } from './util/PriorityGate';
+export { Scheduler, type JobSnapshot, type QuietJobOptions } from './scheduler/Scheduler';
+export { Job, type JobOptions, type JobPhase } from './scheduler/Job';
+export { lanes, lanePolicies, type Lane, type LanePolicy } from './scheduler/lanes';
+export { PreemptedError, type Preemptor } from './errors/PreemptedError';
+export { DisposedError } from './errors/DisposedError';
 export {
-	CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionResult, type CompletionStats, type PrefillRequest,
+	CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionScheduling, type CompletionResult, type CompletionStats, type PrefillRequest,
 } from './completion/CompletionEngine';
 export { prefillSequence, type PrefillResult } from './completion/prefillSequence';
 export { IdlePrefill, type IdlePrefillOptions } from './completion/IdlePrefill';

@@ -11,7 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fimTextAt } from '../../src/lsp/documentContext';
 import { buildFimPrompt, CompletionEngine, createLlama, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
-import type { GenerationThreads } from '../../src/runtime/util/generationThreads';
+import { scheduleEvaluations } from '../../src/runtime/scheduler/scheduledEvaluation';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
 import { mean, quantile } from './statistics';
@@ -67,10 +67,10 @@ function summarize(samples: readonly Sample[]): Summary {
  * FIM tokens, and on these random weights its different prompt layout met an end token at once, so it
  * skipped generation and would make the baseline look cheaper than any real one.
  */
-async function naive(loaded: LoadedModel, format: FimFormat, sequence: LlamaContextSequence, generationThreads: GenerationThreads, prefix: string, suffix: string, onToken?: () => void) {
+async function naive(loaded: LoadedModel, format: FimFormat, sequence: LlamaContextSequence, prefix: string, suffix: string, onToken?: () => void) {
 	await sequence.clearHistory();
 	const prompt = buildFimPrompt(format, loaded.model, { prefix, suffix, maxTextTokens: contextSize - maxTokens - 8 });
-	const generated = await generateTokens({ sequence, prompt, stopTokens: new Set(format.stopTokens), maxTokens, onToken, generationThreads });
+	const generated = await generateTokens({ sequence, prompt, stopTokens: new Set(format.stopTokens), maxTokens, onToken });
 	return { promptTokens: prompt.length, evaluatedTokens: prompt.length - generated.cachedPromptTokens, generatedTokens: generated.tokens.length };
 }
 
@@ -87,10 +87,12 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 	const engine = new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize });
 	const context = await loaded.model.createContext({ contextSize, sequences: 1, threads: handle.threads });
 	const sequence = context.getSequence();
+	// Its evaluations get the same thread phases as the engine's, with no scheduler job to pause them.
+	scheduleEvaluations(sequence, { jobOf: () => undefined, generationThreads });
 	const samples = { naive: [] as Sample[], bora: [] as Sample[] };
 	try {
 		// Warm-up outside the measurement (first-call allocations), on text the session never shows.
-		await naive(loaded, format, sequence, generationThreads, 'const warm = ', ';');
+		await naive(loaded, format, sequence, 'const warm = ', ';');
 		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
 		for (const [index, step] of steps.entries()) {
 			const document = TextDocument.create('file:///bench/source.js', 'javascript', index, step.text);
@@ -98,7 +100,7 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 			let started = performance.now();
 			let firstToken: number | undefined;
 			const onToken = () => { firstToken ??= performance.now(); };
-			const a = await naive(loaded, format, sequence, generationThreads, prefix, suffix, onToken);
+			const a = await naive(loaded, format, sequence, prefix, suffix, onToken);
 			samples.naive.push({ kind: step.kind, ms: performance.now() - started, firstTokenMs: (firstToken ?? performance.now()) - started, ...a });
 			started = performance.now();
 			firstToken = undefined;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLlama, defaultRuntimeSettings, loadModel, PriorityGate, Runtime, type RuntimeState } from '../../src/runtime';
+import { createLlama, defaultRuntimeSettings, loadModel, PreemptedError, Runtime, Scheduler, type RuntimeState } from '../../src/runtime';
 import { ForecastStore, forecastFileName, forecastKey, forecastKeyParts } from '../../src/runtime/forecast/ForecastStore';
-import { measureSpeed, SpeedMeasurementPreempted } from '../../src/runtime/forecast/measureSpeed';
+import { measureSpeed } from '../../src/runtime/forecast/measureSpeed';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 
 type Ready = Extract<RuntimeState, { kind: 'ready' }>;
@@ -68,16 +68,19 @@ describe('speed forecast after load', function () {
 		assert.equal(await forecastKeyParts(join(storageDir, 'missing.gguf'), machine), undefined);
 	});
 
-	it('a pending completion stops the measurement between chunks; a cancelled one stops too', async () => {
+	it('a completion arriving stops the measurement between chunks; a pending one stops it at once; a cancelled one stops too', async () => {
 		const handle = await createLlama({ gpu: 'off', threads: 1 });
 		try {
 			await using loaded = await loadModel(handle, { modelPath: model });
-			const gate = new PriorityGate();
-			const release = gate.hold();
-			await assert.rejects(measureSpeed(loaded.model, { threads: 1, gate }), SpeedMeasurementPreempted);
-			release();
+			const scheduler = new Scheduler();
+			const measuring = scheduler.run({ lane: 'background' }, job => measureSpeed(loaded.model, { threads: 1, job }));
+			// Arrives while the measurement is under way (it has started creating its context).
+			const completion = scheduler.enter({ lane: 'interactive', clientId: 'window-1' });
+			await assert.rejects(measuring, (error: unknown) => error instanceof PreemptedError && error.lane === 'background' && error.by.lane === 'interactive' && error.by.clientId === 'window-1');
+			await assert.rejects(scheduler.run({ lane: 'background' }, job => measureSpeed(loaded.model, { threads: 1, job })), PreemptedError);
+			completion.end();
 			await assert.rejects(measureSpeed(loaded.model, { threads: 1, signal: AbortSignal.abort() }));
-			const speeds = await measureSpeed(loaded.model, { threads: 1, gate, promptTokens: 64, generatedTokens: 4 });
+			const speeds = await scheduler.run({ lane: 'background' }, job => measureSpeed(loaded.model, { threads: 1, job, promptTokens: 64, generatedTokens: 4 }));
 			assert.ok(speeds.promptTokensPerSecond > 0 && speeds.generationTokensPerSecond > 0);
 		} finally {
 			await handle.llama.dispose();

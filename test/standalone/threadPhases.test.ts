@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Llama } from 'node-llama-cpp';
-import { generationThreadsFor, inThreadPhases, smallDecodeTokens, ThreadPhases } from '../../src/runtime/util/generationThreads';
+import { scheduledEvaluation, smallDecodeTokens } from '../../src/runtime/scheduler/scheduledEvaluation';
+import { ThreadPhases } from '../../src/runtime/scheduler/ThreadPhases';
+import { generationThreadsFor } from '../../src/runtime/util/generationThreads';
 
 /** Only `maxThreads` is read and written; a plain object stands in for the Llama instance. */
 const fakeLlama = (maxThreads: number) => ({ maxThreads }) as Llama;
@@ -39,7 +41,7 @@ describe('thread phases', () => {
 	it('a generator runs its first step as a prompt and the rest as generation, and ends its phase when stopped early', async () => {
 		const llama = fakeLlama(2);
 		const seen: number[] = [];
-		for await (const token of inThreadPhases(tokens(5, seen, llama), 100, { llama, threads: 1 })) {
+		for await (const token of scheduledEvaluation(tokens(5, seen, llama), { inputTokens: 100, generationThreads: { llama, threads: 1 } })) {
 			if (token === 3) {
 				break;
 			}
@@ -51,7 +53,7 @@ describe('thread phases', () => {
 	it('a keystroke-sized input generates from its first step', async () => {
 		const llama = fakeLlama(2);
 		const seen: number[] = [];
-		for await (const _token of inThreadPhases(tokens(3, seen, llama), smallDecodeTokens, { llama, threads: 1 })) {
+		for await (const _token of scheduledEvaluation(tokens(3, seen, llama), { inputTokens: smallDecodeTokens, generationThreads: { llama, threads: 1 } })) {
 			// consume
 		}
 		assert.deepEqual(seen, [1, 1, 1]);

@@ -1,13 +1,11 @@
-import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContext, type LlamaContextSequence } from 'node-llama-cpp';
+import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContextSequence } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { createFittingContext } from '../loading/createFittingContext';
+import { DisposableBase } from '../lifecycle/DisposableBase';
+import { LazyContext } from '../lifecycle/LazyContext';
 import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
+import { Scheduler } from '../scheduler/Scheduler';
 import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../../shared/types';
-import { inThreadPhases, type GenerationThreads } from '../util/generationThreads';
-import { IdleRelease } from '../util/IdleRelease';
-import type { PriorityGate } from '../util/PriorityGate';
-import { SerialQueue } from '../util/SerialQueue';
 import { toChatHistory } from './toChatHistory';
 
 export interface ChatEngineOptions {
@@ -19,8 +17,11 @@ export interface ChatEngineOptions {
 	readonly contextSize?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
 	readonly onNotice?: (notice: string) => void;
-	/** Chat waits before each token while this gate is held, so completion goes first. Defaults to no gate. */
-	readonly priority?: PriorityGate;
+	/**
+	 * Answers run in its `chat` lane, so they pause between tokens while completion work (interactive
+	 * or speculative) is active. Defaults to a scheduler of the engine's own.
+	 */
+	readonly scheduler?: Scheduler;
 	/** Thought budgets per effort. Defaults to `defaultThoughtBudgets` (512 / 2048 / most of the context). */
 	readonly thoughtBudgets?: ThoughtBudgets;
 	/** Written as the system message of every chat; empty for none. Defaults to {@link defaultChatSystemPrompt}. */
@@ -47,6 +48,8 @@ export interface ChatEngineRequest extends ChatPromptInput {
 	readonly signal?: AbortSignal;
 	/** Receives the answer as it is written, thought and answer text separately, in order. */
 	readonly onChunk?: (chunk: ChatEngineChunk) => void;
+	/** The client (window) asking, for the scheduler. Defaults to none. */
+	readonly clientId?: string;
 }
 
 export interface ChatEngineChunk {
@@ -71,33 +74,34 @@ const defaultIdleReleaseMs = 5 * 60_000;
  * model's own chat template through node-llama-cpp's `resolveChatWrapper`. One answer at a time;
  * consecutive turns reuse the KV cache of the shared prefix.
  */
-export class ChatEngine implements AsyncDisposable {
-	private readonly queue = new SerialQueue();
+export class ChatEngine extends DisposableBase {
 	private readonly wrappers = new Map<string, ChatWrapper>();
-	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
-	private disposed = false;
-	private readonly disposing = new AbortController();
-	private readonly idle: IdleRelease;
-	/** The size the context got, when memory made it smaller than asked. */
-	private fittedContextSize: number | undefined;
+	/** The chat KV cache. The client sends the whole history with every request, so freeing it when idle costs only a re-read of the prompt. */
+	private readonly context: LazyContext;
+	private readonly scheduler: Scheduler;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) {
-		// The client sends the whole history with every request, so a freed cache costs only a re-read of the prompt.
-		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs ?? defaultIdleReleaseMs, release: () => this.releaseContext() });
+		super();
+		this.scheduler = options.scheduler ?? new Scheduler();
+		const trained = loaded.model.trainContextSize > 0 ? loaded.model.trainContextSize : defaultContextSize;
+		this.context = new LazyContext(loaded, {
+			contextSize: Math.min(trained, options.contextSize ?? defaultContextSize),
+			fallbackContextSize: defaultContextSize,
+			threads: options.threads,
+			generationThreads: options.generationThreads,
+			idleReleaseMs: options.idleReleaseMs ?? defaultIdleReleaseMs,
+			onNotice: options.onNotice,
+		});
 	}
 
 	/** Whether the chat KV cache is allocated right now. */
 	get holdsContext(): boolean {
-		return this.context !== undefined;
+		return this.context.holdsContext;
 	}
 
 	/** The chat context size that will be (or is) used. */
 	get contextSize(): number {
-		if (this.fittedContextSize !== undefined) {
-			return this.fittedContextSize;
-		}
-		const trained = this.loaded.model.trainContextSize > 0 ? this.loaded.model.trainContextSize : defaultContextSize;
-		return Math.min(trained, this.options.contextSize ?? defaultContextSize);
+		return this.context.contextSize;
 	}
 
 	/** The exact prompt text (special tokens written out) the model sees for this input. */
@@ -113,36 +117,25 @@ export class ChatEngine implements AsyncDisposable {
 		this.ensureNotDisposed();
 		const plan = this.plan(request.effort);
 		const wrapper = this.wrapperFor(plan);
-		return this.idle.use(async () => {
+		// Disposing (a model switch) ends the answer in progress, paused or not, before the model goes away.
+		const signal = request.signal ? AbortSignal.any([request.signal, this.disposeSignal]) : this.disposeSignal;
+		return this.scheduler.run({ lane: 'chat', clientId: request.clientId, signal }, job => this.context.use(job, async use => {
 			request.signal?.throwIfAborted();
-			this.ensureNotDisposed();
-			// Disposing (a model switch) ends the answer in progress before the model goes away.
-			const signal = request.signal ? AbortSignal.any([request.signal, this.disposing.signal]) : this.disposing.signal;
-			const { sequence } = await this.getContext();
+			const sequence = await use.sequence();
 			try {
-				return await generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request: { ...request, signal }, maxTokens: request.maxTokens ?? this.contextSize });
+				return await generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request: { ...request, signal: job.signal }, maxTokens: request.maxTokens ?? this.contextSize });
 			} catch (error) {
-				if (this.disposing.signal.aborted && !request.signal?.aborted) {
+				if (this.disposeSignal.aborted && !request.signal?.aborted) {
 					throw new RuntimeError({ code: 'internal', message: 'The chat model was changed or unloaded while answering.', action: 'Ask again: the new model will answer.' }, { cause: error });
 				}
 				throw error;
 			}
-		});
+		}));
 	}
 
-	async dispose(): Promise<void> {
-		if (this.disposed) {
-			return;
-		}
-		this.disposed = true;
-		this.idle[Symbol.dispose]();
-		this.disposing.abort();
-		// Wait for the aborted answer to leave the sequence before freeing it.
-		await this.queue.run(() => this.releaseContext());
-	}
-
-	[Symbol.asyncDispose](): Promise<void> {
-		return this.dispose();
+	protected async onDispose(): Promise<void> {
+		// Waits for the aborted answer to leave the sequence before freeing it.
+		await this.context.dispose();
 	}
 
 	private plan(effort: ReasoningEffort): ReasoningPlan {
@@ -177,35 +170,6 @@ export class ChatEngine implements AsyncDisposable {
 			this.wrappers.set(plan.wrapperKey, wrapper);
 		}
 		return wrapper;
-	}
-
-	private getContext() {
-		// Created on first use, not at load, so a model used only for completion costs no chat KV memory.
-		this.context ??= (async () => {
-			const { context, contextSize, notice } = await createFittingContext(this.loaded, { contextSize: this.contextSize, fallbackContextSize: defaultContextSize, threads: this.options.threads });
-			this.fittedContextSize = contextSize;
-			if (notice) {
-				this.options.onNotice?.(notice);
-			}
-			const sequence = context.getSequence();
-			const { priority: gate, generationThreads } = this.options;
-			wrapEvaluation(sequence, { gate, generationThreads: generationThreads === undefined ? undefined : { llama: this.loaded.model.llama, threads: generationThreads } });
-			return { context, sequence };
-		})();
-		this.context.catch(() => { this.context = undefined; });
-		return this.context;
-	}
-
-	private async releaseContext(): Promise<void> {
-		const context = this.context;
-		this.context = undefined;
-		await context?.then(({ context }) => context.dispose(), () => undefined);
-	}
-
-	private ensureNotDisposed(): void {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The chat engine was disposed', action: 'Restart the runtime.' });
-		}
 	}
 }
 
@@ -273,36 +237,6 @@ async function generateAnswer({ sequence, wrapper, plan, history, request, maxTo
 		};
 	} finally {
 		chat.dispose({ disposeSequence: false });
-	}
-}
-
-/**
- * Makes every token the chat generates wait while the gate is held, and generates in the runtime's
- * thread phases. node-llama-cpp evaluates the next token only when its generator is resumed, so
- * waiting before `next()` pauses the answer between tokens. (A custom batch `dispatchSchedule`
- * cannot do this: a context whose only sequence has queued work dispatches at once.) Only this
- * engine's own sequence is wrapped.
- */
-function wrapEvaluation(sequence: LlamaContextSequence, { gate, generationThreads }: { readonly gate?: PriorityGate; readonly generationThreads?: GenerationThreads }): void {
-	const evaluate = sequence.evaluate.bind(sequence);
-	sequence.evaluate = (tokens, options) => {
-		// The gate outside the phases: a chat waiting for a completion holds no prompt phase, which would lift the completion's cap.
-		const evaluation = generationThreads ? inThreadPhases(evaluate(tokens, options), tokens.length, generationThreads) : evaluate(tokens, options);
-		return gate ? gated(evaluation, gate) : evaluation;
-	};
-}
-
-async function* gated<T, TNext>(evaluation: AsyncGenerator<T, void, TNext>, gate: PriorityGate): AsyncGenerator<T, void, TNext> {
-	try {
-		await gate.whenClear();
-		let step = await evaluation.next();
-		while (!step.done) {
-			const input = yield step.value;
-			await gate.whenClear();
-			step = await evaluation.next(input);
-		}
-	} finally {
-		await evaluation.return();
 	}
 }
 

@@ -1,9 +1,8 @@
-import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import { resolveChatWrapper, type ChatWrapper, type Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
 import type { FimFormat } from '../fim/FimFormat';
-import { createFittingContext } from '../loading/createFittingContext';
 import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning } from '../reasoning/planReasoning';
 import type { CompletionMode, CompletionModeSetting } from '../../shared/types';
@@ -11,9 +10,11 @@ import type { CompletionStats } from './CompletionStats';
 import { completionModeOf } from '../../shared/completionMode';
 import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
+import { DisposableBase } from '../lifecycle/DisposableBase';
+import { LazyContext, type ContextUse } from '../lifecycle/LazyContext';
+import type { Job } from '../scheduler/Job';
+import { Scheduler } from '../scheduler/Scheduler';
 import type { GenerationThreads } from '../util/generationThreads';
-import { IdleRelease } from '../util/IdleRelease';
-import { SerialQueue } from '../util/SerialQueue';
 import { applyEnding, planEnding, repeatsSuffix } from './endings';
 import { generateAlternatives } from './generateCandidates';
 import { generateTokens } from './generateTokens';
@@ -39,9 +40,26 @@ export interface CompletionEngineOptions {
 	readonly volatileSuffixTokens?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
 	readonly onNotice?: (notice: string) => void;
+	/**
+	 * Requests run in its `interactive` (or `speculative`) lane and prefills in its `speculative`
+	 * lane, so chat pauses for them and a real request stops a prefill. Defaults to a scheduler of the
+	 * engine's own.
+	 */
+	readonly scheduler?: Scheduler;
 }
 
-export interface CompletionRequest {
+/** Who a request is for, for the scheduler. */
+export interface CompletionScheduling {
+	/**
+	 * `speculative` for a prefetch nobody has asked for yet: it stops (with a `PreemptedError`) as
+	 * soon as a real request arrives. Defaults to `'interactive'`.
+	 */
+	readonly lane?: 'interactive' | 'speculative';
+	/** The client (window) the request is for. Defaults to none. */
+	readonly clientId?: string;
+}
+
+export interface CompletionRequest extends CompletionScheduling {
 	/** Text before the cursor. */
 	readonly prefix: string;
 	/** Text after the cursor. */
@@ -70,7 +88,7 @@ export interface CompletionRequest {
 
 
 /** What {@link CompletionEngine.prefill} evaluates: the extra context every next request starts with. */
-export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName'>;
+export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName' | 'clientId'>;
 
 export type { CompletionStats } from './CompletionStats';
 
@@ -112,28 +130,34 @@ function endingFor(request: CompletionRequest) {
  * sequence for completion, so consecutive requests reuse each other's KV cache, and it runs one
  * request at a time.
  */
-export class CompletionEngine implements AsyncDisposable {
-	private readonly queue = new SerialQueue();
-	private context: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }> | undefined;
-	/** Frees the KV cache after `idleReleaseMs` with no request or prefill. */
-	private readonly idle: IdleRelease;
+export class CompletionEngine extends DisposableBase {
+	/** The completion KV cache, freed after `idleReleaseMs` with no request or prefill. */
+	private readonly context: LazyContext;
+	private readonly scheduler: Scheduler;
 	private chatWrapper: ChatWrapper | undefined;
-	private disposed = false;
-	/** Stops the prefill in progress: a real request always goes first. */
-	private prefillAbort: AbortController | undefined;
 	/** Tokens of each extra context chunk, kept while the caller keeps the chunk. */
 	private readonly chunkTokens = new WeakMap<FimContextChunk, readonly Token[]>();
-	/** The size the context got; a later context (after an idle release) starts there instead of retrying a size that did not fit. */
-	private fittedContextSize: number | undefined;
+	/** For the prefill's prompt phase (requests get theirs from the context's sequence). */
 	private readonly generationThreads: GenerationThreads | undefined;
 	/** The file's text around the cursor line is the same keystroke after keystroke; its tokens are kept. */
 	private readonly tokenizer: CachingTokenizer;
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) {
+		super();
 		this.tokenizer = new CachingTokenizer(loaded.model);
+		this.scheduler = options.scheduler ?? new Scheduler();
 		this.generationThreads = options.generationThreads === undefined ? undefined : { llama: loaded.model.llama, threads: options.generationThreads };
-		// Memory is the user's: an editor left alone should not hold a KV cache it is not using.
-		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs ?? defaultIdleReleaseMs, release: () => this.releaseContext() });
+		const model = loaded.model;
+		const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
+		this.context = new LazyContext(loaded, {
+			contextSize: Math.min(trained, options.contextSize ?? defaultContextSize),
+			fallbackContextSize: Math.min(trained, defaultContextSize),
+			threads: options.threads,
+			generationThreads: options.generationThreads,
+			idleReleaseMs: options.idleReleaseMs ?? defaultIdleReleaseMs,
+			onNotice: options.onNotice,
+			onRelease: () => this.tokenizer.clear(),
+		});
 	}
 
 	/** How this model completes: `none` when it has neither FIM tokens nor a chat template. */
@@ -153,20 +177,24 @@ export class CompletionEngine implements AsyncDisposable {
 		return this.loaded.fim.format;
 	}
 
-	complete(request: CompletionRequest): Promise<CompletionResult> {
+	/**
+	 * Completes at the cursor. `job` is the scheduler job the request already runs as (entered on
+	 * its arrival); defaults to one entered now, in `request.lane`.
+	 */
+	complete(request: CompletionRequest, job?: Job): Promise<CompletionResult> {
 		this.ensureNotDisposed();
 		const mode = completionModeOf(this.loaded.info, request.mode);
 		if (mode === 'chat') {
-			return this.run(() => this.completeWithChat(request));
+			return this.run(request, job, (request, use) => this.completeWithChat(request, use));
 		}
 		const unavailable = mode === 'none' ? modeUnavailableError(this.loaded.info, request.mode) : undefined;
 		if (unavailable) {
 			throw unavailable;
 		}
 		const format = this.format;
-		return this.run(async () => {
+		return this.run(request, job, async (request, use) => {
 			request.signal?.throwIfAborted();
-			const { sequence } = await this.getContext();
+			const sequence = await use.sequence();
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
 			const head = this.headFor(format, sequence.contextSize, request);
@@ -197,7 +225,6 @@ export class CompletionEngine implements AsyncDisposable {
 					request.onText?.(text);
 					return ending.done(text);
 				},
-				generationThreads: this.generationThreads,
 			});
 			request.signal?.throwIfAborted();
 			const text = ending.finish(textOf(generated.tokens));
@@ -213,7 +240,6 @@ export class CompletionEngine implements AsyncDisposable {
 				textOf,
 				ending: () => endingFor(request),
 				distinctFrom: [text],
-				generationThreads: this.generationThreads,
 			});
 			request.signal?.throwIfAborted();
 			return {
@@ -236,9 +262,10 @@ export class CompletionEngine implements AsyncDisposable {
 
 	/**
 	 * Evaluates the prompt's stable head (BOS and the extra context) into the completion sequence,
-	 * generating nothing, so the next request with this context finds it cached. Waits for the
-	 * request in progress; any request arriving meanwhile stops it at the next batch. Does nothing in
-	 * chat mode or when the head is cached already.
+	 * generating nothing, so the next request with this context finds it cached. It is speculative
+	 * work: it waits for the request in progress, and any request arriving before it is done stops
+	 * it at the next batch (a request already pending stops it at once). Does nothing in chat mode or
+	 * when the head is cached already.
 	 */
 	prefill(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult> {
 		this.ensureNotDisposed();
@@ -246,17 +273,14 @@ export class CompletionEngine implements AsyncDisposable {
 			return Promise.resolve({ cachedTokens: 0, evaluatedTokens: 0, aborted: false });
 		}
 		const format = this.format;
-		this.prefillAbort?.abort();
-		const abort = new AbortController();
-		this.prefillAbort = abort;
-		const stop = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
-		return this.idle.use(async () => {
+		return this.scheduler.run({ lane: 'speculative', clientId: request.clientId, signal }, job => this.context.use(job, async use => {
+			const stop = AbortSignal.any([job.signal, this.disposeSignal]);
 			if (stop.aborted) {
 				return { cachedTokens: 0, evaluatedTokens: 0, aborted: true };
 			}
-			const { sequence } = await this.getContext();
-			return prefillSequence({ sequence, tokens: this.headFor(format, sequence.contextSize, request).tokens, signal: stop });
-		});
+			const sequence = await use.sequence();
+			return prefillSequence({ sequence, tokens: this.headFor(format, sequence.contextSize, request).tokens, signal: stop, job, generationThreads: this.generationThreads });
+		}));
 	}
 
 	/** The same head for a prefill and a request with the same context; extra context may take half the KV cache. */
@@ -269,15 +293,19 @@ export class CompletionEngine implements AsyncDisposable {
 		});
 	}
 
-	private run(work: () => Promise<CompletionResult>): Promise<CompletionResult> {
-		this.prefillAbort?.abort();
-		return this.idle.use(work);
+	/**
+	 * Runs a request's work on the context as its scheduler job, with a signal that also stops it
+	 * when the job is pre-empted (a prefetch, for a real request) or the engine is disposed.
+	 */
+	private run(request: CompletionRequest, job: Job | undefined, work: (request: CompletionRequest, use: ContextUse) => Promise<CompletionResult>): Promise<CompletionResult> {
+		const scheduled = (job: Job) => this.context.use(job, use => work({ ...request, signal: AbortSignal.any([job.signal, this.disposeSignal]) }, use));
+		return job ? scheduled(job) : this.scheduler.run({ lane: request.lane ?? 'interactive', clientId: request.clientId, signal: request.signal }, scheduled);
 	}
 
-	private async completeWithChat(request: CompletionRequest): Promise<CompletionResult> {
+	private async completeWithChat(request: CompletionRequest, use: ContextUse): Promise<CompletionResult> {
 		request.signal?.throwIfAborted();
 		const wrapper = this.getChatWrapper();
-		const { sequence } = await this.getContext();
+		const sequence = await use.sequence();
 		const { text, ...stats } = await completeWithChatModel({
 			sequence,
 			wrapper,
@@ -288,7 +316,6 @@ export class CompletionEngine implements AsyncDisposable {
 			signal: request.signal,
 			onToken: request.onToken,
 			ending: endingFor(request),
-			generationThreads: this.generationThreads,
 		});
 		request.signal?.throwIfAborted();
 		return { text, alternatives: [], stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
@@ -313,53 +340,11 @@ export class CompletionEngine implements AsyncDisposable {
 
 	/** Whether the completion KV cache is allocated right now. */
 	get holdsContext(): boolean {
-		return this.context !== undefined;
+		return this.context.holdsContext;
 	}
 
-	async dispose(): Promise<void> {
-		if (this.disposed) {
-			return;
-		}
-		this.disposed = true;
-		this.idle[Symbol.dispose]();
-		await this.releaseContext();
-	}
-
-	[Symbol.asyncDispose](): Promise<void> {
-		return this.dispose();
-	}
-
-	private getContext() {
-		// Created on first use, not at load, so a model loaded only for inspection costs no KV memory.
-		this.context ??= (async () => {
-			const model = this.loaded.model;
-			const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
-			// After running out of memory once, later contexts (e.g. after an idle release) start at the size that fitted.
-			const { context, contextSize, notice } = await createFittingContext(this.loaded, {
-				contextSize: this.fittedContextSize ?? Math.min(trained, this.options.contextSize ?? defaultContextSize),
-				fallbackContextSize: Math.min(trained, defaultContextSize),
-				threads: this.options.threads,
-			});
-			this.fittedContextSize = contextSize;
-			if (notice) {
-				this.options.onNotice?.(notice);
-			}
-			return { context, sequence: context.getSequence() };
-		})();
-		this.context.catch(() => { this.context = undefined; });
-		return this.context;
-	}
-
-	private async releaseContext(): Promise<void> {
-		const context = this.context;
-		this.context = undefined;
-		this.tokenizer.clear();
-		await context?.then(({ context }) => context.dispose(), () => undefined);
-	}
-
-	private ensureNotDisposed(): void {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The completion engine was disposed', action: 'Restart the runtime.' });
-		}
+	protected async onDispose(): Promise<void> {
+		// The request in progress stops at its next token (the dispose signal); then the context goes.
+		await this.context.dispose();
 	}
 }

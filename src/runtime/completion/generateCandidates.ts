@@ -1,5 +1,4 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
-import type { GenerationThreads } from '../util/generationThreads';
 import { generateTokens } from './generateTokens';
 
 export interface GenerateAlternativesOptions {
@@ -20,8 +19,6 @@ export interface GenerateAlternativesOptions {
 	readonly ending: () => { readonly done: (text: string) => boolean; readonly finish: (text: string) => string };
 	/** Suggestions already offered; an alternative equal to one of them after trimming is dropped. */
 	readonly distinctFrom: readonly string[];
-	/** See {@link generateTokens}. Defaults to the context's threads. */
-	readonly generationThreads?: GenerationThreads;
 }
 
 /** First tokens tried per alternative wanted, as some lead to empty or duplicate suggestions. */
@@ -35,7 +32,7 @@ const minFirstTokenProbability = 0.001;
  * costs one prompt token plus its own tokens.
  */
 export async function generateAlternatives(options: GenerateAlternativesOptions): Promise<string[]> {
-	const { sequence, prompt, stopTokens, first, count, maxTokens, signals, textOf, ending, distinctFrom, generationThreads } = options;
+	const { sequence, prompt, stopTokens, first, count, maxTokens, signals, textOf, ending, distinctFrom } = options;
 	const aborted = () => signals.some(signal => signal?.aborted);
 	if (count <= 0 || first === undefined || prompt.length === 0 || aborted()) {
 		return [];
@@ -60,7 +57,6 @@ export async function generateAlternatives(options: GenerateAlternativesOptions)
 			maxTokens: Math.max(1, maxTokens - 1),
 			signal: combined(signals),
 			shouldStop: tokens => end.done(textOf([token, ...tokens])),
-			generationThreads,
 		});
 		if (generated.stopReason === 'aborted') {
 			break;

@@ -1,5 +1,4 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import { inThreadPhases, type GenerationThreads } from '../util/generationThreads';
 
 export interface GenerateTokensOptions {
 	readonly sequence: LlamaContextSequence;
@@ -13,8 +12,6 @@ export interface GenerateTokensOptions {
 	readonly onToken?: (token: Token) => void;
 	/** Checked after every kept token (which stays in `tokens`); `true` ends generation with `stopText`. Defaults to never. */
 	readonly shouldStop?: (tokens: readonly Token[]) => boolean;
-	/** Fewer threads once the prompt is evaluated (see {@link inThreadPhases}). Defaults to the context's threads throughout. */
-	readonly generationThreads?: GenerationThreads;
 }
 
 export type StopReason = 'endOfGeneration' | 'stopToken' | 'stopText' | 'maxTokens' | 'aborted';
@@ -32,7 +29,7 @@ export interface GeneratedTokens {
  * Greedy generation on a sequence that keeps its KV cache between calls: only the part of the prompt
  * after the longest common prefix with the sequence's state is evaluated.
  */
-export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, signal, onToken, shouldStop, generationThreads }: GenerateTokensOptions): Promise<GeneratedTokens> {
+export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, signal, onToken, shouldStop }: GenerateTokensOptions): Promise<GeneratedTokens> {
 	const started = performance.now();
 	// At least one token must be evaluated to get logits for the next one, so the last prompt token
 	// is always re-evaluated even when the whole prompt is cached.
@@ -48,8 +45,8 @@ export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, 
 		return { tokens, stopReason: signal?.aborted ? 'aborted' : 'maxTokens', cachedPromptTokens, promptMs: 0, generationMs: 0 };
 	}
 	const input = prompt.slice(cachedPromptTokens);
-	const evaluation = sequence.evaluate(input, { temperature: 0, yieldEogToken: true });
-	for await (const token of generationThreads ? inThreadPhases(evaluation, input.length, generationThreads) : evaluation) {
+	// A scheduled sequence (see `scheduleEvaluations`) pauses between these tokens and sets their thread phases.
+	for await (const token of sequence.evaluate(input, { temperature: 0, yieldEogToken: true })) {
 		firstTokenAt ??= performance.now();
 		if (model.isEogToken(token)) {
 			stopReason = 'endOfGeneration';

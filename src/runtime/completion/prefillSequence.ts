@@ -1,4 +1,6 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { Job } from '../scheduler/Job';
+import type { GenerationThreads } from '../util/generationThreads';
 
 export interface PrefillOptions {
 	readonly sequence: LlamaContextSequence;
@@ -6,6 +8,10 @@ export interface PrefillOptions {
 	readonly tokens: readonly Token[];
 	/** Checked between batches: evaluation stops at the next batch boundary once it is aborted. */
 	readonly signal?: AbortSignal;
+	/** The scheduler job it runs as: each batch is in its prompt phase. Defaults to none. */
+	readonly job?: Job;
+	/** With `job`, a batch gets every thread (see `ThreadPhases`). Defaults to the context's threads. */
+	readonly generationThreads?: GenerationThreads;
 }
 
 export interface PrefillResult {
@@ -24,7 +30,7 @@ export interface PrefillResult {
  * the common beginning, never shifted, as MLA models require, and the rest is evaluated one
  * batch at a time so an urgent request waits at most one batch.
  */
-export async function prefillSequence({ sequence, tokens, signal }: PrefillOptions): Promise<PrefillResult> {
+export async function prefillSequence({ sequence, tokens, signal, job, generationThreads }: PrefillOptions): Promise<PrefillResult> {
 	const common = sequence.compareContextTokens([...tokens]).firstDifferentIndex;
 	if (common >= tokens.length) {
 		return { cachedTokens: tokens.length, evaluatedTokens: 0, aborted: false };
@@ -38,7 +44,12 @@ export async function prefillSequence({ sequence, tokens, signal }: PrefillOptio
 			return { cachedTokens, evaluatedTokens: next - cachedTokens, aborted: true };
 		}
 		const slice = tokens.slice(next, next + batch);
-		await sequence.evaluateWithoutGeneratingNewTokens([...slice]);
+		const endPhase = job?.enterPhase('prompt', generationThreads);
+		try {
+			await sequence.evaluateWithoutGeneratingNewTokens([...slice]);
+		} finally {
+			endPhase?.();
+		}
 		next += slice.length;
 	}
 	return { cachedTokens, evaluatedTokens: next - cachedTokens, aborted: false };

@@ -1,22 +1,22 @@
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
 import type { LoadedModel } from '../loading/loadModel';
-import type { PriorityGate } from '../util/PriorityGate';
+import { PreemptedError } from '../errors/PreemptedError';
+import type { Scheduler } from '../scheduler/Scheduler';
 import type { SerialQueue } from '../util/SerialQueue';
-import { abortable, sleep } from '../util/abortable';
 import { describeSuggestionMs, forecastSuggestionMs } from './forecastSuggestion';
 import { ForecastStore, forecastKeyParts, type ForecastKeyParts } from './ForecastStore';
-import { measureSpeed, SpeedMeasurementPreempted } from './measureSpeed';
+import { measureSpeed } from './measureSpeed';
 import type { SpeedForecast } from '../../shared/modelTypes';
 
 export interface SpeedForecasterOptions {
 	/**
-	 * Wait this long after a load before measuring, so the first completions go first. `false` never
-	 * measures (stored forecasts are still reused).
+	 * Quiet time before measuring, after the load and after the last other work, so the first
+	 * completions go first. `false` never measures (stored forecasts are still reused).
 	 */
 	readonly delayMs: number | false;
-	/** Completion requests pending or running: a measurement waits for it to clear and stops when one arrives. */
-	readonly completionFirst: PriorityGate;
+	/** The measurement is `background` work: it waits until nothing else ran for `delayMs`, and any request stops it. */
+	readonly scheduler: Scheduler;
 	/** The runtime's load/unload queue: measuring runs in it, so no reload frees the model meanwhile. */
 	readonly lifecycle: SerialQueue;
 	readonly logger: Logger;
@@ -35,12 +35,12 @@ export interface ForecastTarget {
 	readonly onForecast: (forecast: SpeedForecast) => void;
 }
 
-/** Attempts before giving up when completions keep pre-empting the measurement. */
+/** Attempts before giving up when requests keep pre-empting the measurement. */
 const maxAttempts = 5;
 
 /**
  * The "≈ N ms per suggestion on this machine" forecast: reuses a stored one, else measures prompt and
- * generation speed off the hot path, on a throwaway context, only while no completion is pending.
+ * generation speed off the hot path, on a throwaway context, only while nothing else runs.
  */
 export class SpeedForecaster {
 	private abort: AbortController | undefined;
@@ -70,11 +70,11 @@ export class SpeedForecaster {
 	}
 
 	/**
-	 * Measures after the delay; a completion that arrives stops the measurement, and it tries again
-	 * (with a longer wait) once completions are quiet.
+	 * Measures after the quiet time; a request that arrives stops the measurement, and it tries again
+	 * (with a longer quiet time) once requests are quiet.
 	 */
 	schedule(target: ForecastTarget): void {
-		const { delayMs, completionFirst, lifecycle, logger } = this.options;
+		const { delayMs, scheduler, lifecycle, logger } = this.options;
 		if (delayMs === false) {
 			return;
 		}
@@ -85,15 +85,10 @@ export class SpeedForecaster {
 		const stillCurrent = () => !signal.aborted && target.isCurrent();
 		this.run = (async () => {
 			for (let attempt = 0; attempt < maxAttempts; attempt++) {
-				await sleep(delayMs * (attempt + 1), signal);
-				await abortable(completionFirst.whenClear(), signal);
-				if (!stillCurrent()) {
-					return;
-				}
 				try {
-					const speeds = await lifecycle.run(async () => stillCurrent()
-						? measureSpeed(target.model.model, { threads: target.threads, generationThreads: target.generationThreads, signal, gate: completionFirst })
-						: undefined);
+					const speeds = await scheduler.runWhenQuiet({ lane: 'background', quietMs: delayMs * (attempt + 1), signal }, job => lifecycle.run(async () => stillCurrent()
+						? measureSpeed(target.model.model, { threads: target.threads, generationThreads: target.generationThreads, signal, job })
+						: undefined));
 					if (!speeds || !stillCurrent()) {
 						return;
 					}
@@ -106,13 +101,13 @@ export class SpeedForecaster {
 					}
 					return;
 				} catch (error) {
-					if (!(error instanceof SpeedMeasurementPreempted)) {
+					if (!(error instanceof PreemptedError)) {
 						if (!signal.aborted) {
 							logger.warn(`Measuring the speed failed: ${error instanceof Error ? error.message : String(error)}`);
 						}
 						return;
 					}
-					// A completion came first; try again when it is quiet.
+					// A request came first; try again when it is quiet.
 				}
 			}
 		})().catch(() => undefined);

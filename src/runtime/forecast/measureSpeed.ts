@@ -1,7 +1,8 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
-import { inThreadPhases, ThreadPhases } from '../util/generationThreads';
-import type { PriorityGate } from '../util/PriorityGate';
+import type { Job } from '../scheduler/Job';
+import { scheduledEvaluation } from '../scheduler/scheduledEvaluation';
+import { ThreadPhases } from '../scheduler/ThreadPhases';
 import type { SuggestionSpeeds } from './forecastSuggestion';
 
 export interface MeasureSpeedOptions {
@@ -16,21 +17,14 @@ export interface MeasureSpeedOptions {
 	/** Cancels the measurement (reload, shutdown). */
 	readonly signal?: AbortSignal;
 	/**
-	 * Urgent work goes first: when a hold is open (a completion is pending), the measurement stops
-	 * between chunks with {@link SpeedMeasurementPreempted}, so the caller can try again later.
+	 * The scheduler job it runs as, in the `background` lane: any request that arrives stops the
+	 * measurement between chunks with the job's `PreemptedError` (its numbers would be wrong anyway),
+	 * so the caller can try again later. Defaults to none.
 	 */
-	readonly gate?: PriorityGate;
+	readonly job?: Job;
 }
 
-/** Thrown when a completion arrived during the measurement; its numbers would be wrong anyway. */
-export class SpeedMeasurementPreempted extends Error {
-	constructor() {
-		super('The speed measurement gave way to a completion request.');
-		this.name = 'SpeedMeasurementPreempted';
-	}
-}
-
-/** Prompt tokens evaluated per step; between steps the measurement checks for pending completions. */
+/** Prompt tokens evaluated per step; between steps the measurement checks whether other work arrived. */
 const chunkTokens = 32;
 
 const sampleCode = `export function mergeSorted(left: number[], right: number[]): number[] {
@@ -48,13 +42,12 @@ const sampleCode = `export function mergeSorted(left: number[], right: number[])
  * speed), then generates `generatedTokens` tokens greedily (generation speed). Small enough to take
  * well under two seconds on a CPU for small models; never touches the completion context.
  */
-export async function measureSpeed(model: LlamaModel, { threads, generationThreads = threads, promptTokens = 256, generatedTokens = 16, signal, gate }: MeasureSpeedOptions): Promise<SuggestionSpeeds> {
+export async function measureSpeed(model: LlamaModel, { threads, generationThreads = threads, promptTokens = 256, generatedTokens = 16, signal, job }: MeasureSpeedOptions): Promise<SuggestionSpeeds> {
 	const checkpoint = () => {
 		signal?.throwIfAborted();
-		if (gate && !gate.isClear) {
-			throw new SpeedMeasurementPreempted();
-		}
+		job?.signal.throwIfAborted();
 	};
+	const phases = { llama: model.llama, threads: generationThreads };
 	checkpoint();
 	const trained = model.trainContextSize > 0 ? model.trainContextSize : 4096;
 	const promptLength = Math.max(8, Math.min(promptTokens, trained - generatedTokens - 8));
@@ -70,7 +63,7 @@ export async function measureSpeed(model: LlamaModel, { threads, generationThrea
 		for (let start = 0; start < prompt.length - 1; start += chunkTokens) {
 			const chunk = prompt.slice(start, Math.min(start + chunkTokens, prompt.length - 1));
 			const began = performance.now();
-			const endPrompt = ThreadPhases.of(model.llama).evaluatingPrompt();
+			const endPrompt = job ? job.enterPhase('prompt', phases) : ThreadPhases.of(model.llama).evaluatingPrompt();
 			try {
 				await sequence.evaluateWithoutGeneratingNewTokens(chunk);
 			} finally {
@@ -83,7 +76,7 @@ export async function measureSpeed(model: LlamaModel, { threads, generationThrea
 		const began = performance.now();
 		let firstTokenAt: number | undefined;
 		const evaluation = sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true });
-		for await (const _token of inThreadPhases(evaluation, 1, { llama: model.llama, threads: generationThreads })) {
+		for await (const _token of scheduledEvaluation(evaluation, { inputTokens: 1, job, generationThreads: phases })) {
 			// The first token still pays for the last prompt token; generation speed is timed from there.
 			firstTokenAt ??= performance.now();
 			generated++;

@@ -1,5 +1,4 @@
 import { LlamaText, type ChatWrapper, type LlamaContextSequence, type Token } from 'node-llama-cpp';
-import type { GenerationThreads } from '../../util/generationThreads';
 import type { CompletionStats } from '../CompletionStats';
 import { generateTokens } from '../generateTokens';
 import { chatCompletionHistory } from './chatCompletionPrompt';
@@ -17,8 +16,6 @@ export interface ChatModeCompletionInput {
 	readonly onToken?: (token: Token) => void;
 	/** Where the code may end (`done` ends generation) and its final form. Defaults to the code as written. */
 	readonly ending?: { readonly done: (code: string) => boolean; readonly finish: (code: string) => string };
-	/** See {@link generateTokens}. Defaults to the context's threads. */
-	readonly generationThreads?: GenerationThreads;
 }
 
 /** The code and what it cost; the engine adds the mode and the (absent) extra context. */
@@ -34,7 +31,7 @@ const prefixTrimStep = 1024;
  * opens although reasoning is off is closed at once, as a thought budget of 0 does in chat.
  */
 export async function completeWithChatModel(input: ChatModeCompletionInput): Promise<ChatModeCompletion> {
-	const { sequence, wrapper, maxTokens, signal, onToken, ending, generationThreads } = input;
+	const { sequence, wrapper, maxTokens, signal, onToken, ending } = input;
 	const model = sequence.model;
 	const prompt = fittedPrompt(input);
 	const detokenize = (tokens: readonly Token[], context: readonly Token[]) => model.detokenize(tokens, false, context);
@@ -47,7 +44,7 @@ export async function completeWithChatModel(input: ChatModeCompletionInput): Pro
 	const thought = thoughtMarkers(wrapper);
 	let current = prompt;
 	let generated = await generateTokens({
-		sequence, prompt: current, stopTokens: new Set(), maxTokens, signal, onToken, generationThreads,
+		sequence, prompt: current, stopTokens: new Set(), maxTokens, signal, onToken,
 		shouldStop: tokens => (thought !== undefined && tokens.length <= 8 && model.detokenize(tokens, true).trim() === thought.open)
 			|| ends(tokens, current),
 	});
@@ -58,7 +55,7 @@ export async function completeWithChatModel(input: ChatModeCompletionInput): Pro
 	if (thought !== undefined && generated.stopReason === 'stopText' && model.detokenize(generated.tokens, true).trim() === thought.open) {
 		current = [...prompt, ...generated.tokens, ...thought.close.tokenize(model.tokenizer, 'trimLeadingSpace')];
 		generated = await generateTokens({
-			sequence, prompt: current, stopTokens: new Set(), maxTokens: Math.max(1, maxTokens - generatedTokens), signal, onToken, generationThreads,
+			sequence, prompt: current, stopTokens: new Set(), maxTokens: Math.max(1, maxTokens - generatedTokens), signal, onToken,
 			shouldStop: tokens => ends(tokens, current),
 		});
 		promptMs += generated.promptMs;

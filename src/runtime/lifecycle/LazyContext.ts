@@ -1,0 +1,119 @@
+import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
+import { createFittingContext } from '../loading/createFittingContext';
+import type { LoadedModel } from '../loading/loadModel';
+import type { Job } from '../scheduler/Job';
+import { scheduleEvaluations } from '../scheduler/scheduledEvaluation';
+import { IdleRelease } from '../util/IdleRelease';
+import { SerialQueue } from '../util/SerialQueue';
+import { DisposableBase } from './DisposableBase';
+
+export interface LazyContextOptions {
+	/** Tokens of KV cache to ask for; once a smaller size was all that fitted, later contexts start there. */
+	readonly contextSize: number;
+	/** What to fall back to when `contextSize` does not fit (see `createFittingContext`). */
+	readonly fallbackContextSize: number;
+	readonly threads: number;
+	/** Threads while generating, after the prompt (see `generationThreadsFor`). Defaults to `threads` throughout. */
+	readonly generationThreads?: number;
+	/** After this long without a use the context is freed; the next use creates it again. */
+	readonly idleReleaseMs: number;
+	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
+	readonly onNotice?: (notice: string) => void;
+	/** Called when the context is freed (idle or disposed), to drop what was tied to it. Defaults to nothing. */
+	readonly onRelease?: () => void;
+}
+
+/** What a use gets: the one sequence, created on first need. */
+export interface ContextUse {
+	sequence(): Promise<LlamaContextSequence>;
+}
+
+interface Held {
+	readonly context: LlamaContext;
+	readonly sequence: LlamaContextSequence;
+}
+
+/**
+ * An engine's one-sequence context: created on first use, not at load (a model used for one thing
+ * costs no KV memory for the other), fitted to the free memory (remembering the size that fitted),
+ * freed after a quiet period, and used by one job at a time on the owner's queue. Every evaluation
+ * on its sequence goes through the scheduler as the job of the use that started it.
+ */
+export class LazyContext extends DisposableBase {
+	private readonly queue = new SerialQueue();
+	private readonly idle: IdleRelease;
+	private held: Promise<Held> | undefined;
+	/** The size the context got, when it had to be smaller than asked. */
+	private fittedContextSize: number | undefined;
+	/** The job of the use in progress: the sequence's evaluations are its. */
+	private current: Job | undefined;
+
+	constructor(private readonly loaded: LoadedModel, private readonly options: LazyContextOptions) {
+		super();
+		// Memory is the user's: an engine left alone should not hold a KV cache it is not using.
+		this.idle = new IdleRelease(this.queue, { idleMs: options.idleReleaseMs, release: () => this.release() });
+	}
+
+	/** Whether the KV cache is allocated right now. */
+	get holdsContext(): boolean {
+		return this.held !== undefined;
+	}
+
+	/** The context size that will be (or is) used. */
+	get contextSize(): number {
+		return this.fittedContextSize ?? this.options.contextSize;
+	}
+
+	/**
+	 * Runs `work` on the owner's queue as `job`: one use at a time, no idle release while it waits or
+	 * runs, and throws the {@link DisposedError} when disposal came first.
+	 */
+	use<T>(job: Job, work: (use: ContextUse) => Promise<T>): Promise<T> {
+		this.ensureNotDisposed();
+		return this.idle.use(async () => {
+			this.ensureNotDisposed();
+			this.current = job;
+			try {
+				return await work({ sequence: async () => (await this.create()).sequence });
+			} finally {
+				this.current = undefined;
+			}
+		});
+	}
+
+	protected async onDispose(): Promise<void> {
+		this.idle[Symbol.dispose]();
+		// Queued after the use in progress, which the owner's dispose signal has stopped.
+		await this.queue.run(() => this.release());
+	}
+
+	private create(): Promise<Held> {
+		this.held ??= (async () => {
+			const { context, contextSize, notice } = await createFittingContext(this.loaded, {
+				contextSize: this.contextSize,
+				fallbackContextSize: this.options.fallbackContextSize,
+				threads: this.options.threads,
+			});
+			this.fittedContextSize = contextSize;
+			if (notice) {
+				this.options.onNotice?.(notice);
+			}
+			const sequence = context.getSequence();
+			const { generationThreads } = this.options;
+			scheduleEvaluations(sequence, {
+				jobOf: () => this.current,
+				generationThreads: generationThreads === undefined ? undefined : { llama: this.loaded.model.llama, threads: generationThreads },
+			});
+			return { context, sequence };
+		})();
+		this.held.catch(() => { this.held = undefined; });
+		return this.held;
+	}
+
+	private async release(): Promise<void> {
+		const held = this.held;
+		this.held = undefined;
+		this.options.onRelease?.();
+		await held?.then(({ context }) => context.dispose(), () => undefined);
+	}
+}
