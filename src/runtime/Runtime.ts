@@ -3,6 +3,7 @@ import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPro
 import { SeparateChatModel } from './chat/SeparateChatModel';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
 import type { PrefillResult } from './completion/prefillSequence';
+import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './loading/createLlama';
@@ -115,9 +116,7 @@ export class Runtime implements AsyncDisposable {
 
 	/** llama.cpp for model tools (hardware detection, download verification), started when needed. */
 	async llamaHandle(): Promise<LlamaHandle> {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
-		}
+		this.ensureNotDisposed();
 		return this.llama?.handle ?? this.lifecycle.run(() => this.getLlama());
 	}
 
@@ -188,9 +187,7 @@ export class Runtime implements AsyncDisposable {
 
 	/** Answers a question about an image with the chat model and `mmprojPath`, streaming through `onText`. */
 	explainImage(request: ImageQuestion): Promise<ExplainImageResult> {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
-		}
+		this.ensureNotDisposed();
 		return this.vision.explain(request);
 	}
 
@@ -387,9 +384,7 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	private async chatEngine(signal: AbortSignal | undefined): Promise<ChatEngine> {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
-		}
+		this.ensureNotDisposed();
 		await this.settled(signal);
 		const chatPath = chatModelPathOf(this.settings);
 		if (!chatPath) {
@@ -404,9 +399,7 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	private async loadChatModel(modelPath: string, signal: AbortSignal | undefined): Promise<ChatEngine> {
-		if (this.disposed) {
-			throw new RuntimeError({ code: 'internal', message: 'The runtime was shut down.', action: 'Restart the runtime.' });
-		}
+		this.ensureNotDisposed();
 		return this.separateChat.engineFor(modelPath, signal);
 	}
 
@@ -451,6 +444,12 @@ export class Runtime implements AsyncDisposable {
 				}
 			},
 		});
+	}
+
+	private ensureNotDisposed(): void {
+		if (this.disposed) {
+			throw new DisposedError();
+		}
 	}
 
 	private setState(state: RuntimeState): void {
