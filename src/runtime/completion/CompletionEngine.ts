@@ -14,7 +14,8 @@ import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import type { GenerationThreads } from '../util/generationThreads';
 import { IdleRelease } from '../util/IdleRelease';
 import { SerialQueue } from '../util/SerialQueue';
-import { applyEnding, planEnding, repeatsSuffix } from './endings';
+import type { EmptyReason } from './CompletionBackend';
+import { endingFor } from './endings';
 import { generateAlternatives } from './generateCandidates';
 import { generateTokens } from './generateTokens';
 import { prefillSequence, type PrefillResult } from './prefillSequence';
@@ -79,32 +80,14 @@ export interface CompletionResult {
 	/** Further suggestions, distinct from `text` and each other after trimming, best first. */
 	readonly alternatives: readonly string[];
 	readonly stats: CompletionStats;
+	/** Why `text` is empty: the model only repeated the text after the cursor, or wrote nothing usable. Absent when it is not. */
+	readonly emptyReason?: EmptyReason;
 }
 
 const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
-const defaultTimeBudgetMs = 1500;
-
-/**
- * Good endings for one request: single- or multi-line from the context, lines kept within the
- * cursor's indentation scope, the time budget, and nothing that only repeats the suffix.
- */
-function endingFor(request: CompletionRequest) {
-	const plan = planEnding(request.prefix, request.suffix);
-	const options = { timeBudgetMs: request.timeBudgetMs ?? defaultTimeBudgetMs };
-	// The budget counts generation only, from the first token, so a cold prompt does not cut suggestions short.
-	let started: number | undefined;
-	const elapsed = () => performance.now() - (started ??= performance.now());
-	return {
-		done: (text: string) => applyEnding(text, plan, elapsed(), options).done,
-		finish: (text: string) => {
-			const ended = applyEnding(text, plan, elapsed(), options).text;
-			return repeatsSuffix(ended, request.suffix) ? '' : ended;
-		},
-	};
-}
 
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
@@ -219,6 +202,7 @@ export class CompletionEngine implements AsyncDisposable {
 			return {
 				text,
 				alternatives,
+				...emptyReasonOf(text, ending),
 				stats: {
 					promptTokens: prompt.length,
 					cachedPromptTokens: generated.cachedPromptTokens,
@@ -278,6 +262,7 @@ export class CompletionEngine implements AsyncDisposable {
 		request.signal?.throwIfAborted();
 		const wrapper = this.getChatWrapper();
 		const { sequence } = await this.getContext();
+		const ending = endingFor(request);
 		const { text, ...stats } = await completeWithChatModel({
 			sequence,
 			wrapper,
@@ -287,11 +272,11 @@ export class CompletionEngine implements AsyncDisposable {
 			maxTokens: request.maxTokens ?? defaultMaxTokens,
 			signal: request.signal,
 			onToken: request.onToken,
-			ending: endingFor(request),
+			ending,
 			generationThreads: this.generationThreads,
 		});
 		request.signal?.throwIfAborted();
-		return { text, alternatives: [], stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
+		return { text, alternatives: [], ...emptyReasonOf(text, ending), stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */
@@ -362,4 +347,9 @@ export class CompletionEngine implements AsyncDisposable {
 			throw new RuntimeError({ code: 'internal', message: 'The completion engine was disposed', action: 'Restart the runtime.' });
 		}
 	}
+}
+
+/** Tells the caller why a suggestion came out empty, rather than handing it an empty string to guess about. */
+function emptyReasonOf(text: string, ending: { readonly emptyReason: EmptyReason | undefined }): { emptyReason?: EmptyReason } {
+	return text === '' ? { emptyReason: ending.emptyReason ?? 'empty' } : {};
 }
