@@ -51,6 +51,18 @@ describe('runtime completion (in process, real model)', function () {
 		const result = await runtime.complete({ prefix: canonicalFim.prefix, suffix: `${canonicalFim.middle}\n}\n` });
 		assert.equal(result.stats.generatedTokens > 0, true, 'the model did write the middle');
 		assert.equal(result.text, '');
+		assert.equal(result.emptyReason, 'repeatsSuffix', 'and says why it is empty');
+	});
+
+	it('says at once whether it can complete, and why not', async () => {
+		assert.deepEqual(runtime.completionAvailability(), { available: true });
+		const unconfigured = new Runtime();
+		try {
+			const availability = unconfigured.completionAvailability();
+			assert.ok(!availability.available && availability.reason === 'notReady' && availability.error.code === 'noModel', JSON.stringify(availability));
+		} finally {
+			await unconfigured.dispose();
+		}
 	});
 
 	it('an already aborted request does no work', async () => {

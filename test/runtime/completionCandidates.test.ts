@@ -65,5 +65,8 @@ describe('bora.completion.mode (real model)', function () {
 	it('fim on a model without FIM tokens says why and what to do', () => withRuntime('mistral4ChatNoFim', { completionMode: 'fim' }, async runtime => {
 		await assert.rejects(runtime.complete(canonicalFim), (error: unknown) => error instanceof RuntimeError && error.code === 'noFimSupport'
 			&& /bora\.completion\.mode is set to fim/.test(error.message) && /auto or chat/.test(error.action));
+		// The same reason, at once and without a request, for the completion service.
+		const availability = runtime.completionAvailability();
+		assert.ok(!availability.available && availability.reason === 'modeUnavailable' && /bora\.completion\.mode is set to fim/.test(availability.error.message), JSON.stringify(availability));
 	}));
 });
