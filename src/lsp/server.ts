@@ -1,12 +1,11 @@
 import { TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Runtime, type Logger } from '../runtime';
+import { CompletionService, Runtime, type Logger } from '../runtime';
 import { registerChat } from './handlers/chat';
 import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
-import { ExtraContextService } from './extraContext/ExtraContextService';
-import { defaultRuntimeSettings, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
+import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
 import { mergeSettings } from '../shared/mergeSettings';
 
 /**
@@ -23,12 +22,12 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	const runtime = new Runtime({ logger });
 	const documents = new TextDocuments(TextDocument);
 	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
-	const extraContext = new ExtraContextService(documents, runtime, logger);
+	const completion = new CompletionService({ backend: runtime, documents, logger, scheduler: runtime.scheduler });
 
 	connection.onInitialize((params): InitializeResult => {
 		settings = mergeSettings(settings, params.initializationOptions);
-		extraContext.initialize(params);
-		extraContext.configure(settings);
+		completion.setWorkspace(params);
+		completion.configure(settings);
 		return {
 			capabilities: {
 				textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -46,21 +45,19 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 	});
 	connection.onDidChangeConfiguration(({ settings: changed }) => {
 		settings = mergeSettings(settings, changed);
-		extraContext.configure(settings);
+		completion.configure(settings);
 		void runtime.configure(settings);
 	});
 
 	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
-	connection.onNotification(EditorContextNotification.type, params => extraContext.onEditorContext(params));
-	const inlineCompletion = registerInlineCompletion(connection, documents, runtime, logger, extraContext);
+	registerInlineCompletion(connection, documents, completion, logger);
 	registerChat(connection, runtime, logger);
 	registerExplainImage(connection, runtime, logger);
 	registerModels(connection, runtime, logger);
 
 	connection.onShutdown(() => {
-		extraContext.dispose();
-		inlineCompletion.dispose();
+		completion.dispose();
 		return runtime.dispose();
 	});
 	documents.listen(connection);

@@ -1,7 +1,9 @@
 import { ModelLibrary } from './catalog/ModelLibrary';
 import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput } from './chat/ChatEngine';
 import { SeparateChatModel } from './chat/SeparateChatModel';
+import type { CompletionAvailability } from './completion/CompletionBackend';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
+import { completionModeError } from './completion/completionModeError';
 import type { PrefillResult } from './completion/prefillSequence';
 import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
@@ -152,22 +154,36 @@ export class Runtime implements AsyncDisposable {
 		return this.pendingLoad;
 	}
 
-	/** Waits for a pending load, then runs fill-in-the-middle on the loaded model. */
+	/**
+	 * Waits for a pending load, then completes on the loaded model in the configured mode. Whether to
+	 * complete at all, and how many suggestions, is the completion service's decision.
+	 */
 	async complete(request: CompletionRequest): Promise<CompletionResult> {
-		if (!this.settings.completionEnabled) {
-			throw new RuntimeError({ code: 'completionDisabled', message: 'Inline completion is turned off.', action: 'Run "Bora: Toggle Inline Completion" or set bora.completion.enabled.' });
-		}
 		// A job from arrival, so a chat answer pauses before its next token while this request waits or runs.
 		return this.scheduler.run({ lane: request.lane ?? 'interactive', clientId: request.clientId, signal: request.signal }, async job => {
 			await this.settled(job.signal);
-			const { completionMode: mode = 'auto', completionCandidates: candidates = defaultRuntimeSettings.completionCandidates } = this.settings;
-			return await this.readyModel().completion.complete({ mode, candidates, ...request }, job);
+			return await this.readyModel().completion.complete({ mode: this.settings.completionMode ?? 'auto', ...request }, job);
 		});
+	}
+
+	/** Whether {@link complete} can serve a request now, and why not; at once, without waiting for a load. */
+	completionAvailability(): CompletionAvailability {
+		try {
+			this.readyModel();
+		} catch (error) {
+			if (error instanceof RuntimeError) {
+				return { available: false, reason: 'notReady', error: error.toInfo() };
+			}
+			throw error;
+		}
+		// Between unloading the old model and reporting the new load: `complete` waits for the load.
+		const error = this.loaded && completionModeError(this.loaded.model.info, this.loaded.completion, this.settings.completionMode);
+		return error ? { available: false, reason: 'modeUnavailable', error } : { available: true };
 	}
 
 	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
 	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
-		const ready = this.settings.completionEnabled && this.currentState.kind === 'ready' ? this.loaded : undefined;
+		const ready = this.currentState.kind === 'ready' ? this.loaded : undefined;
 		return ready?.completion.prefill(request, signal);
 	}
 

@@ -14,6 +14,16 @@ export {
 	CompletionEngine, type CompletionEngineOptions, type CompletionRequest, type CompletionScheduling, type CompletionResult, type CompletionStats, type PrefillRequest,
 } from './completion/CompletionEngine';
 export { prefillSequence, type PrefillResult } from './completion/prefillSequence';
+export {
+	CompletionService, completionWindow, type CompletionOutcome, type CompletionQuery, type CompletionServiceOptions, type CompletionServiceSettings,
+} from './completion/CompletionService';
+export type {
+	BackendCompletionRequest, BackendCompletionResult, BackendContextChunk, BackendPrefillRequest, BackendPrefillResult, CompletionAvailability, CompletionBackend, EmptyReason,
+} from './completion/CompletionBackend';
+export type { CompletionDocument, CompletionDocuments } from './completion/CompletionDocument';
+export type { WorkspaceFolders } from './completion/extraContext/WorkspaceNames';
+export type { ExtraContextServiceOptions } from './completion/extraContext/ExtraContextService';
+export { lineWindow, suffixCharsOnLine, type LineWindow, type LineWindowOptions } from './completion/lineWindow';
 export { IdlePrefill, type IdlePrefillOptions } from './completion/IdlePrefill';
 export {
 	ExtraContextRing, estimateChunkTokens, lineSimilarity, type ExtraContextRingOptions, type LineEdit, type RingChunk, type RingChunkInput,

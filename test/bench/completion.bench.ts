@@ -7,9 +7,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { LlamaContextSequence } from 'node-llama-cpp';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fimTextAt } from '../../src/lsp/documentContext';
-import { buildFimPrompt, CompletionEngine, createLlama, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
+import { buildFimPrompt, CompletionEngine, completionWindow, createLlama, lineWindow, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
 import { scheduleEvaluations } from '../../src/runtime/scheduler/scheduledEvaluation';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
@@ -95,8 +93,8 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 		await naive(loaded, format, sequence, 'const warm = ', ';');
 		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
 		for (const [index, step] of steps.entries()) {
-			const document = TextDocument.create('file:///bench/source.js', 'javascript', index, step.text);
-			const { prefix, suffix } = fimTextAt(document, document.positionAt(step.offset), { alignFirstLine: 32 });
+			// The service's own window, so the bench measures the prompts typing sends.
+			const { prefix, suffix } = lineWindow(step.text.slice(0, step.offset), step.text.slice(step.offset), completionWindow);
 			let started = performance.now();
 			let firstToken: number | undefined;
 			const onToken = () => { firstToken ??= performance.now(); };

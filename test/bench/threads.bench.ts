@@ -7,9 +7,7 @@
  * Prints numbers and ratios; asserts nothing (speed belongs in benchmarks, not tests).
  */
 import { availableParallelism } from 'node:os';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fimTextAt } from '../../src/lsp/documentContext';
-import { CompletionEngine, createLlama, loadModel } from '../../src/runtime';
+import { CompletionEngine, completionWindow, createLlama, lineWindow, loadModel } from '../../src/runtime';
 import { ensureBenchModel } from '../models/benchModels';
 import { endlessFim, ensureFixtureModel } from '../models/fixtures';
 import { benchSourceText, editingSession } from './editingSession';
@@ -58,8 +56,8 @@ async function generationGaps(): Promise<{ cores: number; generationThreads: num
 	const gaps = { allCores: [] as number[], split: [] as number[] };
 	try {
 		for (const step of editingSession(benchSourceText(), { places: 2, charsPerPlace: 12 })) {
-			const document = TextDocument.create('file:///bench/source.js', 'javascript', 1, step.text);
-			const { prefix, suffix } = fimTextAt(document, document.positionAt(step.offset), { alignFirstLine: 32 });
+			// The service's own window, so the bench measures the prompts typing sends.
+			const { prefix, suffix } = lineWindow(step.text.slice(0, step.offset), step.text.slice(step.offset), completionWindow);
 			for (const [name, engine] of Object.entries(engines) as [keyof typeof engines, CompletionEngine][]) {
 				let last: number | undefined;
 				await engine.complete({ prefix, suffix, maxTokens: 16, onToken: () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Runtime, RuntimeError, type CompletionRequest } from '../../src/runtime';
+import { Runtime, type CompletionRequest } from '../../src/runtime';
 import { canonicalFim, endlessFim, ensureFixtureModel } from '../models/fixtures';
 
 describe('runtime completion (in process, real model)', function () {
@@ -51,6 +51,18 @@ describe('runtime completion (in process, real model)', function () {
 		const result = await runtime.complete({ prefix: canonicalFim.prefix, suffix: `${canonicalFim.middle}\n}\n` });
 		assert.equal(result.stats.generatedTokens > 0, true, 'the model did write the middle');
 		assert.equal(result.text, '');
+		assert.equal(result.emptyReason, 'repeatsSuffix', 'and says why it is empty');
+	});
+
+	it('says at once whether it can complete, and why not', async () => {
+		assert.deepEqual(runtime.completionAvailability(), { available: true });
+		const unconfigured = new Runtime();
+		try {
+			const availability = unconfigured.completionAvailability();
+			assert.ok(!availability.available && availability.reason === 'notReady' && availability.error.code === 'noModel', JSON.stringify(availability));
+		} finally {
+			await unconfigured.dispose();
+		}
 	});
 
 	it('an already aborted request does no work', async () => {
@@ -68,16 +80,6 @@ describe('runtime completion (in process, real model)', function () {
 			assert.equal(result.stats.stopReason, 'stopToken', 'ends on ▁<EOT>');
 		} finally {
 			await codellama.dispose();
-		}
-	});
-
-	it('refuses with a reason while completion is turned off', async () => {
-		const off = new Runtime();
-		try {
-			await off.configure({ modelPath: await ensureFixtureModel('qwenFim'), completionEnabled: false, threads: 2, gpu: 'off' });
-			await assert.rejects(off.complete(canonicalFim), (error: unknown) => error instanceof RuntimeError && error.code === 'completionDisabled');
-		} finally {
-			await off.dispose();
 		}
 	});
 });

@@ -17,31 +17,31 @@ async function withRuntime(fixture: FixtureName, settings: Partial<RuntimeSettin
 describe('several completion candidates (real model)', function () {
 	this.timeout(120_000);
 
-	it('offers the greedy suggestion first, then one starting from the next most probable first token', () => withRuntime('qwenFim', { completionCandidates: 3 }, async runtime => {
-		const result = await runtime.complete(canonicalFim);
+	it('offers the greedy suggestion first, then one starting from the next most probable first token', () => withRuntime('qwenFim', {}, async runtime => {
+		const result = await runtime.complete({ ...canonicalFim, candidates: 3 });
 		assert.equal(result.text, canonicalFim.middle);
 		// Only two first tokens are at all probable in this model; improbable ones give no suggestion.
 		assert.deepEqual(result.alternatives, [canonicalFimAlternative]);
 		// The alternatives reused the prompt: asking again still evaluates only the last prompt token.
-		const again = await runtime.complete(canonicalFim);
+		const again = await runtime.complete({ ...canonicalFim, candidates: 3 });
 		assert.equal(again.stats.cachedPromptTokens, again.stats.promptTokens - 1);
 		assert.deepEqual(again.alternatives, [canonicalFimAlternative]);
 	}));
 
-	it('computes only the best with candidates set to 1', () => withRuntime('qwenFim', { completionCandidates: 1 }, async runtime => {
-		const result = await runtime.complete(canonicalFim);
+	it('computes only the best with candidates set to 1', () => withRuntime('qwenFim', {}, async runtime => {
+		const result = await runtime.complete({ ...canonicalFim, candidates: 1 });
 		assert.equal(result.text, canonicalFim.middle);
 		assert.deepEqual(result.alternatives, []);
 	}));
 
-	it('computes no alternatives once nobody waits for them, and keeps the first', () => withRuntime('qwenFim', { completionCandidates: 3 }, async runtime => {
-		const result = await runtime.complete({ ...canonicalFim, alternativesSignal: AbortSignal.abort() });
+	it('computes no alternatives once nobody waits for them, and keeps the first', () => withRuntime('qwenFim', {}, async runtime => {
+		const result = await runtime.complete({ ...canonicalFim, candidates: 3, alternativesSignal: AbortSignal.abort() });
 		assert.equal(result.text, canonicalFim.middle);
 		assert.deepEqual(result.alternatives, []);
 	}));
 
-	it('a model that is sure of its first token offers one suggestion (mistral4Fim)', () => withRuntime('mistral4Fim', { completionCandidates: 3 }, async runtime => {
-		const result = await runtime.complete(canonicalFim);
+	it('a model that is sure of its first token offers one suggestion (mistral4Fim)', () => withRuntime('mistral4Fim', {}, async runtime => {
+		const result = await runtime.complete({ ...canonicalFim, candidates: 3 });
 		assert.equal(result.text, canonicalFim.middle);
 		assert.deepEqual(result.alternatives, []);
 	}));
@@ -65,5 +65,8 @@ describe('bora.completion.mode (real model)', function () {
 	it('fim on a model without FIM tokens says why and what to do', () => withRuntime('mistral4ChatNoFim', { completionMode: 'fim' }, async runtime => {
 		await assert.rejects(runtime.complete(canonicalFim), (error: unknown) => error instanceof RuntimeError && error.code === 'noFimSupport'
 			&& /bora\.completion\.mode is set to fim/.test(error.message) && /auto or chat/.test(error.action));
+		// The same reason, at once and without a request, for the completion service.
+		const availability = runtime.completionAvailability();
+		assert.ok(!availability.available && availability.reason === 'modeUnavailable' && /bora\.completion\.mode is set to fim/.test(availability.error.message), JSON.stringify(availability));
 	}));
 });

@@ -11,12 +11,12 @@ for (const fixture of ['mistral4Fim', 'qwenFim'] as const) {
 		let runtime: Runtime;
 		before(async () => {
 			runtime = new Runtime({ forecastDelayMs: false });
-			await runtime.configure({ modelPath: await ensureFixtureModel(fixture), completionEnabled: true, threads: 2, gpu: 'off', completionCandidates: 3 });
+			await runtime.configure({ modelPath: await ensureFixtureModel(fixture), completionEnabled: true, threads: 2, gpu: 'off' });
 		});
 		after(() => runtime.dispose());
 
 		it('the state after accepting evaluates only the accepted text (and a few suffix tokens), even after alternatives ran', async () => {
-			const shown = await runtime.complete({ prefix: linesAbove + canonicalFim.prefix, suffix: canonicalFim.suffix });
+			const shown = await runtime.complete({ prefix: linesAbove + canonicalFim.prefix, suffix: canonicalFim.suffix, candidates: 3 });
 			assert.equal(shown.text, canonicalFim.middle);
 			const prefetch = await runtime.complete({ prefix: linesAbove + canonicalFim.prefix + shown.text, suffix: canonicalFim.suffix, candidates: 1 });
 			const evaluated = prefetch.stats.promptTokens - prefetch.stats.cachedPromptTokens;

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
-import { InflightCompletions, type CompletionState, type GenerationControl, type SettledGeneration } from '../../src/lsp/InflightCompletions';
+import { InflightCompletions, type GenerationControl, type InflightAnswer, type SettledGeneration } from '../../src/runtime/completion/InflightCompletions';
+import type { CompletionState } from '../../src/runtime/completion/typedThrough';
 import { Runtime, type CompletionResult } from '../../src/runtime';
 import { endlessFim, ensureFixtureModel } from '../models/fixtures';
 
 const uri = 'file:///loop.txt';
 const at = (before: string): CompletionState => ({ uri, before, after: endlessFim.suffix });
+const best = { candidates: 1 };
+
+/** The suggestions of an answer that was served (a superseded one has none). */
+function suggestionsOf(answer: InflightAnswer): readonly string[] {
+	assert.equal(answer.kind, 'served');
+	return answer.kind === 'served' ? answer.suggestions : [];
+}
 
 /**
  * In-flight generations outliving their request, on the real engine with `mistral4Fim`, whose
@@ -21,7 +29,7 @@ describe('in-flight completion reuse (real model)', function () {
 
 	before(async () => {
 		runtime = new Runtime({ forecastDelayMs: false });
-		await runtime.configure({ modelPath: await ensureFixtureModel('mistral4Fim'), completionEnabled: true, threads: 2, gpu: 'off', completionCandidates: 1 });
+		await runtime.configure({ modelPath: await ensureFixtureModel('mistral4Fim'), completionEnabled: true, threads: 2, gpu: 'off' });
 	});
 	after(() => runtime.dispose());
 	beforeEach(() => {
@@ -34,7 +42,7 @@ describe('in-flight completion reuse (real model)', function () {
 			graceMs,
 			start: (state: CompletionState, control: GenerationControl) => {
 				const outcome = runtime.complete({
-					prefix: state.before, suffix: state.after, maxTokens, timeBudgetMs: 600_000,
+					prefix: state.before, suffix: state.after, maxTokens, timeBudgetMs: 600_000, candidates: control.candidates,
 					signal: control.signal, alternativesSignal: control.alternativesSignal,
 					onText: text => { control.onText(text); onStreamed?.(text); },
 				});
@@ -60,15 +68,15 @@ describe('in-flight completion reuse (real model)', function () {
 		const inflight = inflightWith(24);
 		const first = new AbortController();
 		const progress = streamed(' tick tock'.length);
-		const firstAnswer = inflight.request(at(endlessFim.prefix), first.signal);
+		const firstAnswer = inflight.request(at(endlessFim.prefix), first.signal, best);
 		await progress;
 		// The editor cancels on each keystroke, then asks again for the new text.
 		first.abort();
 		await assert.rejects(firstAnswer, (error: Error) => error.name === 'AbortError');
-		const answer = await inflight.request(at(`${endlessFim.prefix} tick`), new AbortController().signal);
+		const answer = await inflight.request(at(`${endlessFim.prefix} tick`), new AbortController().signal, best);
 		assert.equal(started.length, 1, 'the model ran once');
-		assert.equal(answer.joined, true);
-		assert.ok(answer.suggestions[0]!.startsWith(' tock tick tock'), answer.suggestions[0]);
+		assert.ok(answer.kind === 'served' && answer.joined);
+		assert.ok(suggestionsOf(answer)[0]!.startsWith(' tock tick tock'), suggestionsOf(answer)[0]);
 		assert.equal(settled.length, 1);
 		assert.equal(settled[0]!.result.stats.generatedTokens, 24, 'it ran to its end for the request that joined');
 	});
@@ -76,11 +84,11 @@ describe('in-flight completion reuse (real model)', function () {
 	it('a request the output contradicts aborts the generation at once', async () => {
 		const inflight = inflightWith(100_000);
 		const progress = streamed(' tick tock tick'.length);
-		const firstAnswer = inflight.request(at(endlessFim.prefix), new AbortController().signal);
+		const firstAnswer = inflight.request(at(endlessFim.prefix), new AbortController().signal, best);
 		await progress;
-		const other = inflight.request(at(`${endlessFim.prefix} tack`), new AbortController().signal);
+		const other = inflight.request(at(`${endlessFim.prefix} tack`), new AbortController().signal, best);
 		// The first request is still open: it is answered with nothing, as its generation was stopped.
-		assert.deepEqual((await firstAnswer).suggestions, []);
+		assert.deepEqual(await firstAnswer, { kind: 'superseded' });
 		await assert.rejects(started[0]!.outcome, (error: Error) => error.name === 'AbortError');
 		await other;
 		assert.equal(started.length, 2, 'the contradicting request ran its own generation');
@@ -89,12 +97,13 @@ describe('in-flight completion reuse (real model)', function () {
 
 	it('a request that joined before any output stops waiting, and aborts it, once the output contradicts it', async () => {
 		const inflight = inflightWith(100_000);
-		const firstAnswer = inflight.request(at(endlessFim.prefix), new AbortController().signal);
+		const firstAnswer = inflight.request(at(endlessFim.prefix), new AbortController().signal, best);
 		// Asked before any token exists, so ` tack` may still match and the request joins.
-		const other = inflight.request(at(`${endlessFim.prefix} tack`), new AbortController().signal);
-		assert.deepEqual((await firstAnswer).suggestions, []);
+		const other = inflight.request(at(`${endlessFim.prefix} tack`), new AbortController().signal, best);
+		assert.deepEqual(await firstAnswer, { kind: 'superseded' });
 		await assert.rejects(started[0]!.outcome, (error: Error) => error.name === 'AbortError');
-		assert.equal((await other).joined, false, 'served by a generation of its own');
+		const answer = await other;
+		assert.ok(answer.kind === 'served' && !answer.joined, 'served by a generation of its own');
 		assert.deepEqual(started.map(generation => generation.state.before), [endlessFim.prefix, `${endlessFim.prefix} tack`]);
 	});
 
@@ -102,7 +111,7 @@ describe('in-flight completion reuse (real model)', function () {
 		const inflight = inflightWith(100_000, 50);
 		const request = new AbortController();
 		const progress = streamed(' tick'.length);
-		const answer = inflight.request(at(endlessFim.prefix), request.signal);
+		const answer = inflight.request(at(endlessFim.prefix), request.signal, best);
 		await progress;
 		request.abort();
 		await assert.rejects(answer, (error: Error) => error.name === 'AbortError');
@@ -114,11 +123,10 @@ describe('in-flight completion reuse (real model)', function () {
 	it('a prefetch runs with nobody waiting, and a request for its state joins it', async () => {
 		const inflight = inflightWith(12);
 		inflight.prefetch(at(endlessFim.prefix));
-		const answer = await inflight.request(at(endlessFim.prefix), new AbortController().signal);
-		assert.equal(answer.joined, true);
-		assert.equal(answer.prefetched, true);
+		const answer = await inflight.request(at(endlessFim.prefix), new AbortController().signal, best);
+		assert.ok(answer.kind === 'served' && answer.joined && answer.prefetched);
 		assert.equal(started.length, 1);
-		assert.ok(answer.suggestions[0]!.startsWith(' tick tock'), answer.suggestions[0]);
+		assert.ok(suggestionsOf(answer)[0]!.startsWith(' tick tock'), suggestionsOf(answer)[0]);
 	});
 
 	it('a prefetch nobody asks for is kept to its end, and any other request aborts it', async () => {
@@ -127,7 +135,7 @@ describe('in-flight completion reuse (real model)', function () {
 		inflight.prefetch(at(endlessFim.prefix));
 		await progress;
 		// `unrelated` ends at once: only `:` starts the endless answer.
-		await inflight.request(at('unrelated'), new AbortController().signal);
+		await inflight.request(at('unrelated'), new AbortController().signal, best);
 		await assert.rejects(started[0]!.outcome, (error: Error) => error.name === 'AbortError');
 		assert.equal(started.length, 2);
 	});

@@ -1,55 +1,59 @@
 import assert from 'node:assert/strict';
 import { describeState } from '../../src/extension/describeState';
-import { CompletionResultCache } from '../../src/lsp/CompletionResultCache';
+import { CompletionResultCache } from '../../src/runtime/completion/CompletionResultCache';
+import type { CompletionState } from '../../src/runtime/completion/typedThrough';
 import type { CompletionStatsInfo, ModelInfo } from '../../src/shared/protocol';
 
 describe('completion result cache (typed-through reuse)', () => {
 	const uri = 'file:///a.js';
+	const at = (before: string, after: string, document = uri): CompletionState => ({ uri: document, before, after });
+	/** The best remembered suggestion left after typing, as a request for the best alone is served. */
+	const best = (cache: CompletionResultCache, state: CompletionState) => cache.lookup(state, { candidates: 1 })[0];
 
 	it('typing the start of a suggestion serves the rest', () => {
 		const cache = new CompletionResultCache();
-		cache.remember(uri, 'function add(a, b) {', '}\n', ' return a + b;');
-		assert.equal(cache.lookup(uri, 'function add(a, b) {', '}\n'), ' return a + b;');
-		assert.equal(cache.lookup(uri, 'function add(a, b) { ret', '}\n'), 'urn a + b;');
+		cache.remember(at('function add(a, b) {', '}\n'), [' return a + b;'], 1);
+		assert.equal(best(cache, at('function add(a, b) {', '}\n')), ' return a + b;');
+		assert.equal(best(cache, at('function add(a, b) { ret', '}\n')), 'urn a + b;');
 	});
 
 	it('never serves a suggestion after an edit elsewhere, a diverging keystroke or the whole suggestion typed', () => {
 		const cache = new CompletionResultCache();
-		cache.remember(uri, 'function add(a, b) {', '}\n', ' return a + b;');
-		assert.equal(cache.lookup(uri, '// x\nfunction add(a, b) { r', '}\n'), undefined, 'edit above the cursor');
-		assert.equal(cache.lookup(uri, 'function add(a, b) { r', '}\n// x\n'), undefined, 'edit below the cursor');
-		assert.equal(cache.lookup(uri, 'function add(a, b) { x', '}\n'), undefined, 'typed something else');
-		assert.equal(cache.lookup(uri, 'function add(a, b) { return a + b;', '}\n'), undefined, 'nothing left to show');
-		assert.equal(cache.lookup('file:///b.js', 'function add(a, b) {', '}\n'), undefined, 'another document');
+		cache.remember(at('function add(a, b) {', '}\n'), [' return a + b;'], 1);
+		assert.equal(best(cache, at('// x\nfunction add(a, b) { r', '}\n')), undefined, 'edit above the cursor');
+		assert.equal(best(cache, at('function add(a, b) { r', '}\n// x\n')), undefined, 'edit below the cursor');
+		assert.equal(best(cache, at('function add(a, b) { x', '}\n')), undefined, 'typed something else');
+		assert.equal(best(cache, at('function add(a, b) { return a + b;', '}\n')), undefined, 'nothing left to show');
+		assert.equal(best(cache, at('function add(a, b) {', '}\n', 'file:///b.js')), undefined, 'another document');
 		cache.clear(uri);
-		assert.equal(cache.lookup(uri, 'function add(a, b) {', '}\n'), undefined, 'closed');
+		assert.equal(best(cache, at('function add(a, b) {', '}\n')), undefined, 'closed');
 	});
 
 	it('keeps several suggestions best first, and serves those the typed text still matches', () => {
 		const cache = new CompletionResultCache();
-		cache.remember(uri, 'f() {', '}', [' return 1;', ' throw x;', ' return 2;']);
-		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}'), [' return 1;', ' throw x;', ' return 2;']);
-		assert.deepEqual(cache.lookupAll(uri, 'f() { re', '}'), ['turn 1;', 'turn 2;']);
-		assert.equal(cache.lookup(uri, 'f() { th', '}'), 'row x;');
-		assert.deepEqual(cache.lookupAll(uri, 'f() { x', '}'), []);
+		cache.remember(at('f() {', '}'), [' return 1;', ' throw x;', ' return 2;'], 3);
+		assert.deepEqual(cache.lookup(at('f() {', '}'), { candidates: 3 }), [' return 1;', ' throw x;', ' return 2;']);
+		assert.deepEqual(cache.lookup(at('f() { re', '}'), { candidates: 1 }), ['turn 1;', 'turn 2;']);
+		assert.equal(best(cache, at('f() { th', '}')), 'row x;');
+		assert.deepEqual(cache.lookup(at('f() { x', '}'), { candidates: 1 }), []);
 	});
 
 	it('a request that wants every candidate is not answered by an entry made with the best alone', () => {
 		const cache = new CompletionResultCache();
-		cache.remember(uri, 'f() {', '}', [' return 1;']);
-		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), []);
-		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}'), [' return 1;']);
-		cache.remember(uri, 'f() {', '}', [' return 1;', ' throw x;'], true);
-		assert.deepEqual(cache.lookupAll(uri, 'f() {', '}', { alternatives: true }), [' return 1;', ' throw x;']);
+		cache.remember(at('f() {', '}'), [' return 1;'], 1);
+		assert.deepEqual(cache.lookup(at('f() {', '}'), { candidates: 3 }), []);
+		assert.deepEqual(cache.lookup(at('f() {', '}'), { candidates: 1 }), [' return 1;']);
+		cache.remember(at('f() {', '}'), [' return 1;', ' throw x;'], 3);
+		assert.deepEqual(cache.lookup(at('f() {', '}'), { candidates: 3 }), [' return 1;', ' throw x;']);
 	});
 
 	it('keeps only the newest entries', () => {
 		const cache = new CompletionResultCache({ capacity: 2 });
-		cache.remember(uri, 'a', '', '1');
-		cache.remember(uri, 'b', '', '2');
-		cache.remember(uri, 'c', '', '3');
-		assert.equal(cache.lookup(uri, 'a', ''), undefined);
-		assert.equal(cache.lookup(uri, 'c', ''), '3');
+		cache.remember(at('a', ''), ['1'], 1);
+		cache.remember(at('b', ''), ['2'], 1);
+		cache.remember(at('c', ''), ['3'], 1);
+		assert.equal(best(cache, at('a', '')), undefined);
+		assert.equal(best(cache, at('c', '')), '3');
 	});
 });
 

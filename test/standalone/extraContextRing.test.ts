@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { ExtraContextRing, lineSimilarity, type RingChunkInput } from '../../src/runtime/completion/ExtraContextRing';
 import { IdlePrefill } from '../../src/runtime/completion/IdlePrefill';
-import { changedLines, windowAround } from '../../src/lsp/extraContext/changedLines';
-import { importLanguageOf, relativeImports } from '../../src/lsp/extraContext/relativeImports';
-import { WorkspaceNames } from '../../src/lsp/extraContext/WorkspaceNames';
+import { changedLines, windowAround } from '../../src/runtime/completion/extraContext/changedLines';
+import { importLanguageOf, relativeImports } from '../../src/runtime/completion/extraContext/relativeImports';
+import { WorkspaceNames } from '../../src/runtime/completion/extraContext/WorkspaceNames';
 
 /** `count` distinct lines, `tag` making them unique to one file. */
 const linesOf = (tag: string, count: number, from = 0) => Array.from({ length: count }, (_, i) => `const ${tag}${from + i} = ${from + i};`);

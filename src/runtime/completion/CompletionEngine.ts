@@ -15,7 +15,8 @@ import { LazyContext, type ContextUse } from '../lifecycle/LazyContext';
 import type { Job } from '../scheduler/Job';
 import { Scheduler } from '../scheduler/Scheduler';
 import type { GenerationThreads } from '../util/generationThreads';
-import { applyEnding, planEnding, repeatsSuffix } from './endings';
+import type { EmptyReason } from './CompletionBackend';
+import { endingFor } from './endings';
 import { generateAlternatives } from './generateCandidates';
 import { generateTokens } from './generateTokens';
 import { prefillSequence, type PrefillResult } from './prefillSequence';
@@ -97,32 +98,14 @@ export interface CompletionResult {
 	/** Further suggestions, distinct from `text` and each other after trimming, best first. */
 	readonly alternatives: readonly string[];
 	readonly stats: CompletionStats;
+	/** Why `text` is empty: the model only repeated the text after the cursor, or wrote nothing usable. Absent when it is not. */
+	readonly emptyReason?: EmptyReason;
 }
 
 const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
-const defaultTimeBudgetMs = 1500;
-
-/**
- * Good endings for one request: single- or multi-line from the context, lines kept within the
- * cursor's indentation scope, the time budget, and nothing that only repeats the suffix.
- */
-function endingFor(request: CompletionRequest) {
-	const plan = planEnding(request.prefix, request.suffix);
-	const options = { timeBudgetMs: request.timeBudgetMs ?? defaultTimeBudgetMs };
-	// The budget counts generation only, from the first token, so a cold prompt does not cut suggestions short.
-	let started: number | undefined;
-	const elapsed = () => performance.now() - (started ??= performance.now());
-	return {
-		done: (text: string) => applyEnding(text, plan, elapsed(), options).done,
-		finish: (text: string) => {
-			const ended = applyEnding(text, plan, elapsed(), options).text;
-			return repeatsSuffix(ended, request.suffix) ? '' : ended;
-		},
-	};
-}
 
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
@@ -245,6 +228,7 @@ export class CompletionEngine extends DisposableBase {
 			return {
 				text,
 				alternatives,
+				...emptyReasonOf(text, ending),
 				stats: {
 					promptTokens: prompt.length,
 					cachedPromptTokens: generated.cachedPromptTokens,
@@ -306,6 +290,7 @@ export class CompletionEngine extends DisposableBase {
 		request.signal?.throwIfAborted();
 		const wrapper = this.getChatWrapper();
 		const sequence = await use.sequence();
+		const ending = endingFor(request);
 		const { text, ...stats } = await completeWithChatModel({
 			sequence,
 			wrapper,
@@ -315,10 +300,10 @@ export class CompletionEngine extends DisposableBase {
 			maxTokens: request.maxTokens ?? defaultMaxTokens,
 			signal: request.signal,
 			onToken: request.onToken,
-			ending: endingFor(request),
+			ending,
 		});
 		request.signal?.throwIfAborted();
-		return { text, alternatives: [], stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
+		return { text, alternatives: [], ...emptyReasonOf(text, ending), stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */
@@ -347,4 +332,9 @@ export class CompletionEngine extends DisposableBase {
 		// The request in progress stops at its next token (the dispose signal); then the context goes.
 		await this.context.dispose();
 	}
+}
+
+/** Tells the caller why a suggestion came out empty, rather than handing it an empty string to guess about. */
+function emptyReasonOf(text: string, ending: { readonly emptyReason: EmptyReason | undefined }): { emptyReason?: EmptyReason } {
+	return text === '' ? { emptyReason: ending.emptyReason ?? 'empty' } : {};
 }

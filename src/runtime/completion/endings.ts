@@ -1,3 +1,5 @@
+import type { EmptyReason } from './CompletionBackend';
+
 /** How a suggestion may end, decided from the text around the cursor before generating. */
 export interface EndingPlan {
 	/** Several lines allowed: the cursor is on an empty line, or at the end of a line that opens a block. */
@@ -96,4 +98,45 @@ export function repeatsSuffix(text: string, suffix: string): boolean {
 	const firstLine = suggestion.split('\n')[0]!.trim();
 	const following = suffix.split('\n').map(line => line.trim()).filter(line => line !== '');
 	return following.slice(0, 2).some(line => line === firstLine && firstLine.length > 1);
+}
+
+export interface RequestEndingInput {
+	readonly prefix: string;
+	readonly suffix: string;
+	/** After this long generating (from the first token), the suggestion ends at the next newline. Defaults to `1500`. */
+	readonly timeBudgetMs?: number;
+}
+
+/** Good endings for one generation, and why it ended up empty when it did. */
+export interface RequestEnding {
+	/** Whether generation can stop after this text. */
+	done(text: string): boolean;
+	/** The suggestion cut to its ending; `''` when it only repeats the suffix or nothing usable is left. */
+	finish(text: string): string;
+	/** Why the last {@link finish} returned `''`; `undefined` when it returned text (or has not run). */
+	readonly emptyReason: EmptyReason | undefined;
+}
+
+/**
+ * Good endings for one request: single- or multi-line from the context, lines kept within the
+ * cursor's indentation scope, the time budget, and nothing that only repeats the suffix.
+ */
+export function endingFor({ prefix, suffix, timeBudgetMs = 1500 }: RequestEndingInput): RequestEnding {
+	const plan = planEnding(prefix, suffix);
+	// The budget counts generation only, from the first token, so a cold prompt does not cut suggestions short.
+	let started: number | undefined;
+	const elapsed = () => performance.now() - (started ??= performance.now());
+	let emptyReason: EmptyReason | undefined;
+	return {
+		done: text => applyEnding(text, plan, elapsed(), { timeBudgetMs }).done,
+		finish: text => {
+			const ended = applyEnding(text, plan, elapsed(), { timeBudgetMs }).text;
+			const repeated = repeatsSuffix(ended, suffix);
+			emptyReason = repeated ? 'repeatsSuffix' : ended === '' ? 'empty' : undefined;
+			return repeated ? '' : ended;
+		},
+		get emptyReason() {
+			return emptyReason;
+		},
+	};
 }

@@ -1,15 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { InitializeParams, TextDocuments } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExtraContextRing, IdlePrefill, type RingChunk, type Runtime } from '../../runtime';
-import type { EditorContextParams, RuntimeSettings } from '../../shared/protocol';
+import type { EditorContextParams } from '../../../shared/protocol';
+import type { RuntimeSettings } from '../../../shared/types';
+import type { Logger } from '../../Logger';
+import type { BackendPrefillRequest, BackendPrefillResult } from '../CompletionBackend';
+import type { CompletionDocument, CompletionDocuments } from '../CompletionDocument';
+import { ExtraContextRing, type RingChunk } from '../ExtraContextRing';
+import { IdlePrefill, type IdlePrefillOptions } from '../IdlePrefill';
+import type { Scheduler } from '../../scheduler/Scheduler';
 import { changedLines, windowAround } from './changedLines';
 import { importLanguageOf, relativeImports } from './relativeImports';
-import { WorkspaceNames } from './WorkspaceNames';
+import { WorkspaceNames, type WorkspaceFolders } from './WorkspaceNames';
 
 export interface ExtraContextServiceOptions {
+	/** Where the idle prefill measures its quiet time and runs (see {@link IdlePrefillOptions.scheduler}). Defaults to one of its own. */
+	readonly scheduler?: Scheduler;
 	/** Quiet time after a change of the context before its tokens are evaluated ahead. Defaults to `1000` ms. */
 	readonly idleMs?: number;
 	/** Lines of a chunk (edited region, shown range, copied text). Defaults to `64`. */
@@ -26,10 +32,8 @@ export interface ExtraContextServiceOptions {
 	readonly maxTrackedChars?: number;
 }
 
-export interface ExtraContextLog {
-	info(message: string): void;
-	warn(message: string): void;
-}
+/** Evaluates a prompt head ahead; `undefined` when nothing can evaluate it now (no model, completion off). */
+export type ExtraContextPrefill = (request: BackendPrefillRequest, signal: AbortSignal) => Promise<BackendPrefillResult | undefined>;
 
 /** What a completion request needs from the extra context. */
 export interface RequestContext {
@@ -43,10 +47,10 @@ export interface RequestContext {
 const copiedKey = 'bora:copied-text';
 
 /**
- * Fills the extra-context ring from what the server sees and the client tells it: the lines around
- * each edit of a synced document, the range the active editor shows, the files the document
- * imports by relative path, and copied text. Once the user is idle after a change, it has the
- * runtime evaluate the next prompt's head so the next request finds it cached.
+ * Fills the extra-context ring from the document events and editor context it is told about: the
+ * lines around each edit of an open document, the range the active editor shows, the files the
+ * document imports by relative path, and copied text. Once the user is idle after a change, it has
+ * the engine evaluate the next prompt's head so the next request finds it cached.
  */
 export class ExtraContextService {
 	private ring: ExtraContextRing;
@@ -61,38 +65,33 @@ export class ExtraContextService {
 	private lastRequestUri: string | undefined;
 	private scheduled = { version: -1, target: '' };
 	private readonly idle: IdlePrefill;
-	private readonly options: Required<ExtraContextServiceOptions>;
-	private readonly subscriptions: Array<{ dispose(): void }>;
+	private readonly options: Required<Omit<ExtraContextServiceOptions, 'scheduler'>>;
 
 	constructor(
-		private readonly documents: TextDocuments<TextDocument>,
-		private readonly runtime: Pick<Runtime, 'prefillCompletion'>,
-		private readonly log: ExtraContextLog,
+		private readonly documents: CompletionDocuments,
+		private readonly prefillHead: ExtraContextPrefill,
+		private readonly log: Logger,
 		options: ExtraContextServiceOptions = {},
 	) {
+		const { scheduler, ...rest } = options;
 		this.options = {
-			idleMs: 1000, chunkLines: 64, maxChunks: 16, maxImports: 4, importLines: 32, maxImportBytes: 262_144, maxTrackedChars: 1_000_000, ...options,
+			idleMs: 1000, chunkLines: 64, maxChunks: 16, maxImports: 4, importLines: 32, maxImportBytes: 262_144, maxTrackedChars: 1_000_000, ...rest,
 		};
 		this.ring = this.createRing();
 		this.idle = new IdlePrefill({
 			idleMs: this.options.idleMs,
+			...(scheduler ? { scheduler } : {}),
 			prefill: signal => this.prefill(signal),
 			onError: error => this.log.warn(`Evaluating the extra context ahead failed: ${error instanceof Error ? error.message : String(error)}`),
 		});
-		this.subscriptions = [
-			documents.onDidChangeContent(({ document }) => this.onContent(document)),
-			documents.onDidClose(({ document }) => {
-				this.snapshots.delete(document.uri);
-				this.imports.delete(document.uri);
-			}),
-		];
 	}
 
-	initialize(params: Pick<InitializeParams, 'workspaceFolders' | 'rootUri'>): void {
-		this.names.setFrom(params);
+	/** The workspace's folders, for the names prompts show. */
+	setWorkspace(workspace: WorkspaceFolders): void {
+		this.names.setFrom(workspace);
 	}
 
-	configure(settings: RuntimeSettings): void {
+	configure(settings: Pick<RuntimeSettings, 'extraContextEnabled' | 'extraContextMaxTokens'>): void {
 		const enabled = settings.extraContextEnabled ?? true;
 		const maxTokens = settings.extraContextMaxTokens ?? 1024;
 		if (enabled === this.enabled && maxTokens === this.maxTokens) {
@@ -120,7 +119,7 @@ export class ExtraContextService {
 	}
 
 	/** `bora/editorContext`: the active editor, the lines it shows and copied text. */
-	onEditorContext({ uri, visibleLines, copiedText }: EditorContextParams): void {
+	didChangeEditorContext({ uri, visibleLines, copiedText }: EditorContextParams): void {
 		if (!this.enabled) {
 			return;
 		}
@@ -144,22 +143,18 @@ export class ExtraContextService {
 		this.changed();
 	}
 
-	/** Settles when no evaluation ahead is waiting or running. */
-	whenIdle(): Promise<void> {
-		return this.idle.whenSettled();
+	/** A document was closed: what was kept to follow its edits goes (its chunks stay, as context for other files). */
+	didClose(uri: string): void {
+		this.snapshots.delete(uri);
+		this.imports.delete(uri);
 	}
 
 	dispose(): void {
 		this.idle.dispose();
-		this.subscriptions.forEach(subscription => subscription.dispose());
 	}
 
-	private createRing(): ExtraContextRing {
-		return new ExtraContextRing({ maxChunks: this.options.maxChunks, maxLines: this.options.chunkLines, maxTokens: this.maxTokens });
-	}
-
-	/** An edit: the chunks it touched go, the lines around it come in as the newest chunk. */
-	private onContent(document: TextDocument): void {
+	/** A document was opened or edited: the chunks an edit touched go, the lines around it come in as the newest chunk. */
+	didChangeContent(document: CompletionDocument): void {
 		if (!this.enabled) {
 			return;
 		}
@@ -188,6 +183,10 @@ export class ExtraContextService {
 		const { start, end } = windowAround(edit.startLine, edit.newEndLine, lines.length, this.options.chunkLines);
 		this.ring.add({ key, name: this.names.nameOf(document.uri), startLine: start, text: lines.slice(start, end).join('\n') });
 		this.changed();
+	}
+
+	private createRing(): ExtraContextRing {
+		return new ExtraContextRing({ maxChunks: this.options.maxChunks, maxLines: this.options.chunkLines, maxTokens: this.maxTokens });
 	}
 
 	/** Reads the document's relatively imported files into the ring, once per import list unless `refresh`. */
@@ -260,7 +259,7 @@ export class ExtraContextService {
 		if (!target || !this.enabled) {
 			return true;
 		}
-		const result = await this.runtime.prefillCompletion({ extraContext: this.ring.chunksExcept(keyOf(target)), repoName: this.names.repoName }, signal);
+		const result = await this.prefillHead({ extraContext: this.ring.chunksExcept(keyOf(target)), repoName: this.names.repoName }, signal);
 		if (result && result.evaluatedTokens > 0) {
 			this.log.info(`extra context for ${this.names.nameOf(target)}: ${result.evaluatedTokens} tokens evaluated ahead (${result.cachedTokens} cached)${result.aborted ? ', stopped for a request' : ''}`);
 		}

@@ -1,5 +1,11 @@
 import { basename } from 'node:path';
-import type { InitializeParams } from 'vscode-languageserver';
+
+/** The editor's workspace as LSP's `initialize` describes it (its `InitializeParams` satisfy this). */
+export interface WorkspaceFolders {
+	readonly workspaceFolders?: readonly { readonly uri: string; readonly name: string }[] | null;
+	/** The older single root, used when there are no folders. */
+	readonly rootUri?: string | null;
+}
 
 /**
  * Names for repo-level prompts: the workspace's name, and each file's path relative to its
@@ -9,7 +15,7 @@ export class WorkspaceNames {
 	private folders: Array<{ uri: string; name: string }> = [];
 
 	/** Reads the folders from `initialize`: `workspaceFolders`, else the older `rootUri`. */
-	setFrom(params: Pick<InitializeParams, 'workspaceFolders' | 'rootUri'>): void {
+	setFrom(params: WorkspaceFolders): void {
 		const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: basename(decodeURIComponent(params.rootUri)) }] : []);
 		this.folders = folders.map(folder => ({ uri: folder.uri.replace(/\/?$/, '/'), name: folder.name }));
 	}

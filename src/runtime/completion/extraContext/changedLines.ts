@@ -1,4 +1,4 @@
-import type { LineEdit } from '../../runtime';
+import type { LineEdit } from '../ExtraContextRing';
 
 /**
  * The lines an edit changed, from the text before and after it: everything between the common

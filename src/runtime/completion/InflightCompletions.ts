@@ -1,11 +1,5 @@
-import type { CompletionResult } from '../runtime';
-
-/** Where a suggestion is wanted: the whole text on both sides of the cursor. */
-export interface CompletionState {
-	readonly uri: string;
-	readonly before: string;
-	readonly after: string;
-}
+import type { BackendCompletionResult, EmptyReason } from './CompletionBackend';
+import { agrees, restAfterTyped, typedSince, type CompletionState } from './typedThrough';
 
 /** What starting a generation gets: its own lifetime, decoupled from the request that asked for it. */
 export interface GenerationControl {
@@ -13,27 +7,27 @@ export interface GenerationControl {
 	readonly signal: AbortSignal;
 	/** Aborted when nobody waits for the extra suggestions any more; the first may still be joined. */
 	readonly alternativesSignal: AbortSignal;
-	/** To be called with the first suggestion's raw text as it streams, so later requests can tell whether it still matches. */
+	/** To be called with the first suggestion's raw text as it streams, so later requests can tell whether it still agrees. */
 	readonly onText: (text: string) => void;
 	/** A prefetch: nobody asked for it yet. */
 	readonly prefetch: boolean;
-	/** Whether the configured extra suggestions are wanted, or the best one alone. */
-	readonly alternatives: boolean;
+	/** Suggestions to compute, best first. */
+	readonly candidates: number;
 }
 
 /** A generation that ended with a result, for the cache and the stats. */
 export interface SettledGeneration {
 	readonly state: CompletionState;
-	readonly result: CompletionResult;
+	readonly result: BackendCompletionResult;
 	readonly prefetch: boolean;
-	/** Whether extra suggestions were asked for (the result may still have none). */
-	readonly alternatives: boolean;
+	/** Suggestions asked for (the result may have fewer). */
+	readonly candidates: number;
 	readonly startedAt: number;
 }
 
 export interface InflightCompletionsOptions {
 	/** Runs the model for a state; must honour both signals. */
-	readonly start: (state: CompletionState, control: GenerationControl) => Promise<CompletionResult>;
+	readonly start: (state: CompletionState, control: GenerationControl) => Promise<BackendCompletionResult>;
 	/** Called once for each generation that ran to its end, whether or not anyone still waited. Defaults to none. */
 	readonly onSettled?: (generation: SettledGeneration) => void;
 	/**
@@ -44,13 +38,25 @@ export interface InflightCompletionsOptions {
 }
 
 /** How a request was served. */
-export interface InflightAnswer {
-	/** The rest of each suggestion after what was typed since the generation started, best first; empty for none. */
-	readonly suggestions: readonly string[];
-	/** It continued a generation that was already running (a request's or a prefetch's). */
-	readonly joined: boolean;
-	readonly prefetched: boolean;
-}
+export type InflightAnswer =
+	| {
+		readonly kind: 'served';
+		/** The rest of each suggestion after what was typed since the generation started, best first; empty for none. */
+		readonly suggestions: readonly string[];
+		/** Why the generation had nothing, when `suggestions` is empty. */
+		readonly emptyReason?: EmptyReason;
+		/** It continued a generation that was already running (a request's or a prefetch's). */
+		readonly joined: boolean;
+		readonly prefetched: boolean;
+	}
+	/** Another request, which did not continue this one, stopped the generation it waited for. */
+	| { readonly kind: 'superseded' };
+
+/** How waiting on one generation ended for one request. */
+type WaitOutcome =
+	| { readonly kind: 'served'; readonly suggestions: readonly string[]; readonly emptyReason?: EmptyReason }
+	| { readonly kind: 'contradicted' }
+	| { readonly kind: 'superseded' };
 
 /** A request waiting on a generation, with what it typed since the generation started. */
 interface Waiter {
@@ -62,10 +68,10 @@ interface Waiter {
 interface Generation {
 	readonly state: CompletionState;
 	readonly prefetch: boolean;
-	readonly alternativesWanted: boolean;
+	readonly candidates: number;
 	readonly controller: AbortController;
 	readonly alternatives: AbortController;
-	readonly result: Promise<CompletionResult>;
+	readonly result: Promise<BackendCompletionResult>;
 	readonly startedAt: number;
 	streamed: string;
 	readonly waiters: Set<Waiter>;
@@ -75,11 +81,11 @@ interface Generation {
 const defaultGraceMs = 200;
 
 /**
- * In-flight generations outlive the request that started them: a request whose text is the old one
- * plus what was typed since, with the same text after the cursor, joins a generation whose output
- * so far agrees with (or has not yet reached) the typed characters, and is served the rest; if
- * the output later disagrees, it stops waiting. Any other request aborts them at once, and a generation nobody waits for is aborted after a short
- * grace period, so no work is done that nobody wants.
+ * In-flight generations outlive the request that started them: a request that continues one (see
+ * {@link typedSince}) whose output so far agrees with (or has not yet reached) the typed characters
+ * joins it and is served the rest; if the output later disagrees, it stops waiting. Any other
+ * request aborts them at once, and a generation nobody waits for is aborted after a short grace
+ * period, so no work is done that nobody wants.
  */
 export class InflightCompletions implements Disposable {
 	private readonly generations = new Set<Generation>();
@@ -90,12 +96,12 @@ export class InflightCompletions implements Disposable {
 	}
 
 	/**
-	 * Serves a request that needs the model: joins a matching generation, or aborts the others and
-	 * starts one. A request that wants `alternatives` joins only a generation that computes them.
+	 * Serves a request that needs the model: joins a matching generation that computes at least
+	 * `candidates` suggestions, or aborts the others and starts one.
 	 */
-	async request(state: CompletionState, signal: AbortSignal, { alternatives = false }: { readonly alternatives?: boolean } = {}): Promise<InflightAnswer> {
+	async request(state: CompletionState, signal: AbortSignal, { candidates }: { readonly candidates: number }): Promise<InflightAnswer> {
 		signal.throwIfAborted();
-		const joinable = [...this.generations].find(generation => matches(generation, state) && (generation.alternativesWanted || !alternatives));
+		const joinable = [...this.generations].find(generation => this.continues(generation, state) && generation.candidates >= candidates);
 		if (joinable) {
 			// Whatever else runs is for a state this request has left behind.
 			for (const generation of this.generations) {
@@ -103,21 +109,26 @@ export class InflightCompletions implements Disposable {
 					this.abort(generation);
 				}
 			}
-			const suggestions = await this.wait(joinable, state, signal);
+			const outcome = await this.wait(joinable, state, signal);
 			// Nothing to suggest for this very state is an answer too; only a contradicted guess needs a generation of our own.
-			if (suggestions.length > 0 || state.before === joinable.state.before) {
-				return { suggestions, joined: true, prefetched: joinable.prefetch };
+			const sameState = state.before === joinable.state.before;
+			if (outcome.kind === 'served' && (outcome.suggestions.length > 0 || sameState)) {
+				return { ...outcome, joined: true, prefetched: joinable.prefetch };
+			}
+			if (outcome.kind === 'superseded' && sameState) {
+				return outcome;
 			}
 		}
 		this.abortAll();
-		const generation = this.start(state, false, alternatives);
-		return { suggestions: await this.wait(generation, state, signal), joined: false, prefetched: false };
+		const outcome = await this.wait(this.start(state, false, candidates), state, signal);
+		// A generation of its own started from this very state: nothing typed since can contradict it.
+		return outcome.kind === 'served' ? { ...outcome, joined: false, prefetched: false } : { kind: 'superseded' };
 	}
 
 	/** Starts a generation nobody waits for yet, unless one for that state runs; any real request that does not continue it aborts it. */
 	prefetch(state: CompletionState): void {
-		if (![...this.generations].some(generation => matches(generation, state))) {
-			this.start(state, true, false);
+		if (![...this.generations].some(generation => this.continues(generation, state))) {
+			this.start(state, true, 1);
 		}
 	}
 
@@ -136,31 +147,37 @@ export class InflightCompletions implements Disposable {
 		this.abortAll();
 	}
 
-	private start(state: CompletionState, prefetch: boolean, alternativesWanted: boolean): Generation {
+	/** Whether a request continues a generation: its state continues the generation's, and the output so far agrees with the typed text. */
+	private continues(generation: Generation, state: CompletionState): boolean {
+		const typed = typedSince(generation.state, state);
+		return typed !== undefined && agrees(generation.streamed, typed, { streaming: true });
+	}
+
+	private start(state: CompletionState, prefetch: boolean, candidates: number): Generation {
 		const controller = new AbortController();
 		const alternatives = new AbortController();
 		const generation: Generation = {
-			state, prefetch, alternativesWanted, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: new Set(), grace: undefined,
+			state, prefetch, candidates, controller, alternatives, startedAt: performance.now(), streamed: '', waiters: new Set(), grace: undefined,
 			result: this.options.start(state, {
 				signal: controller.signal,
 				alternativesSignal: alternatives.signal,
 				onText: text => {
 					generation.streamed = text;
 					for (const waiter of generation.waiters) {
-						if (!agrees(text, waiter.typed)) {
+						if (!agrees(text, waiter.typed, { streaming: true })) {
 							waiter.contradicted();
 						}
 					}
 				},
 				prefetch,
-				alternatives: alternativesWanted,
+				candidates,
 			}),
 		};
 		this.generations.add(generation);
 		generation.result.then(
 			result => {
 				this.forget(generation);
-				this.options.onSettled?.({ state, result, prefetch, alternatives: alternativesWanted, startedAt: generation.startedAt });
+				this.options.onSettled?.({ state, result, prefetch, candidates, startedAt: generation.startedAt });
 			},
 			() => this.forget(generation),
 		);
@@ -168,7 +185,7 @@ export class InflightCompletions implements Disposable {
 	}
 
 	/** Waits for a generation on behalf of one request; a cancelled request leaves it to the grace period. */
-	private async wait(generation: Generation, state: CompletionState, signal: AbortSignal): Promise<string[]> {
+	private async wait(generation: Generation, state: CompletionState, signal: AbortSignal): Promise<WaitOutcome> {
 		const typed = state.before.slice(generation.state.before.length);
 		let contradicted: (() => void) | undefined;
 		const contradiction = new Promise<'contradicted'>(resolve => { contradicted = () => resolve('contradicted'); });
@@ -187,15 +204,14 @@ export class InflightCompletions implements Disposable {
 				}),
 			]);
 			if (result === 'contradicted') {
-				return [];
+				return { kind: 'contradicted' };
 			}
-			return [result.text, ...result.alternatives]
-				.filter(text => text.length > typed.length && text.startsWith(typed))
-				.map(text => text.slice(typed.length));
+			const suggestions = restAfterTyped([result.text, ...result.alternatives], typed);
+			return { kind: 'served', suggestions, emptyReason: suggestions.length === 0 ? result.emptyReason : undefined };
 		} catch (error) {
 			// Aborted because a later request did not continue it: this request is answered with nothing.
 			if (!signal.aborted && generation.controller.signal.aborted) {
-				return [];
+				return { kind: 'superseded' };
 			}
 			throw error;
 		} finally {
@@ -219,22 +235,4 @@ export class InflightCompletions implements Disposable {
 		clearTimeout(generation.grace);
 		this.generations.delete(generation);
 	}
-}
-
-/**
- * Whether a request continues a generation: same document and text after the cursor, the text
- * before extended by typing, and the typed characters agree with the output so far (or go past
- * it, agreeing as far as it goes, as the rest may still come).
- */
-function matches(generation: Generation, state: CompletionState): boolean {
-	const { uri, before, after } = generation.state;
-	if (state.uri !== uri || state.after !== after || !state.before.startsWith(before)) {
-		return false;
-	}
-	return agrees(generation.streamed, state.before.slice(before.length));
-}
-
-/** Whether streamed output and typed text agree as far as both go. */
-function agrees(streamed: string, typed: string): boolean {
-	return streamed.startsWith(typed) || typed.startsWith(streamed);
 }
