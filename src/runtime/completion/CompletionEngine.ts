@@ -81,7 +81,7 @@ export interface CompletionRequest extends CompletionScheduling {
 	readonly onText?: (text: string) => void;
 	/** `bora.completion.mode`. Defaults to `auto`. */
 	readonly mode?: CompletionModeSetting;
-	/** Suggestions wanted in all, best first; the extra ones are fill-in-the-middle only. Defaults to `1`. */
+	/** Suggestions to compute in all, best first, as the caller (the completion service) decided; the extra ones are fill-in-the-middle only. Defaults to `1`. */
 	readonly candidates?: number;
 	/** Stops computing extra suggestions (the first is kept). Defaults to `signal` alone. */
 	readonly alternativesSignal?: AbortSignal;

@@ -47,7 +47,7 @@ export interface CompletionQuery {
 
 export type CompletionOutcome =
 	| { readonly kind: 'suggestions'; readonly suggestions: readonly string[] }
-	/** No suggestion, and why; `error` when the runtime cannot complete at all (the LSP answer carries it). */
+	/** No suggestion, and why; `error` when no completion can run now (turned off, no model, a mode the model lacks), with what the user can do. */
 	| { readonly kind: 'none'; readonly info: NoSuggestionInfo; readonly error?: RuntimeErrorInfo }
 	/** A later request that did not continue this one stopped its generation: the editor has moved on, nothing to tell. */
 	| { readonly kind: 'superseded' };
@@ -78,7 +78,7 @@ export class CompletionService implements Disposable {
 	private readonly inflight: InflightCompletions;
 	private readonly extraContext: ExtraContextService;
 	private readonly statsListeners = new Set<(info: CompletionStatsInfo) => void>();
-	/** The last "cannot complete" message logged, so a runtime that is not ready does not log it on every keystroke. */
+	/** The last "cannot complete" message logged, so an engine that is not ready does not log it on every keystroke. */
 	private lastUnavailable: string | undefined;
 
 	constructor({ backend, documents, logger = silentLogger, graceMs, extraContext, scheduler }: CompletionServiceOptions) {
@@ -189,7 +189,7 @@ export class CompletionService implements Disposable {
 	private none(state: CompletionState, reason: NoSuggestionReason, signal: AbortSignal, { error, detail }: { readonly error?: RuntimeErrorInfo; readonly detail?: string } = {}): CompletionOutcome {
 		signal.throwIfAborted();
 		const message = error?.message ?? `${noSuggestionMessage(reason)}${detail ? ` (${detail})` : ''}`;
-		// While the runtime cannot complete at all, every keystroke would say the same.
+		// While the engine cannot complete at all, every keystroke would say the same.
 		if (!error || message !== this.lastUnavailable) {
 			this.logger.info(`completion ${where(state)}: no suggestion: ${message}`);
 		}

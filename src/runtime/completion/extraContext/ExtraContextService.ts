@@ -57,7 +57,7 @@ export class ExtraContextService {
 	private enabled = true;
 	private maxTokens = 1024;
 	private readonly names = new WorkspaceNames();
-	/** Lines of each synced document as last seen, to find what an edit changed. */
+	/** Lines of each open document as last seen, to find what an edit changed. */
 	private readonly snapshots = new Map<string, string[]>();
 	/** Per document: the import list last read, and the reading. */
 	private readonly imports = new Map<string, { list: string; done: Promise<void> }>();
