@@ -23,6 +23,8 @@ export class InlineCompletionMiddleware extends Disposable {
 	private readonly triggerGate: InlineTriggerGate;
 	/** The active editor, what it shows and (when allowed) copied text, for completion's extra context. */
 	private readonly editorContext: EditorContextReporter;
+	/** The last "cannot complete" reason logged. */
+	private lastUnavailable: string | undefined;
 
 	constructor(runtime: RuntimeClient, lastCompletion: LastCompletion, private readonly log: vscode.LogOutputChannel) {
 		super();
@@ -44,6 +46,7 @@ export class InlineCompletionMiddleware extends Disposable {
 		await this.editorContext.beforeCompletion();
 		try {
 			const result = await next(document, position, context, token);
+			this.lastUnavailable = undefined;
 			if (result && !token.isCancellationRequested) {
 				this.providedEmitter.fire(Array.isArray(result) ? result : result.items);
 			}
@@ -51,7 +54,12 @@ export class InlineCompletionMiddleware extends Disposable {
 		} catch (error) {
 			// A runtime without a usable model may still refuse with an error rather than a reason.
 			if (error instanceof ResponseError && error.code === BoraErrorCodes.unavailable) {
-				this.log.warn(`Completion unavailable: ${(error.data as RuntimeErrorInfo | undefined)?.message ?? error.message}`);
+				const message = (error.data as RuntimeErrorInfo | undefined)?.message ?? error.message;
+				// Every keystroke gets the same answer until the model or the settings change: say it once.
+				if (message !== this.lastUnavailable) {
+					this.log.warn(`Completion unavailable: ${message}`);
+					this.lastUnavailable = message;
+				}
 				return null;
 			}
 			throw error;
