@@ -234,14 +234,15 @@ export namespace CompletionStatsNotification {
  * Why a completion request got no suggestion, decided in one place (the runtime's `CompletionService`):
  * - `suffixOnLine`: an automatic request with more than `bora.completion.maxSuffixCharsOnLine` characters right of the cursor;
  * - `stale`: the document changed while the suggestion was computed (the editor has asked again);
- * - `contradicted`: what was typed since disagrees with the generation the request joined;
  * - `repeatsSuffix`: the model only repeated the text after the cursor;
  * - `empty`: the model wrote nothing usable;
  * - `modeUnavailable`: the model cannot complete in the configured `bora.completion.mode`;
  * - `disabled`: `bora.completion.enabled` is off;
  * - `notReady`: no model is loaded (none configured, loading or failed).
+ *
+ * A request whose joined generation the typing contradicts is not among them: it starts a generation of its own.
  */
-export type NoSuggestionReason = 'suffixOnLine' | 'stale' | 'contradicted' | 'repeatsSuffix' | 'empty' | 'modeUnavailable' | 'disabled' | 'notReady';
+export type NoSuggestionReason = 'suffixOnLine' | 'stale' | 'repeatsSuffix' | 'empty' | 'modeUnavailable' | 'disabled' | 'notReady';
 
 export interface NoSuggestionInfo {
 	readonly uri: string;

@@ -7,8 +7,6 @@ export function noSuggestionMessage(reason: NoSuggestionReason): string {
 			return 'the text after the cursor on this line is too long';
 		case 'stale':
 			return 'the document changed while the suggestion was computed';
-		case 'contradicted':
-			return 'what was typed since disagrees with the suggestion being written';
 		case 'repeatsSuffix':
 			return 'the model only repeated the text after the cursor';
 		case 'empty':
