@@ -9,12 +9,12 @@ import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './loading/createLlama';
-import { describeModelFile } from './loading/describeModelFile';
-import { inspectModelFile } from './loading/inspectModelFile';
+import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, optional } from './loading/loadSettings';
+import { unusableReplacement } from './loading/unusableReplacement';
 import { loadModel, type LoadedModel } from './loading/loadModel';
-import type { ForecastKeyParts } from './forecast/ForecastStore';
 import { SpeedForecaster } from './forecast/SpeedForecaster';
-import { defaultRuntimeSettings, type ModelInfo, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
+import { defaultRuntimeSettings, type ModelInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
+import { RuntimeStatus, type Disposable } from './state/RuntimeStatus';
 import type { ThoughtBudgets } from './reasoning/planReasoning';
 import { Scheduler } from './scheduler/Scheduler';
 import { SerialQueue } from './util/SerialQueue';
@@ -39,16 +39,6 @@ export interface RuntimeOptions {
 	readonly forecastDelayMs?: number | false;
 }
 
-export interface Disposable {
-	dispose(): void;
-}
-
-const noModel: RuntimeErrorInfo = {
-	code: 'noModel',
-	message: 'No model is configured.',
-	action: 'Choose a GGUF file with "Bora: Select GGUF Model…" or set bora.modelPath.',
-};
-
 /**
  * The one object the server talks to: it owns llama.cpp, the loaded model and the engines that use
  * it, applies settings, and reports every state change. Loads and unloads are serialised.
@@ -56,9 +46,8 @@ const noModel: RuntimeErrorInfo = {
 export class Runtime implements AsyncDisposable {
 	private readonly logger: Logger;
 	private readonly lifecycle = new SerialQueue();
-	private readonly listeners = new Set<(state: RuntimeState) => void>();
 	private settings: RuntimeSettings = defaultRuntimeSettings;
-	private currentState: RuntimeState = { kind: 'idle', reason: noModel };
+	private readonly status: RuntimeStatus;
 	private llama: { handle: LlamaHandle; key: string } | undefined;
 	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine } | undefined;
 	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
@@ -81,6 +70,7 @@ export class Runtime implements AsyncDisposable {
 
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({
 			getLlama: () => this.getLlama(),
@@ -108,12 +98,11 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	get state(): RuntimeState {
-		return this.currentState;
+		return this.status.current;
 	}
 
 	onDidChangeState(listener: (state: RuntimeState) => void): Disposable {
-		this.listeners.add(listener);
-		return { dispose: () => this.listeners.delete(listener) };
+		return this.status.onDidChange(listener);
 	}
 
 	/** llama.cpp for model tools (hardware detection, download verification), started when needed. */
@@ -126,11 +115,10 @@ export class Runtime implements AsyncDisposable {
 	configure(settings: RuntimeSettings): Promise<void> {
 		const previous = this.settings;
 		this.settings = settings;
-		const reload = previous.modelPath !== settings.modelPath || previous.gpu !== settings.gpu || previous.threads !== settings.threads
-			|| (previous.contextSize ?? 0) !== (settings.contextSize ?? 0) || gpuLayersOf(previous) !== gpuLayersOf(settings)
-			|| (this.currentState.kind === 'idle' && settings.modelPath !== '')
+		const state = this.status.current;
+		const reload = loadSettingsChanged(previous, settings) || (state.kind === 'idle' && settings.modelPath !== '')
 			// A rejected file may have been fixed (the download finished, the file was replaced): check it again.
-			|| (this.currentState.kind === 'ready' && this.currentState.rejected !== undefined);
+			|| (state.kind === 'ready' && state.rejected !== undefined);
 		if (reload) {
 			return this.reload();
 		}
@@ -168,13 +156,9 @@ export class Runtime implements AsyncDisposable {
 
 	/** Whether {@link complete} can serve a request now, and why not; at once, without waiting for a load. */
 	completionAvailability(): CompletionAvailability {
-		try {
-			this.readyModel();
-		} catch (error) {
-			if (error instanceof RuntimeError) {
-				return { available: false, reason: 'notReady', error: error.toInfo() };
-			}
-			throw error;
+		const notReady = this.status.notReadyError();
+		if (notReady) {
+			return { available: false, reason: 'notReady', error: notReady };
 		}
 		// Between unloading the old model and reporting the new load: `complete` waits for the load.
 		const error = this.loaded && completionModeError(this.loaded.model.info, this.loaded.completion, this.settings.completionMode);
@@ -183,7 +167,7 @@ export class Runtime implements AsyncDisposable {
 
 	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
 	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
-		const ready = this.currentState.kind === 'ready' ? this.loaded : undefined;
+		const ready = this.status.current.kind === 'ready' ? this.loaded : undefined;
 		return ready?.completion.prefill(request, signal);
 	}
 
@@ -226,7 +210,7 @@ export class Runtime implements AsyncDisposable {
 			await this.llama?.handle.llama.dispose();
 			this.llama = undefined;
 		});
-		this.listeners.clear();
+		this.status.dispose();
 	}
 
 	[Symbol.asyncDispose](): Promise<void> {
@@ -245,27 +229,21 @@ export class Runtime implements AsyncDisposable {
 		await this.separateChat.unload();
 		await this.unload();
 		if (!modelPath) {
-			this.setState({ kind: 'idle', reason: noModel });
+			this.status.setNoModel();
 			return;
 		}
-		this.setState({ kind: 'loading', modelPath, progress: 0 });
+		this.status.set({ kind: 'loading', modelPath, progress: 0 });
 		const started = performance.now();
 		try {
 			const handle = await this.getLlama();
-			let lastReported = 0;
 			const model = await loadModel(handle, {
 				modelPath,
 				signal,
 				gpuLayers: gpuLayersOf(this.settings),
 				...optional('contextSize', contextSizeOf(this.settings)),
 				onProgress: progress => {
-					// Throttled so a fast load does not flood the client with notifications.
-					// llama.cpp reports progress from its own thread, so a report can arrive after the load
-					// finished; it must not turn a ready runtime back into a loading one.
-					const stillLoading = this.currentState.kind === 'loading' && this.currentState.modelPath === modelPath;
-					if (stillLoading && !signal.aborted && (progress - lastReported >= 0.05 || progress >= 1)) {
-						lastReported = progress;
-						this.setState({ kind: 'loading', modelPath, progress });
+					if (!signal.aborted) {
+						this.status.reportLoadProgress(modelPath, progress);
 					}
 				},
 			});
@@ -273,32 +251,34 @@ export class Runtime implements AsyncDisposable {
 				await model.dispose();
 				return;
 			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.addNotice(notice), scheduler: this.scheduler }) };
+			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler }) };
 			const loadMs = Math.round(performance.now() - started);
 			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 			if (model.notice) {
 				this.logger.warn(model.notice);
 			}
 			const chatModel = await this.describeChatModel();
-			const forecastKey = await SpeedForecaster.keyOf(handle, model);
-			const forecast = forecastKey ? await this.forecaster.stored(this.settings.storageDir, forecastKey) : undefined;
-			this.setState({
+			const loaded = this.loaded;
+			const { forecast, measure } = await this.forecaster.forLoad(handle, model, {
+				storageDir: this.settings.storageDir,
+				isCurrent: () => !this.disposed && this.loaded === loaded,
+				onForecast: forecast => this.status.updateReady(state => state.model.path === model.info.path ? { ...state, forecast } : state),
+			});
+			this.status.set({
 				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
 				...optional('contextSize', model.contextSize),
 				...(model.notice ? { notice: model.notice } : {}),
 				...(chatModel ? { chatModel } : {}),
 				...(forecast ? { forecast } : {}),
 			});
-			if (!forecast && forecastKey) {
-				this.scheduleForecast(this.loaded, handle, forecastKey);
-			}
+			measure();
 		} catch (error) {
 			if (signal.aborted) {
 				return;
 			}
 			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load ${modelPath}`, action: 'See the runtime log for details.' });
 			this.logger.error(`Loading ${modelPath} failed: ${failure.message}`);
-			this.setState({ kind: 'error', modelPath, error: failure.toInfo() });
+			this.status.set({ kind: 'error', modelPath, error: failure.toInfo() });
 		}
 	}
 
@@ -307,22 +287,17 @@ export class Runtime implements AsyncDisposable {
 	 * the working model and reports the rejected file in the ready state. Returns whether it did.
 	 */
 	private async keepCurrentIfUnusable(modelPath: string, signal: AbortSignal): Promise<boolean> {
-		const current = this.currentState;
+		const current = this.status.current;
 		if (!this.loaded || current.kind !== 'ready' || !modelPath || modelPath === current.model.path) {
 			return false;
 		}
-		try {
-			await inspectModelFile((await this.getLlama()).llama, modelPath, signal);
-			return false;
-		} catch (error) {
-			if (signal.aborted || !(error instanceof RuntimeError) || !keepableCodes.has(error.code)) {
-				return false;
-			}
+		const error = await unusableReplacement((await this.getLlama()).llama, modelPath, signal);
+		if (error) {
 			this.logger.error(`Keeping ${current.model.path}: the new model ${modelPath} cannot be used: ${error.message}`);
 			const { rejected: _previous, ...ready } = current;
-			this.setState({ ...ready, rejected: { modelPath, error: error.toInfo() } });
-			return true;
+			this.status.set({ ...ready, rejected: { modelPath, error: error.toInfo() } });
 		}
+		return error !== undefined;
 	}
 
 	private async getLlama(): Promise<LlamaHandle> {
@@ -349,26 +324,12 @@ export class Runtime implements AsyncDisposable {
 	/** The separate chat model's facts from its header, so the UI knows its reasoning before the first chat. */
 	private async describeChatModel(): Promise<ModelInfo | undefined> {
 		const chatPath = chatModelPathOf(this.settings);
-		if (!chatPath || chatPath === this.settings.modelPath) {
-			return undefined;
-		}
-		try {
-			return await describeModelFile((await this.getLlama()).llama, chatPath);
-		} catch (error) {
-			// Chat reports the same problem, with its action, when it is used.
-			this.logger.warn(`The chat model ${chatPath} cannot be described: ${error instanceof Error ? error.message : String(error)}`);
-			return undefined;
-		}
+		return chatPath && chatPath !== this.settings.modelPath ? this.separateChat.describe(chatPath) : undefined;
 	}
 
 	private async refreshChatModelInfo(): Promise<void> {
-		const state = this.currentState;
-		if (state.kind !== 'ready') {
-			return;
-		}
-		const { chatModel: _previous, ...rest } = state;
 		const chatModel = await this.describeChatModel();
-		this.setState(chatModel ? { ...rest, chatModel } : rest);
+		this.status.updateReady(({ chatModel: _previous, ...rest }) => chatModel ? { ...rest, chatModel } : rest);
 	}
 
 	/** Waits for a pending load; a reload may start meanwhile, so wait until the latest has settled. */
@@ -383,20 +344,11 @@ export class Runtime implements AsyncDisposable {
 
 	/** The completion model, or the {@link RuntimeError} that explains why there is none. */
 	private readyModel(): NonNullable<Runtime['loaded']> {
-		const state = this.currentState;
-		switch (state.kind) {
-			case 'ready':
-				return this.loaded!;
-			case 'idle':
-				throw new RuntimeError(state.reason);
-			case 'error':
-				throw new RuntimeError(state.error);
-			case 'loading':
-				throw new RuntimeError({ code: 'internal', message: 'The model is still loading.', action: 'Try again in a moment.' });
-			default:
-				void (state satisfies never);
-				throw new Error('unreachable');
+		const notReady = this.status.notReadyError();
+		if (notReady) {
+			throw new RuntimeError(notReady);
 		}
+		return this.loaded!;
 	}
 
 	private async chatEngine(signal: AbortSignal | undefined): Promise<ChatEngine> {
@@ -411,12 +363,10 @@ export class Runtime implements AsyncDisposable {
 			loaded.chat ??= this.createChatEngine(loaded.model);
 			return loaded.chat;
 		}
-		return abortable(this.lifecycle.run(() => this.loadChatModel(chatPath, signal)), signal);
-	}
-
-	private async loadChatModel(modelPath: string, signal: AbortSignal | undefined): Promise<ChatEngine> {
-		this.ensureNotDisposed();
-		return this.separateChat.engineFor(modelPath, signal);
+		return abortable(this.lifecycle.run(async () => {
+			this.ensureNotDisposed();
+			return this.separateChat.engineFor(chatPath, signal);
+		}), signal);
 	}
 
 	private createChatEngine(model: LoadedModel): ChatEngine {
@@ -427,17 +377,8 @@ export class Runtime implements AsyncDisposable {
 			thoughtBudgets: this.thoughtBudgets,
 			// The fit's context when free memory made it smaller than the target; the chat default otherwise.
 			...optional('contextSize', contextSizeOf(this.settings) ?? (model.contextLimited ? Math.min(model.contextSize!, this.chatContextSize ?? 8192) : this.chatContextSize)),
-			onNotice: notice => this.addNotice(notice),
+			onNotice: notice => this.status.addNotice(notice),
 		});
-	}
-
-	/** Shows a fallback (e.g. a smaller context after running out of memory) in the ready state and the log. */
-	private addNotice(notice: string): void {
-		this.logger.warn(notice);
-		const state = this.currentState;
-		if (state.kind === 'ready') {
-			this.setState({ ...state, notice: state.notice && !state.notice.includes(notice) ? `${state.notice} ${notice}` : notice });
-		}
 	}
 
 	/** Settles when the latest speed measurement has finished, given up or been cancelled. */
@@ -445,61 +386,9 @@ export class Runtime implements AsyncDisposable {
 		return this.forecaster.whenSettled();
 	}
 
-	private scheduleForecast(target: NonNullable<Runtime['loaded']>, { threads, generationThreads }: LlamaHandle, key: ForecastKeyParts): void {
-		this.forecaster.schedule({
-			model: target.model,
-			threads,
-			generationThreads,
-			key,
-			storageDir: this.settings.storageDir,
-			isCurrent: () => !this.disposed && this.loaded === target,
-			onForecast: forecast => {
-				const state = this.currentState;
-				if (state.kind === 'ready' && state.model.path === target.model.info.path) {
-					this.setState({ ...state, forecast });
-				}
-			},
-		});
-	}
-
 	private ensureNotDisposed(): void {
 		if (this.disposed) {
 			throw new DisposedError();
 		}
 	}
-
-	private setState(state: RuntimeState): void {
-		this.currentState = state;
-		for (const listener of [...this.listeners]) {
-			try {
-				listener(state);
-			} catch (error) {
-				this.logger.error(`State listener failed: ${String(error)}`);
-			}
-		}
-	}
-}
-
-/** File problems found before loading, for which the previous working model stays active. */
-const keepableCodes = new Set<RuntimeErrorCode>(['modelNotFound', 'invalidModel', 'truncatedModel', 'unsupportedModel']);
-
-/** `{ [key]: value }`, or nothing when the value is undefined (the options are exactOptionalPropertyTypes). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-	return value === undefined ? {} : { [key]: value } as { [P in K]?: V };
-}
-
-/** `bora.gpuLayers`: -1 (or absent) fits the layers automatically. */
-function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
-	const layers = settings.gpuLayers ?? -1;
-	return layers < 0 ? 'auto' : layers;
-}
-
-/** `bora.contextSize`: 0 (or absent) lets each engine choose. */
-function contextSizeOf(settings: RuntimeSettings): number | undefined {
-	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
-}
-
-/** The GGUF chat uses: its own setting, else the completion model. */
-function chatModelPathOf(settings: RuntimeSettings): string {
-	return settings.chatModelPath || settings.modelPath;
 }

@@ -1,4 +1,6 @@
+import type { ModelInfo } from '../../shared/types';
 import { RuntimeError } from '../errors/RuntimeError';
+import { describeModelFile } from '../loading/describeModelFile';
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
 import { loadModel, type LoadedModel, type LoadModelOptions } from '../loading/loadModel';
@@ -45,6 +47,20 @@ export class SeparateChatModel {
 			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load the chat model ${modelPath}`, action: 'See the runtime log for details.' });
 			logger.error(`Loading the chat model ${modelPath} failed: ${failure.message}`);
 			throw failure;
+		}
+	}
+
+	/**
+	 * The facts of a chat model file from its header, without loading it, so the UI knows its
+	 * reasoning before the first chat; `undefined` when it cannot be read (the chat reports the same
+	 * problem, with its action, when it is used).
+	 */
+	async describe(modelPath: string): Promise<ModelInfo | undefined> {
+		try {
+			return await describeModelFile((await this.options.getLlama()).llama, modelPath);
+		} catch (error) {
+			this.options.logger.warn(`The chat model ${modelPath} cannot be described: ${error instanceof Error ? error.message : String(error)}`);
+			return undefined;
 		}
 	}
 

@@ -59,6 +59,21 @@ export class SpeedForecaster {
 		return storageDir ? new ForecastStore(storageDir).get(key).catch(() => undefined) : undefined;
 	}
 
+	/**
+	 * What a model just loaded has: the forecast stored for it, or a `measure` to call once its ready
+	 * state is out (a measurement can only ever update a state the client has seen).
+	 */
+	async forLoad(handle: LlamaHandle, model: LoadedModel, target: Pick<ForecastTarget, 'storageDir' | 'isCurrent' | 'onForecast'>): Promise<{ readonly forecast?: SpeedForecast; readonly measure: () => void }> {
+		const key = await SpeedForecaster.keyOf(handle, model);
+		const forecast = key ? await this.stored(target.storageDir, key) : undefined;
+		const measure = () => {
+			if (key && !forecast) {
+				this.schedule({ ...target, model, threads: handle.threads, generationThreads: handle.generationThreads, key });
+			}
+		};
+		return forecast ? { forecast, measure } : { measure };
+	}
+
 	/** Settles when the latest measurement has finished, given up or been cancelled. */
 	whenSettled(): Promise<void> {
 		return this.run;

@@ -1,0 +1,28 @@
+import type { RuntimeSettings } from '../../shared/types';
+
+/** `{ [key]: value }`, or nothing when the value is undefined (the options are exactOptionalPropertyTypes). */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+	return value === undefined ? {} : { [key]: value } as { [P in K]?: V };
+}
+
+/** `bora.gpuLayers`: -1 (or absent) fits the layers automatically. */
+export function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
+	const layers = settings.gpuLayers ?? -1;
+	return layers < 0 ? 'auto' : layers;
+}
+
+/** `bora.contextSize`: 0 (or absent) lets each engine choose. */
+export function contextSizeOf(settings: RuntimeSettings): number | undefined {
+	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
+}
+
+/** The GGUF chat uses: its own setting, else the completion model. */
+export function chatModelPathOf(settings: RuntimeSettings): string {
+	return settings.chatModelPath || settings.modelPath;
+}
+
+/** Whether the completion model must load again: its file, llama.cpp's backend or threads, or the load's sizes changed. */
+export function loadSettingsChanged(previous: RuntimeSettings, next: RuntimeSettings): boolean {
+	return previous.modelPath !== next.modelPath || previous.gpu !== next.gpu || previous.threads !== next.threads
+		|| (previous.contextSize ?? 0) !== (next.contextSize ?? 0) || gpuLayersOf(previous) !== gpuLayersOf(next);
+}
