@@ -150,7 +150,7 @@ export class Runtime implements AsyncDisposable {
 		// A job from arrival, so a chat answer pauses before its next token while this request waits or runs.
 		return this.scheduler.run({ lane: request.lane ?? 'interactive', clientId: request.clientId, signal: request.signal }, async job => {
 			await this.settled(job.signal);
-			return await this.readyModel().completion.complete({ mode: this.settings.completionMode ?? 'auto', ...request }, job);
+			return await this.readyModel().completion.complete({ mode: this.settings.completionMode ?? defaultRuntimeSettings.completionMode, ...request }, job);
 		});
 	}
 

@@ -47,7 +47,7 @@ export interface RuntimeSettings {
 }
 
 /** The server's settings before the command line or a client says otherwise: the schema's defaults. */
-export const defaultRuntimeSettings: RuntimeSettings = runtimeSettingDefaults;
+export const defaultRuntimeSettings: Required<RuntimeSettings> = runtimeSettingDefaults;
 
 // RuntimeSettings is written out for its documentation; these fail to compile when it and the schema part.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;

@@ -132,14 +132,14 @@ export class CompletionService implements Disposable {
 			return this.none(state, availability.reason, signal, { error: availability.error });
 		}
 		this.lastUnavailable = undefined;
-		const maxSuffixChars = this.settings.maxSuffixCharsOnLine ?? defaultRuntimeSettings.maxSuffixCharsOnLine!;
+		const maxSuffixChars = this.settings.maxSuffixCharsOnLine ?? defaultRuntimeSettings.maxSuffixCharsOnLine;
 		const rightOfCursor = suffixCharsOnLine(state.after);
 		// Explicit requests always go through; typing mid-line with much to the right rarely wants a suggestion (as llama.vscode).
 		if (!explicit && rightOfCursor > maxSuffixChars) {
 			return this.none(state, 'suffixOnLine', signal, { detail: `${rightOfCursor} characters; bora.completion.maxSuffixCharsOnLine is ${maxSuffixChars}` });
 		}
 		// Extra suggestions cost time: computed when the user asks (cycling sends an explicit request), else the best alone.
-		const candidates = explicit ? this.settings.completionCandidates ?? defaultRuntimeSettings.completionCandidates! : 1;
+		const candidates = explicit ? this.settings.completionCandidates ?? defaultRuntimeSettings.completionCandidates : 1;
 		const typedThrough = this.results.lookup(state, { candidates });
 		if (typedThrough.length > 0) {
 			this.logger.info(`completion ${where(state)}: served from the suggestion cache, no model call`);

@@ -1,4 +1,4 @@
-import type { RuntimeSettings } from '../../shared/types';
+import { defaultRuntimeSettings, type RuntimeSettings } from '../../shared/types';
 
 /** `{ [key]: value }`, or nothing when the value is undefined (the options are exactOptionalPropertyTypes). */
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -7,7 +7,7 @@ export function optional<K extends string, V>(key: K, value: V | undefined): { [
 
 /** `bora.gpuLayers`: -1 (or absent) fits the layers automatically. */
 export function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
-	const layers = settings.gpuLayers ?? -1;
+	const layers = settings.gpuLayers ?? defaultRuntimeSettings.gpuLayers;
 	return layers < 0 ? 'auto' : layers;
 }
 
@@ -24,5 +24,5 @@ export function chatModelPathOf(settings: RuntimeSettings): string {
 /** Whether the completion model must load again: its file, llama.cpp's backend or threads, or the load's sizes changed. */
 export function loadSettingsChanged(previous: RuntimeSettings, next: RuntimeSettings): boolean {
 	return previous.modelPath !== next.modelPath || previous.gpu !== next.gpu || previous.threads !== next.threads
-		|| (previous.contextSize ?? 0) !== (next.contextSize ?? 0) || gpuLayersOf(previous) !== gpuLayersOf(next);
+		|| contextSizeOf(previous) !== contextSizeOf(next) || gpuLayersOf(previous) !== gpuLayersOf(next);
 }

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EditorContextParams } from '../../../shared/protocol';
-import type { RuntimeSettings } from '../../../shared/types';
+import { defaultRuntimeSettings, type RuntimeSettings } from '../../../shared/types';
 import type { Logger } from '../../Logger';
 import type { BackendPrefillRequest, BackendPrefillResult } from '../CompletionBackend';
 import type { CompletionDocument, CompletionDocuments } from '../CompletionDocument';
@@ -54,8 +54,8 @@ const copiedKey = 'bora:copied-text';
  */
 export class ExtraContextService {
 	private ring: ExtraContextRing;
-	private enabled = true;
-	private maxTokens = 1024;
+	private enabled = defaultRuntimeSettings.extraContextEnabled;
+	private maxTokens = defaultRuntimeSettings.extraContextMaxTokens;
 	private readonly names = new WorkspaceNames();
 	/** Lines of each open document as last seen, to find what an edit changed. */
 	private readonly snapshots = new Map<string, string[]>();
@@ -92,8 +92,8 @@ export class ExtraContextService {
 	}
 
 	configure(settings: Pick<RuntimeSettings, 'extraContextEnabled' | 'extraContextMaxTokens'>): void {
-		const enabled = settings.extraContextEnabled ?? true;
-		const maxTokens = settings.extraContextMaxTokens ?? 1024;
+		const enabled = settings.extraContextEnabled ?? defaultRuntimeSettings.extraContextEnabled;
+		const maxTokens = settings.extraContextMaxTokens ?? defaultRuntimeSettings.extraContextMaxTokens;
 		if (enabled === this.enabled && maxTokens === this.maxTokens) {
 			return;
 		}
