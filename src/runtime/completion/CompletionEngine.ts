@@ -17,7 +17,7 @@ import { Scheduler } from '../scheduler/Scheduler';
 import type { GenerationThreads } from '../util/generationThreads';
 import type { EmptyReason } from './CompletionBackend';
 import { endingFor } from './endings';
-import { generateAlternatives } from './generateCandidates';
+import { generateAlternatives } from './generateAlternatives';
 import { generateTokens } from './generateTokens';
 import { prefillSequence, type PrefillResult } from './prefillSequence';
 
