@@ -3,7 +3,6 @@ import { ChatEngine, type ChatEngineRequest, type ChatEngineResult, type ChatPro
 import { SeparateChatModel } from './chat/SeparateChatModel';
 import type { CompletionAvailability } from './completion/CompletionBackend';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
-import { completionModeError } from './completion/completionModeError';
 import type { PrefillResult } from './completion/prefillSequence';
 import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
@@ -161,8 +160,8 @@ export class Runtime implements AsyncDisposable {
 			return { available: false, reason: 'notReady', error: notReady };
 		}
 		// Between unloading the old model and reporting the new load: `complete` waits for the load.
-		const error = this.loaded && completionModeError(this.loaded.model.info, this.loaded.completion, this.settings.completionMode);
-		return error ? { available: false, reason: 'modeUnavailable', error } : { available: true };
+		const error = this.loaded?.completion.unavailableError(this.settings.completionMode);
+		return error ? { available: false, reason: 'modeUnavailable', error: error.toInfo() } : { available: true };
 	}
 
 	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */

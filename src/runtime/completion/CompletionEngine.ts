@@ -151,13 +151,24 @@ export class CompletionEngine extends DisposableBase {
 	/** The FIM format, or a {@link RuntimeError} saying why this model cannot complete natively. */
 	get format(): FimFormat {
 		if ('reason' in this.loaded.fim) {
-			throw new RuntimeError({
-				code: 'noFimSupport',
-				message: `${this.loaded.info.name} cannot do inline completion. ${this.loaded.fim.reason} It has no chat template either, so it cannot be asked as an instruct model.`,
-				action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, or an instruct model with a chat template, for completion.',
-			});
+			throw noCompletionError(this.loaded.info.name, this.loaded.fim.reason);
 		}
 		return this.loaded.fim.format;
+	}
+
+	/**
+	 * Why this model cannot complete under `bora.completion.mode` (the setting forces what it lacks,
+	 * or it has neither FIM tokens nor a chat template), with what to do; `undefined` when it can.
+	 * Cheap: it reads the model's facts and runs nothing, so it is asked on every keystroke.
+	 */
+	unavailableError(setting: CompletionModeSetting | undefined): RuntimeError | undefined {
+		if (completionModeOf(this.loaded.info, setting) !== 'none') {
+			return undefined;
+		}
+		if ('reason' in this.loaded.fim) {
+			return modeUnavailableError(this.loaded.info, setting) ?? noCompletionError(this.loaded.info.name, this.loaded.fim.reason);
+		}
+		return modeUnavailableError(this.loaded.info, setting);
 	}
 
 	/**
@@ -170,7 +181,7 @@ export class CompletionEngine extends DisposableBase {
 		if (mode === 'chat') {
 			return this.run(request, job, (request, use) => this.completeWithChat(request, use));
 		}
-		const unavailable = mode === 'none' ? modeUnavailableError(this.loaded.info, request.mode) : undefined;
+		const unavailable = mode === 'none' ? this.unavailableError(request.mode) : undefined;
 		if (unavailable) {
 			throw unavailable;
 		}
@@ -337,4 +348,13 @@ export class CompletionEngine extends DisposableBase {
 /** Tells the caller why a suggestion came out empty, rather than handing it an empty string to guess about. */
 function emptyReasonOf(text: string, ending: { readonly emptyReason: EmptyReason | undefined }): { emptyReason?: EmptyReason } {
 	return text === '' ? { emptyReason: ending.emptyReason ?? 'empty' } : {};
+}
+
+/** A model with neither FIM tokens nor a chat template. */
+function noCompletionError(name: string, noFimReason: string): RuntimeError {
+	return new RuntimeError({
+		code: 'noFimSupport',
+		message: `${name} cannot do inline completion. ${noFimReason} It has no chat template either, so it cannot be asked as an instruct model.`,
+		action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, or an instruct model with a chat template, for completion.',
+	});
 }
