@@ -28,13 +28,21 @@ export function lineWindow(before: string, after: string, { linesBefore = 256, l
 	const lineStarts = [0, ...[...before.matchAll(lineBreak)].map(match => match.index + match[0].length)];
 	const cursorLine = lineStarts.length - 1;
 	const firstLine = Math.floor(Math.max(0, cursorLine - linesBefore) / alignFirstLine) * alignFirstLine;
-	// The suffix ends where the line after the last one shown starts, or with the text.
-	const breaksAfter = [...after.matchAll(lineBreak)];
-	const last = breaksAfter[linesAfter];
 	return {
 		prefix: before.slice(lineStarts[firstLine]),
-		suffix: last ? after.slice(0, last.index + last[0].length) : after,
+		suffix: after.slice(0, endOfLines(after, linesAfter + 1)),
 	};
+}
+
+/** Where the first `lines` lines of `text` end (after their line break), or its length; reads no further. */
+function endOfLines(text: string, lines: number): number {
+	let seen = 0;
+	for (const match of text.matchAll(lineBreak)) {
+		if (++seen === lines) {
+			return match.index + match[0].length;
+		}
+	}
+	return text.length;
 }
 
 /** Non-whitespace characters right of the cursor on its line. */
