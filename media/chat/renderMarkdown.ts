@@ -1,7 +1,9 @@
 /*
  * Model output → safe HTML. Pure (no DOM, no VS Code), so the webview bundles it and the standalone
  * tests run it in Node. Safety does not depend on the caller: raw HTML is escaped (`html: false`),
- * only http(s) and mailto links become links, and code is highlighted by highlight.js, which escapes.
+ * only http(s) and mailto links become links, no image of the answer becomes an <img> (each is its
+ * alt text, linked to its address when that is http(s)), and code is highlighted by highlight.js,
+ * which escapes.
  */
 import hljs from 'highlight.js/lib/common';
 import MarkdownIt from 'markdown-it';
@@ -54,6 +56,25 @@ const defaultLinkOpen = markdown.renderer.rules.link_open ?? ((tokens, index, op
 markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
 	tokens[index]!.attrSet('rel', 'noopener noreferrer');
 	return defaultLinkOpen(tokens, index, options, env, self);
+};
+
+/**
+ * An answer's image is never fetched: loading a remote one would tell its server that the answer was
+ * read (and could carry what the model was shown in its address), and the CSP is a second guard,
+ * not the only one. Its alt text stands in, as a link the user can choose to open when the address
+ * is http(s).
+ */
+markdown.renderer.rules.image = (tokens, index, options, env, self) => {
+	const token = tokens[index]!;
+	const source = token.attrGet('src') ?? '';
+	const alt = self.renderInlineAsText(token.children ?? [], options, env).trim();
+	const text = markdown.utils.escapeHtml(alt || (isAllowedLink(source) ? source : 'image'));
+	// Inside a link (a badge), a second link would nest anchors: the text alone, in the outer link.
+	const insideLink = tokens.slice(0, index).reduce((depth, previous) => depth + (previous.type === 'link_open' ? 1 : previous.type === 'link_close' ? -1 : 0), 0) > 0;
+	if (insideLink || !isAllowedLink(source) || /^mailto:/i.test(source.trim())) {
+		return `<span class="image-alt">${text}</span>`;
+	}
+	return `<a href="${markdown.utils.escapeHtml(source)}" rel="noopener noreferrer" class="image-alt">${text}</a>`;
 };
 
 /** Renders a (possibly partial, still streaming) markdown answer to HTML that cannot run script. */

@@ -50,4 +50,22 @@ describe('chat markdown rendering', () => {
 	it('renders a half-streamed answer (an unclosed fence) without throwing', () => {
 		assert.match(renderMarkdown('Here:\n```ts\nconst a = 1'), /<pre><code class="hljs language-ts">/);
 	});
+
+	it('an image in the answer is never an <img>: an http(s) one is its alt text linked to its address, any other is its alt text', () => {
+		assert.equal(
+			renderMarkdown('![the chart](https://tracker.example/pixel.png?leak=secret "t")'),
+			'<p><a href="https://tracker.example/pixel.png?leak=secret" rel="noopener noreferrer" class="image-alt">the chart</a></p>\n',
+		);
+		assert.equal(renderMarkdown('![](http://e.com/a.png)'), '<p><a href="http://e.com/a.png" rel="noopener noreferrer" class="image-alt">http://e.com/a.png</a></p>\n');
+		assert.equal(renderMarkdown('![<b>x</b> "q"](https://e.com/a.png)'), '<p><a href="https://e.com/a.png" rel="noopener noreferrer" class="image-alt">&lt;b&gt;x&lt;/b&gt; &quot;q&quot;</a></p>\n');
+		assert.equal(renderMarkdown('![mail](mailto:a@b.c)'), '<p><span class="image-alt">mail</span></p>\n');
+		for (const source of ['data:image/png;base64,iVBORw0KGgo=', 'file:///etc/passwd', 'javascript:alert(1)', '//e.com/a.png', 'a.png', 'vscode-resource:/x.png']) {
+			const html = renderMarkdown(`before ![alt](${source}) after`);
+			assert.doesNotMatch(html, /<img|src=/, source);
+			assert.match(html, /alt/, source);
+		}
+		// Inside a link (no nested anchor), in a list, a reference-style image: still no <img>.
+		assert.equal(renderMarkdown('[![badge](https://e.com/b.svg)](https://e.com)'), '<p><a href="https://e.com" rel="noopener noreferrer"><span class="image-alt">badge</span></a></p>\n');
+		assert.doesNotMatch(renderMarkdown('- ![x][r]\n\n[r]: https://e.com/r.png'), /<img/);
+	});
 });
