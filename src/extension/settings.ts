@@ -21,8 +21,19 @@ export function getSetting<K extends keyof Settings>(key: K): Settings[K] {
  * @param storageDir The extension's global storage, where the runtime keeps its speed forecasts.
  */
 export function getRuntimeSettings(storageDir: string): RuntimeSettings {
-	return toRuntimeSettings(getSettings(), { storageDir });
+	return toRuntimeSettings(getSettings(), { storageDir, filesExclude: filesExcludePatterns() });
 }
+
+/** `files.exclude`'s patterns that are on. A `when` condition (hide `a.js` beside `a.ts`) cannot be judged without the folder's listing, so it is left out. */
+function filesExcludePatterns(): string[] {
+	const patterns = vscode.workspace.getConfiguration().get<unknown>(filesExcludeId);
+	if (typeof patterns !== 'object' || patterns === null) {
+		return [];
+	}
+	return Object.entries(patterns).flatMap(([pattern, on]) => on === true ? [pattern] : []);
+}
+
+const filesExcludeId = 'files.exclude';
 
 /** The chosen reasoning effort; the setting is the source of truth for every control that shows it. */
 export function getReasoningEffort(): ReasoningEffort {
@@ -33,9 +44,9 @@ export async function setReasoningEffort(effort: ReasoningEffort): Promise<void>
 	await vscode.workspace.getConfiguration().update(SettingIds.reasoningEffort, effort, vscode.ConfigurationTarget.Global);
 }
 
-/** A setting the runtime uses changed; the extension's own ones (reasoning effort, politeness, clipboard, trace) are not pushed. */
+/** A setting the runtime uses changed (`files.exclude` included); the extension's own ones (reasoning effort, politeness, clipboard, trace) are not pushed. */
 export function affectsRuntime(event: vscode.ConfigurationChangeEvent): boolean {
-	return runtimeSettingIds.some(id => event.affectsConfiguration(id));
+	return [...runtimeSettingIds, filesExcludeId].some(id => event.affectsConfiguration(id));
 }
 
 export function affectsReasoningEffort(event: vscode.ConfigurationChangeEvent): boolean {

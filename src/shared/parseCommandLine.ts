@@ -11,11 +11,12 @@ const byFlag: ReadonlyMap<string, RuntimeEntry> = new Map(runtimeEntries.flatMap
 
 /**
  * Parses the standalone command line: each runtime setting's flag or key with a value, e.g.
- * `--model PATH --threads 4 --gpu off --completionEnabled=false`. Transport flags are left to
+ * `--model PATH --threads 4 --gpu off --completionEnabled=false`. A list setting takes a JSON array
+ * or one item, and a repeated flag adds to it. Transport flags are left to
  * vscode-languageserver. Returns a message that names the fix for bad input.
  */
 export function parseCommandLine(argv: readonly string[]): { settings: Partial<RuntimeSettings> } | { error: string } {
-	const settings: Record<string, string | number | boolean> = {};
+	const settings: Record<string, string | number | boolean | readonly string[]> = {};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
 		if (!arg.startsWith('--')) {
@@ -42,16 +43,28 @@ export function parseCommandLine(argv: readonly string[]): { settings: Partial<R
 		if (value === undefined) {
 			return { error: `--${name} must be ${expectation(spec)}, got "${text}".` };
 		}
-		settings[key] = value;
+		const earlier = settings[key];
+		settings[key] = Array.isArray(earlier) && Array.isArray(value) ? [...earlier, ...value] : value;
 	}
 	return { settings };
 }
 
 /** The value `text` stands for, or `undefined` when the schema refuses it. */
-function parseValue(spec: SettingSpec, text: string): string | number | boolean | undefined {
+function parseValue(spec: SettingSpec, text: string): string | number | boolean | readonly string[] | undefined {
 	switch (spec.type) {
 		case 'string':
 			return text;
+		case 'stringList': {
+			if (!text.trimStart().startsWith('[')) {
+				return [text];
+			}
+			try {
+				const value: unknown = JSON.parse(text);
+				return isSettingValue(spec, value) ? value as string[] : undefined;
+			} catch {
+				return undefined;
+			}
+		}
 		case 'boolean':
 			return text === 'true' ? true : text === 'false' ? false : undefined;
 		case 'enum':
@@ -73,6 +86,8 @@ function usage(spec: SettingSpec & { readonly flag: string }): string {
 			return `--${spec.flag} ${spec.path ? 'PATH' : 'TEXT'}`;
 		case 'boolean':
 			return `--${spec.flag} true|false`;
+		case 'stringList':
+			return `--${spec.flag} TEXT|JSON-ARRAY`;
 		case 'enum':
 			return `--${spec.flag} ${spec.values.join('|')}`;
 		case 'integer': {
@@ -94,6 +109,8 @@ function expectation(spec: SettingSpec): string {
 			return 'text';
 		case 'boolean':
 			return 'true or false';
+		case 'stringList':
+			return 'one text or a JSON array of texts';
 		case 'enum':
 			return oneOf(spec.values);
 		case 'integer': {

@@ -43,6 +43,12 @@ interface IntegerSpec {
 	readonly unit?: string;
 }
 
+/** A list of texts, e.g. glob patterns; in package.json an array of strings. */
+interface StringListSpec {
+	readonly type: 'stringList';
+	readonly default: readonly string[];
+}
+
 interface EnumSpec {
 	readonly type: 'enum';
 	readonly values: readonly string[];
@@ -62,7 +68,7 @@ interface Common {
 	readonly scope?: SettingScope;
 }
 
-export type SettingSpec = Common & Delivery & (StringSpec | BooleanSpec | IntegerSpec | EnumSpec);
+export type SettingSpec = Common & Delivery & (StringSpec | BooleanSpec | IntegerSpec | EnumSpec | StringListSpec);
 
 /**
  * Every setting, in package.json's order. The key is the setting's name in the extension's snapshot
@@ -81,6 +87,8 @@ export const settingsSchema = {
 	politeness: { id: 'bora.completion.politeness', description: 'How eagerly the extension asks for suggestions while typing.', type: 'enum', values: ['eager', 'normal', 'onPause'], default: 'normal', runtime: false },
 	extraContextEnabled: { id: 'bora.completion.extraContext.enabled', description: 'Completion prompts carry context from other files.', type: 'boolean', default: true, runtime: true, flag: 'extraContextEnabled' },
 	extraContextMaxTokens: { id: 'bora.completion.extraContext.maxTokens', description: 'Tokens the extra context may take in a completion prompt.', type: 'integer', default: 1024, minimum: 0, unit: 'tokens', runtime: true, flag: 'extraContextMaxTokens' },
+	// What looks like a secret; VS Code's files.exclude comes on top (filesExclude).
+	extraContextExclude: { id: 'bora.completion.extraContext.exclude', description: 'Files never read as extra context: globs relative to a workspace folder.', type: 'stringList', default: ['**/.env*', '**/*.pem', '**/id_*', '**/*.key'], runtime: true, flag: 'extraContextExclude' },
 	extraContextClipboard: { id: 'bora.completion.extraContext.clipboard', description: 'The extension sends copied text as extra context.', type: 'boolean', default: false, runtime: false },
 	threads: { id: 'bora.threads', description: 'CPU threads for evaluation; 0: one per physical core.', type: 'integer', default: 0, minimum: 0, scope: 'machine', runtime: true, flag: 'threads' },
 	gpu: { id: 'bora.gpu', description: 'Whether the model runs on the GPU.', type: 'enum', values: ['auto', 'on', 'off'], default: 'auto', scope: 'machine', runtime: true, flag: 'gpu' },
@@ -89,6 +97,7 @@ export const settingsSchema = {
 	gpuLayers: { id: 'bora.gpuLayers', description: 'Model layers on the GPU.', type: 'integer', default: -1, minimum: -1, specialValues: [{ value: -1, label: 'automatic' }, { value: 0, label: 'CPU only' }], unit: 'layers', scope: 'machine', runtime: true, flag: 'gpuLayers' },
 	traceServer: { id: 'bora.trace.server', description: 'vscode-languageclient traces the protocol messages.', type: 'enum', values: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', runtime: false },
 	storageDir: { description: "Folder for the runtime's own files (speed forecasts): the extension's global storage.", type: 'string', path: true, default: '', runtime: true, flag: 'storageDir' },
+	filesExclude: { description: "The patterns of VS Code's files.exclude that are on: files never read as extra context.", type: 'stringList', default: [], runtime: true, flag: 'filesExclude' },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 
 export type SettingsSchema = typeof settingsSchema;
@@ -99,6 +108,7 @@ export type SettingValueOf<S> =
 	S extends { readonly type: 'enum'; readonly values: readonly (infer V)[] } ? V
 	: S extends { readonly type: 'boolean' } ? boolean
 	: S extends { readonly type: 'integer' } ? number
+	: S extends { readonly type: 'stringList' } ? readonly string[]
 	: string;
 
 type UserKey = { [K in SettingKey]: SettingsSchema[K] extends { readonly id: string } ? K : never }[SettingKey];
@@ -141,6 +151,8 @@ export function isSettingValue(spec: SettingSpec, value: unknown): boolean {
 			return typeof value === 'string';
 		case 'boolean':
 			return typeof value === 'boolean';
+		case 'stringList':
+			return Array.isArray(value) && value.every(item => typeof item === 'string');
 		case 'enum':
 			return typeof value === 'string' && spec.values.includes(value);
 		case 'integer':
@@ -161,12 +173,15 @@ export interface ReadSettingsOptions {
  * How the extension reads a value the user wrote: lenient where the schema allows (integers are
  * floored and clamped to the limits, paths trimmed), the default where it cannot make sense of it.
  */
-export function normalizeSetting(spec: SettingSpec, value: unknown, { homeDir }: ReadSettingsOptions = {}): string | boolean | number {
+export function normalizeSetting(spec: SettingSpec, value: unknown, { homeDir }: ReadSettingsOptions = {}): string | boolean | number | readonly string[] {
 	switch (spec.type) {
 		case 'string':
 			return typeof value !== 'string' ? spec.default : spec.path ? expandHome(value.trim(), homeDir) : value;
 		case 'boolean':
 			return typeof value === 'boolean' ? value : spec.default;
+		case 'stringList':
+			// An entry that is not text is dropped, not the whole list.
+			return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : spec.default;
 		case 'enum':
 			return typeof value === 'string' && spec.values.includes(value) ? value : spec.default;
 		case 'integer': {

@@ -38,6 +38,10 @@ export interface RuntimeSettings {
 	readonly extraContextEnabled?: boolean;
 	/** Tokens the extra context may take in a completion prompt; absent means the default. */
 	readonly extraContextMaxTokens?: number;
+	/** Globs (relative to a workspace folder) of files never read as extra context; absent means the default, which matches secrets. */
+	readonly extraContextExclude?: readonly string[];
+	/** The patterns of VS Code's `files.exclude` that are on, also never read as extra context; absent means none. */
+	readonly filesExclude?: readonly string[];
 	/** How inline completion asks the model; absent means `auto`. See {@link CompletionModeSetting}. */
 	readonly completionMode?: CompletionModeSetting;
 	/** Suggestions offered at once, best first (cycled with Alt+] / Alt+[); 1 computes only the best. Absent means the default. */

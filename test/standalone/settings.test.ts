@@ -6,10 +6,12 @@ import { isSettingValue, runtimeEntries, type SettingSpec } from '../../src/shar
 import type { RuntimeSettings } from '../../src/shared/types';
 
 /** A valid value other than the default. */
-function otherValue(spec: SettingSpec): string | number | boolean {
+function otherValue(spec: SettingSpec): string | number | boolean | readonly string[] {
 	switch (spec.type) {
 		case 'string':
 			return '/other/value';
+		case 'stringList':
+			return ['**/other/*.value'];
 		case 'boolean':
 			return !spec.default;
 		case 'enum':
@@ -27,6 +29,8 @@ function badValues(spec: SettingSpec): readonly unknown[] {
 	switch (spec.type) {
 		case 'string':
 			return [42, null, ['/a']];
+		case 'stringList':
+			return ['**/*.a', [1], [null], null, { 0: 'a' }];
 		case 'boolean':
 			return ['true', 1, null];
 		case 'enum':
@@ -54,6 +58,14 @@ describe('runtime settings', () => {
 			settings: { modelPath: '/m/a.gguf', threads: 3, gpu: 'off', completionEnabled: false },
 		});
 		assert.deepEqual(parseCommandLine(['--node-ipc', '--clientProcessId', '42', '--modelPath=/x.gguf']), { settings: { modelPath: '/x.gguf' } });
+	});
+
+	it('a list setting takes one item, a JSON array, or a repeated flag that adds to it', () => {
+		assert.deepEqual(parseCommandLine(['--extraContextExclude', '**/{a,b}.txt']), { settings: { extraContextExclude: ['**/{a,b}.txt'] } });
+		assert.deepEqual(parseCommandLine(['--extraContextExclude', '["**/*.a", "b/**"]', '--extraContextExclude=c']), { settings: { extraContextExclude: ['**/*.a', 'b/**', 'c'] } });
+		assert.deepEqual(parseCommandLine(['--extraContextExclude', '[]']), { settings: { extraContextExclude: [] } });
+		assert.deepEqual(parseCommandLine(['--filesExclude', '[1]']), { error: '--filesExclude must be one text or a JSON array of texts, got "[1]".' });
+		assert.deepEqual(parseCommandLine(['--filesExclude', '[oops']), { error: '--filesExclude must be one text or a JSON array of texts, got "[oops".' });
 	});
 
 	it('bad command lines get a message that names the fix', () => {
@@ -138,7 +150,7 @@ describe('runtime settings', () => {
 				assert.deepEqual(parseCommandLine([`--${spec.flag}`, String(value)]), { settings: { [key]: value } }, `--${spec.flag}`);
 				assert.deepEqual(parseCommandLine([`--${spec.flag}=${String(value)}`]), { settings: { [key]: value } }, `--${spec.flag}=`);
 				assert.deepEqual(parseCommandLine([`--${key}`, String(value)]), { settings: { [key]: value } }, `--${key}`);
-				if (spec.type !== 'string') {
+				if (spec.type !== 'string' && spec.type !== 'stringList') {
 					const result = parseCommandLine([`--${spec.flag}`, 'x1.5']);
 					assert.ok('error' in result && result.error.startsWith(`--${spec.flag} must be `) && result.error.endsWith(', got "x1.5".'), `--${spec.flag}: ${JSON.stringify(result)}`);
 				}

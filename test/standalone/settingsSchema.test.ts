@@ -12,6 +12,7 @@ interface ManifestProperty {
 	readonly minimum?: unknown;
 	readonly maximum?: unknown;
 	readonly scope?: unknown;
+	readonly items?: unknown;
 	readonly description?: unknown;
 	readonly markdownDescription?: unknown;
 }
@@ -30,6 +31,8 @@ function expectedProperty(spec: SettingSpec): ManifestProperty {
 			return { type: 'string', enum: spec.values, ...common };
 		case 'integer':
 			return { type: 'integer', minimum: spec.minimum, ...(spec.maximum !== undefined ? { maximum: spec.maximum } : {}), ...common };
+		case 'stringList':
+			return { type: 'array', items: { type: 'string' }, ...common };
 		default:
 			void (spec satisfies never);
 			throw new Error('unknown setting type');
@@ -37,7 +40,7 @@ function expectedProperty(spec: SettingSpec): ManifestProperty {
 }
 
 /** The keys the comparison covers; anything else in package.json (a `pattern`, an `exclusiveMaximum`) would go unchecked. */
-const comparedKeys = ['type', 'default', 'enum', 'minimum', 'maximum', 'scope'] as const;
+const comparedKeys = ['type', 'items', 'default', 'enum', 'minimum', 'maximum', 'scope'] as const;
 const describingKeys = new Set(['description', 'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions']);
 
 describe('settings schema', () => {
@@ -63,11 +66,11 @@ describe('settings schema', () => {
 		}
 	});
 
-	it('every id is in the bora section; only storageDir, which the host supplies, has none', () => {
+	it('every id is in the bora section; only storageDir and filesExclude, which the host supplies, have none', () => {
 		for (const [key, spec] of settingEntries) {
 			assert.ok(spec.id === undefined ? spec.runtime : spec.id.startsWith('bora.'), `${key}: an id is in the bora section; a value without one must go to the runtime`);
 		}
-		assert.deepEqual(settingEntries.filter(([, spec]) => spec.id === undefined).map(([key]) => key), ['storageDir']);
+		assert.deepEqual(settingEntries.filter(([, spec]) => spec.id === undefined).map(([key]) => key), ['storageDir', 'filesExclude']);
 	});
 
 	it('reads missing or wrongly typed values as the defaults', () => {
@@ -104,12 +107,15 @@ describe('settings schema', () => {
 		assert.equal(readSetting('modelPath', id => values[id], { homeDir: '/h' }), '/h/models/a.gguf');
 		assert.equal(readSetting('politeness', () => 'onPause'), 'onPause');
 		assert.equal(readSetting('politeness', () => 'rude'), 'normal');
+		assert.deepEqual(readSetting('extraContextExclude', () => ['**/*.secret', 3, null]), ['**/*.secret'], 'an entry that is not text is dropped');
+		assert.deepEqual(readSetting('extraContextExclude', () => '**/*.secret'), settingsSchema.extraContextExclude.default, 'not a list: the default');
+		assert.deepEqual(readSetting('extraContextExclude', () => []), [], 'an empty list turns the secret patterns off');
 	});
 
 	it('the runtime gets its settings and what the host supplies, not the extension’s own', () => {
-		const runtime = toRuntimeSettings(readSettings(() => undefined), { storageDir: '/storage' });
+		const runtime = toRuntimeSettings(readSettings(() => undefined), { storageDir: '/storage', filesExclude: ['**/.git'] });
 		const expected = Object.fromEntries(settingEntries.flatMap(([key, spec]) => spec.runtime ? [[key, spec.default]] : []));
-		assert.deepEqual(runtime, { ...expected, storageDir: '/storage' });
+		assert.deepEqual(runtime, { ...expected, storageDir: '/storage', filesExclude: ['**/.git'] });
 		for (const clientOnly of ['reasoningEffort', 'politeness', 'extraContextClipboard', 'traceServer']) {
 			assert.ok(!(clientOnly in runtime), clientOnly);
 		}

@@ -15,7 +15,7 @@ import { noSuggestionMessage } from './noSuggestionMessage';
 import type { CompletionState } from './typedThrough';
 
 /** The settings the service decides with. */
-export type CompletionServiceSettings = Pick<RuntimeSettings, 'completionEnabled' | 'completionCandidates' | 'maxSuffixCharsOnLine' | 'extraContextEnabled' | 'extraContextMaxTokens'>;
+export type CompletionServiceSettings = Pick<RuntimeSettings, 'completionEnabled' | 'completionCandidates' | 'maxSuffixCharsOnLine' | 'extraContextEnabled' | 'extraContextMaxTokens' | 'extraContextExclude' | 'filesExclude'>;
 
 export interface CompletionServiceOptions {
 	/** What generates the suggestions: the local engine (`Runtime`) or a remote one. */

@@ -10,6 +10,7 @@ import { ExtraContextRing, type RingChunk } from '../ExtraContextRing';
 import { IdlePrefill, type IdlePrefillOptions } from '../IdlePrefill';
 import type { Scheduler } from '../../scheduler/Scheduler';
 import { changedLines, windowAround } from './changedLines';
+import { ExtraContextPolicy } from './ExtraContextPolicy';
 import { importLanguageOf, relativeImports } from './relativeImports';
 import { WorkspaceNames, type WorkspaceFolders } from './WorkspaceNames';
 
@@ -46,17 +47,29 @@ export interface RequestContext {
 /** The ring's key of copied text: one chunk, replaced by the next copy. */
 const copiedKey = 'bora:copied-text';
 
+/** The settings that shape the extra context. */
+export type ExtraContextSettings = Pick<RuntimeSettings, 'extraContextEnabled' | 'extraContextMaxTokens' | 'extraContextExclude' | 'filesExclude'>;
+
 /**
  * Fills the extra-context ring from the document events and editor context it is told about: the
  * lines around each edit of an open document, the range the active editor shows, the files the
  * document imports by relative path, and copied text. Once the user is idle after a change, it has
  * the engine evaluate the next prompt's head so the next request finds it cached.
+ *
+ * Only files the {@link ExtraContextPolicy} allows lend their text (inside a workspace folder,
+ * symlinks resolved, not excluded); copied text, which the client sends only when the user turned it
+ * on, is the one other source.
  */
 export class ExtraContextService {
 	private ring: ExtraContextRing;
 	private enabled = defaultRuntimeSettings.extraContextEnabled;
 	private maxTokens = defaultRuntimeSettings.extraContextMaxTokens;
 	private readonly names = new WorkspaceNames();
+	private readonly policy = new ExtraContextPolicy();
+	private exclude: readonly string[] = defaultRuntimeSettings.extraContextExclude;
+	private filesExclude: readonly string[] = defaultRuntimeSettings.filesExclude;
+	/** Per ring key: whether that file, symlinks resolved, may be context; checked once while it is open. */
+	private readonly verdicts = new Map<string, Promise<boolean>>();
 	/** Lines of each open document as last seen, to find what an edit changed. */
 	private readonly snapshots = new Map<string, string[]>();
 	/** Per document: the import list last read, and the reading. */
@@ -78,6 +91,7 @@ export class ExtraContextService {
 			idleMs: 1000, chunkLines: 64, maxChunks: 16, maxImports: 4, importLines: 32, maxImportBytes: 262_144, maxTrackedChars: 1_000_000, ...rest,
 		};
 		this.ring = this.createRing();
+		this.policy.configure({ exclude: this.exclude, filesExclude: this.filesExclude });
 		this.idle = new IdlePrefill({
 			idleMs: this.options.idleMs,
 			...(scheduler ? { scheduler } : {}),
@@ -87,23 +101,27 @@ export class ExtraContextService {
 	}
 
 	/** The workspace's folders, for the names prompts show. */
+	/** The workspace's folders, for the names prompts show and the files that may be context. */
 	setWorkspace(workspace: WorkspaceFolders): void {
 		this.names.setFrom(workspace);
+		this.policy.setFolders(this.names.folderPaths);
+		this.restart();
 	}
 
-	configure(settings: Pick<RuntimeSettings, 'extraContextEnabled' | 'extraContextMaxTokens'>): void {
+	configure(settings: ExtraContextSettings): void {
 		const enabled = settings.extraContextEnabled ?? defaultRuntimeSettings.extraContextEnabled;
 		const maxTokens = settings.extraContextMaxTokens ?? defaultRuntimeSettings.extraContextMaxTokens;
-		if (enabled === this.enabled && maxTokens === this.maxTokens) {
+		const exclude = settings.extraContextExclude ?? defaultRuntimeSettings.extraContextExclude;
+		const filesExclude = settings.filesExclude ?? defaultRuntimeSettings.filesExclude;
+		if (enabled === this.enabled && maxTokens === this.maxTokens && sameList(exclude, this.exclude) && sameList(filesExclude, this.filesExclude)) {
 			return;
 		}
 		this.enabled = enabled;
 		this.maxTokens = maxTokens;
-		// A new budget starts a new ring: the chunks come back with the next edits and views.
-		this.ring = this.createRing();
-		this.snapshots.clear();
-		this.imports.clear();
-		this.changed();
+		this.exclude = exclude;
+		this.filesExclude = filesExclude;
+		this.policy.configure({ exclude, filesExclude });
+		this.restart();
 	}
 
 	/** The extra context for a completion in `uri`: every chunk but that document's own (the prompt has its text). */
@@ -115,7 +133,7 @@ export class ExtraContextService {
 		this.lastRequestUri = uri;
 		await this.readImports(uri, false);
 		this.idle.noteRequest();
-		return { extraContext: this.ring.chunksExcept(keyOf(uri)), repoName: this.names.repoName, fileName };
+		return { extraContext: await this.allowedChunksExcept(keyOf(uri)), repoName: this.names.repoName, fileName };
 	}
 
 	/** `bora/editorContext`: the active editor, the lines it shows and copied text. */
@@ -129,7 +147,7 @@ export class ExtraContextService {
 			void this.readImports(uri, true);
 		}
 		const document = uri === undefined ? undefined : this.documents.get(uri);
-		if (document && visibleLines && visibleLines.end > visibleLines.start) {
+		if (document && visibleLines && visibleLines.end > visibleLines.start && this.mayBeContext(document.uri)) {
 			const lines = this.snapshots.get(document.uri) ?? splitLines(document.getText());
 			const { start, end } = windowAround(visibleLines.start, visibleLines.end, lines.length, this.options.chunkLines);
 			// Scrolling a little must not churn the ring (and the cache): lines mostly held already stay as they are.
@@ -147,6 +165,7 @@ export class ExtraContextService {
 	didClose(uri: string): void {
 		this.snapshots.delete(uri);
 		this.imports.delete(uri);
+		this.verdicts.delete(keyOf(uri));
 	}
 
 	dispose(): void {
@@ -159,6 +178,9 @@ export class ExtraContextService {
 			return;
 		}
 		const key = keyOf(document.uri);
+		if (!this.mayBeContext(document.uri)) {
+			return;
+		}
 		const text = document.getText();
 		if (text.length > this.options.maxTrackedChars) {
 			this.snapshots.delete(document.uri);
@@ -170,7 +192,8 @@ export class ExtraContextService {
 		const before = this.snapshots.get(document.uri);
 		this.snapshots.set(document.uri, lines);
 		if (!before) {
-			// Opened: chunks kept from before may describe an older version (changed on disk while closed).
+			// Opened: where it leads may have changed while it was closed (a symlink), and so may its text (on disk).
+			this.verdicts.set(key, this.policy.allowsFile(key));
 			this.ring.dropMismatched(key, lines);
 			this.changed();
 			return;
@@ -183,6 +206,36 @@ export class ExtraContextService {
 		const { start, end } = windowAround(edit.startLine, edit.newEndLine, lines.length, this.options.chunkLines);
 		this.ring.add({ key, name: this.names.nameOf(document.uri), startLine: start, text: lines.slice(start, end).join('\n') });
 		this.changed();
+	}
+
+	/** Everything the ring held was gathered under the old rules: it starts again, and the chunks come back with the next edits and views. */
+	private restart(): void {
+		this.ring = this.createRing();
+		this.snapshots.clear();
+		this.imports.clear();
+		this.verdicts.clear();
+		this.changed();
+	}
+
+	/** Whether the document may lend its text to another file's prompt, as far as its URI tells (see {@link allowedChunksExcept}). */
+	private mayBeContext(uri: string): boolean {
+		return uri.startsWith('file:') && this.policy.allowsPath(keyOf(uri));
+	}
+
+	/** The ring's chunks but `key`'s, less those of files that lead (through a symlink) where the policy refuses. */
+	private async allowedChunksExcept(key: string): Promise<readonly RingChunk[]> {
+		const chunks = this.ring.chunksExcept(key);
+		const allowed = await Promise.all(chunks.map(chunk => chunk.key === copiedKey || this.verdictOf(chunk.key)));
+		return chunks.filter((_, index) => allowed[index]);
+	}
+
+	private verdictOf(key: string): Promise<boolean> {
+		let verdict = this.verdicts.get(key);
+		if (!verdict) {
+			verdict = this.policy.allowsFile(key);
+			this.verdicts.set(key, verdict);
+		}
+		return verdict;
 	}
 
 	private createRing(): ExtraContextRing {
@@ -216,11 +269,16 @@ export class ExtraContextService {
 			}
 			for (const candidate of candidates) {
 				const path = resolve(folder, candidate);
+				if (path === keyOf(uri) || !this.policy.allowsPath(path)) {
+					continue;
+				}
 				const fileUri = pathToFileURL(path).href;
-				const text = path === keyOf(uri) ? undefined : this.documents.get(fileUri)?.getText() ?? await this.readSmallFile(path);
+				// Checked on disk as the file is read, open or not: a verdict from when it was opened may be old.
+				const text = await this.policy.allowsFile(path) ? this.documents.get(fileUri)?.getText() ?? await this.readSmallFile(path) : undefined;
 				if (text === undefined) {
 					continue;
 				}
+				this.verdicts.set(path, Promise.resolve(true));
 				const head = splitLines(text).slice(0, this.options.importLines).join('\n');
 				this.ring.add({ key: path, name: this.names.nameOf(fileUri), startLine: 0, text: head });
 				added++;
@@ -259,7 +317,7 @@ export class ExtraContextService {
 		if (!target || !this.enabled) {
 			return true;
 		}
-		const result = await this.prefillHead({ extraContext: this.ring.chunksExcept(keyOf(target)), repoName: this.names.repoName }, signal);
+		const result = await this.prefillHead({ extraContext: await this.allowedChunksExcept(keyOf(target)), repoName: this.names.repoName }, signal);
 		if (result && result.evaluatedTokens > 0) {
 			this.log.info(`extra context for ${this.names.nameOf(target)}: ${result.evaluatedTokens} tokens evaluated ahead (${result.cachedTokens} cached)${result.aborted ? ', stopped for a request' : ''}`);
 		}
@@ -277,6 +335,10 @@ function keyOf(uri: string): string {
 	} catch {
 		return uri;
 	}
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 function splitLines(text: string): string[] {

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The editor's workspace as LSP's `initialize` describes it (its `InitializeParams` satisfy this). */
 export interface WorkspaceFolders {
@@ -18,6 +19,17 @@ export class WorkspaceNames {
 	setFrom(params: WorkspaceFolders): void {
 		const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: basename(decodeURIComponent(params.rootUri)) }] : []);
 		this.folders = folders.map(folder => ({ uri: folder.uri.replace(/\/?$/, '/'), name: folder.name }));
+	}
+
+	/** The paths of the folders that are on the file system (`file:` URIs). */
+	get folderPaths(): string[] {
+		return this.folders.flatMap(folder => {
+			try {
+				return folder.uri.startsWith('file:') ? [fileURLToPath(folder.uri)] : [];
+			} catch {
+				return [];
+			}
+		});
 	}
 
 	/** The first workspace folder's name; `undefined` without a workspace. */
