@@ -66,7 +66,7 @@ markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
  */
 markdown.renderer.rules.image = (tokens, index, options, env, self) => {
 	const token = tokens[index]!;
-	const source = token.attrGet('src') ?? '';
+	const source = String(token.attrGet('src') ?? '');
 	const alt = self.renderInlineAsText(token.children ?? [], options, env).trim();
 	const text = markdown.utils.escapeHtml(alt || (isAllowedLink(source) ? source : 'image'));
 	// Inside a link (a badge), a second link would nest anchors: the text alone, in the outer link.

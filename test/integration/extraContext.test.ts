@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -151,5 +151,110 @@ describe('extra context for completion through a spawned runtime and a real LSP 
 		} finally {
 			await server.stop();
 		}
+	});
+
+	describe('only files inside the workspace, and no secrets, enter a prompt', () => {
+		let root: string;
+		let folder: string;
+		let folderUri: string;
+		let mainPath: string;
+		const utilText = linesOf('util', 5);
+		const envText = 'API_TOKEN=do-not-send\nexport const TOKEN = "do-not-send";\n';
+		const keyText = linesOf('privateKey', 4);
+		// Imported from the document, each a way out of the workspace or into a secret, with util.js, the only file allowed, last.
+		const imports = [
+			'../outside/secret.env', './.env', './keys/id_rsa.js', './linked.js', './linkedFolder/lib.js', './generated/types.js', './util.js',
+		];
+		const mainText = `${imports.map((path, i) => `import * as m${i} from '${path}';\n`).join('')}${documentText}`;
+		before(async () => {
+			root = await mkdtemp(join(tmpdir(), 'bora-extra-context-policy-'));
+			folder = join(root, 'ws');
+			folderUri = pathToFileURL(folder).href;
+			const outside = join(root, 'outside');
+			await mkdir(join(folder, 'keys'), { recursive: true });
+			await mkdir(join(folder, 'generated'));
+			await mkdir(outside);
+			await writeFile(join(outside, 'secret.env'), linesOf('outsideSecret', 4));
+			await writeFile(join(outside, 'lib.js'), linesOf('outsideLib', 4));
+			await writeFile(join(outside, 'notes.js'), linesOf('outsideNotes', 4));
+			await symlink(join(outside, 'lib.js'), join(folder, 'linked.js'));
+			await symlink(outside, join(folder, 'linkedFolder'));
+			await writeFile(join(folder, '.env'), envText);
+			await writeFile(join(folder, 'keys', 'id_rsa.js'), keyText);
+			await writeFile(join(folder, 'generated', 'types.js'), linesOf('generated', 4));
+			await writeFile(join(folder, 'util.js'), utilText);
+			mainPath = join(folder, 'main.js');
+			await writeFile(mainPath, mainText.replace('|', ''));
+		});
+		after(() => rm(root, { recursive: true, force: true }));
+
+		it('imports outside the folder, through a symlink, secrets and files.exclude are not read; open documents of those kinds are not context either', async () => {
+			const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2'], rootUri: folderUri, initializationOptions: { filesExclude: ['**/generated'] } });
+			try {
+				await server.waitForState('ready');
+				// The user has the secret, an outside file and a symlinked one open, edits and looks at them: none of it is context for main.js.
+				const opened = [join(folder, '.env'), join(root, 'outside', 'notes.js'), join(folder, 'linked.js')];
+				for (const [i, path] of opened.entries()) {
+					const uri = pathToFileURL(path).href;
+					await server.open(uri, `|${linesOf(`opened${i}_`, 8)}`);
+					await server.replaceText(uri, `|${linesOf(`opened${i}_`, 8).replace(' = 3;', ' = "edited";')}`);
+					await server.editorContext({ uri, visibleLines: { start: 0, end: 8 } });
+				}
+				const main = pathToFileURL(mainPath).href;
+				const position = await server.open(main, mainText);
+				await server.editorContext({ uri: main, visibleLines: { start: 0, end: 4 } });
+				assert.equal((await server.complete(main, position))?.items[0]?.insertText, canonicalFim.middle, 'completion still works');
+				const stats = server.completionStats.at(-1)!;
+				assert.deepEqual(
+					{ chunks: stats.extraContextChunks, tokens: stats.extraContextTokens },
+					{ chunks: 1, tokens: await contextTokensOf([{ name: 'util.js', text: utilText }]) },
+					'util.js alone',
+				);
+			} finally {
+				await server.stop();
+			}
+		});
+
+		it('bora.completion.extraContext.exclude decides what counts as a secret; outside the workspace stays out whatever it says', async () => {
+			const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2'], rootUri: folderUri, initializationOptions: { filesExclude: ['**/generated'] } });
+			try {
+				await server.waitForState('ready');
+				const main = pathToFileURL(mainPath).href;
+				await server.open(main, mainText);
+				let step = 0;
+				const completeInMain = async () => {
+					const result = await server.complete(main, await server.replaceText(main, `// step ${++step}\n${mainText}`));
+					assert.equal(result?.items[0]?.insertText, canonicalFim.middle);
+					return server.completionStats.at(-1)!;
+				};
+				await server.configure({ extraContextExclude: ['**/util.js'] });
+				const utilExcluded = await completeInMain();
+				assert.deepEqual(
+					{ chunks: utilExcluded.extraContextChunks, tokens: utilExcluded.extraContextTokens },
+					{ chunks: 2, tokens: await contextTokensOf([{ name: '.env', text: envText }, { name: 'keys/id_rsa.js', text: keyText }]) },
+					'the user replaced the secret patterns: .env and id_rsa.js are read, util.js is not',
+				);
+				await server.configure({ extraContextExclude: [] });
+				const nothingExcluded = await completeInMain();
+				assert.equal(nothingExcluded.extraContextChunks, 3, '.env, id_rsa.js and util.js; never the outside or symlinked files, nor generated/');
+			} finally {
+				await server.stop();
+			}
+		});
+
+		it('without a workspace folder no other file is context', async () => {
+			const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2'] });
+			try {
+				await server.waitForState('ready');
+				const other = pathToFileURL(join(folder, 'other.js')).href;
+				await server.open(other, `|${linesOf('other', 8)}`);
+				await server.replaceText(other, `|${linesOf('other', 9)}`);
+				const main = pathToFileURL(mainPath).href;
+				assert.equal((await server.complete(main, await server.open(main, mainText)))?.items[0]?.insertText, canonicalFim.middle);
+				assert.equal(server.completionStats.at(-1)?.extraContextChunks, 0);
+			} finally {
+				await server.stop();
+			}
+		});
 	});
 });
