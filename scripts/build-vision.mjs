@@ -2,6 +2,9 @@
 // node-llama-cpp ships (its llama/gitRelease.bundle) plus src/runtime/vision/native/addon.cpp, linked
 // against node-llama-cpp's prebuilt libllama/libggml for this platform. Idempotent: skipped when the
 // inputs have not changed. Installs cmake and g++ with apt-get when they are missing and we are root.
+// The `*.patch` files in src/runtime/vision/native are applied to that source with `git apply`
+// (each says why at its top); the extracted tree's name carries their hash, so a new patch means a
+// fresh extraction, never a second application.
 //
 //   node scripts/build-vision.mjs [--force]
 //
@@ -67,9 +70,17 @@ function nodeLlamaCpp() {
 	return { bundle: join(pkgDir, 'llama/gitRelease.bundle'), version, bins };
 }
 
+/** Fixes to llama.cpp's mtmd that Bora carries until they are upstream, in name order. */
+function sourcePatches() {
+	return readdirSync(nativeDir).filter(file => file.endsWith('.patch')).sort().map(file => join(nativeDir, file));
+}
+
 /** A bare clone of node-llama-cpp's bundle, shared with test/models/vocabularies.ts. */
 function ensureSource({ bundle, version }) {
-	const srcDir = join(cacheDir, `llama.cpp-${version}`);
+	const patches = sourcePatches();
+	const patchHash = createHash('sha256');
+	for (const patch of patches) patchHash.update(readFileSync(patch));
+	const srcDir = join(cacheDir, `llama.cpp-${version}${patches.length ? `-${patchHash.digest('hex').slice(0, 8)}` : ''}`);
 	if (existsSync(join(srcDir, 'tools/mtmd/mtmd.h'))) return srcDir;
 	const gitDir = join(root, '.cache/test-models', `llama.cpp-${version}.git`);
 	if (!existsSync(join(gitDir, 'HEAD'))) {
@@ -83,6 +94,10 @@ function ensureSource({ bundle, version }) {
 	mkdirSync(temp, { recursive: true });
 	const tar = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', 'HEAD', ...sourcePaths], { maxBuffer: 512 * 1024 * 1024 });
 	execFileSync('tar', ['-x', '-C', temp], { input: tar });
+	for (const patch of patches) {
+		log(`applying ${relative(root, patch)}`);
+		execFileSync('git', ['apply', '--whitespace=nowarn', patch], { cwd: temp });
+	}
 	rmSync(srcDir, { recursive: true, force: true });
 	execFileSync('mv', ['-T', temp, srcDir]);
 	return srcDir;
