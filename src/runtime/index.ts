@@ -42,6 +42,7 @@ export { VisionEngine, imageMarker, defaultImageQuestion, type ExplainImageReque
 export type { ImageQuestion, VisionStatus } from './vision/VisionService';
 export { inspectImage, imageLimits, type ImageFormat, type ImageInfo } from './vision/imageInfo';
 export { checkPngInflation, pngIdatParts, pngInflateSlack, pngRawSize, readPngHeader, type CheckPngInflationOptions, type PngHeader } from './vision/pngInflateBound';
+export { checkJpegScans, jpegScanCount, maxJpegScans } from './vision/jpegScanLimit';
 export { checkDecodedSize, type CheckDecodedSizeOptions } from './vision/checkDecodedSize';
 export { imageReadSlots, notRegularFileReason, readImageFile, type ReadImageFileOptions } from './vision/readImageFile';
 export { Semaphore } from './util/Semaphore';

@@ -12,7 +12,7 @@ import { pngRawSize, type PngHeader } from '../../src/runtime';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 import { colours, mostlyColouredPng } from '../models/vision/pngWriter';
 import { ensureVisionFixture } from '../models/vision/visionFixtures';
-import { pngBomb, pngWithRawSize } from '../support/pngBuilder';
+import { jpegWithScans, pngBomb, pngWithRawSize } from '../support/pngBuilder';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
 
 const mib = 1024 * 1024;
@@ -96,6 +96,13 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 			assert.deepEqual([exact.imageWidth, exact.imageHeight], [64, 48], `interlaced: ${interlaced}`);
 			await assert.rejects(explain({ base64: pngWithRawSize(header, pngRawSize(header) - 1, 0).toString('base64'), mime: 'image/png' }), rejectsWith('badImage', /could not be read/));
 		}
+		await assertCompletes();
+	});
+
+	it('a progressive JPEG with 5000 scans (a decoding-time bomb) is refused before stb_image sees it', async () => {
+		const path = join(dir, 'scans.jpg');
+		await writeFile(path, jpegWithScans(5000, { width: 8000, height: 8000 }));
+		await assert.rejects(explain({ imagePath: path }), rejectsWith('badImage', /^The JPEG has 5000 scans; at most 100 are accepted/));
 		await assertCompletes();
 	});
 

@@ -48,3 +48,15 @@ export async function deflatedZeros(bytes: number): Promise<Buffer> {
 export async function pngBomb({ width = 64, height = 64, inflatedBytes = 1024 ** 3 }: { width?: number; height?: number; inflatedBytes?: number } = {}): Promise<Buffer> {
 	return pngWithIdat({ width, height, bitDepth: 8, colourType: 2, interlaced: false }, await deflatedZeros(inflatedBytes));
 }
+
+/**
+ * A progressive JPEG skeleton with `scans` scans (no Huffman tables: for counting, not decoding).
+ * An APP1 segment holds the bytes of an SOS marker, and each scan's data has a stuffed 0xFF and a
+ * restart marker, none of which is a scan.
+ */
+export function jpegWithScans(scans: number, { width = 16, height = 16 }: { width?: number; height?: number } = {}): Buffer {
+	const segment = (marker: number, payload: number[]) => [0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+	const sof2 = segment(0xc2, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
+	const scan = [...segment(0xda, [1, 1, 0, 0, 0, 0]), 0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56];
+	return Buffer.from([0xff, 0xd8, ...segment(0xe1, [0x45, 0x78, 0xff, 0xda, 0xff, 0xda]), ...sof2, ...Array.from({ length: scans }, () => scan).flat(), 0xff, 0xd9]);
+}

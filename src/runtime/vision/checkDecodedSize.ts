@@ -1,3 +1,4 @@
+import { checkJpegScans } from './jpegScanLimit';
 import { checkPngInflation } from './pngInflateBound';
 import type { ImageInfo } from './imageInfo';
 
@@ -7,9 +8,10 @@ export interface CheckDecodedSizeOptions {
 }
 
 /**
- * Refuses an image whose decoding would take more memory than its declared dimensions need, before
- * stb_image (inside mtmd) decodes it. {@link inspectImage} has already capped the dimensions at 64
- * megapixels; this closes the one format where the data can outgrow them.
+ * Refuses an image whose decoding would take more memory than its declared dimensions need, or
+ * far more time than its size suggests, before stb_image (inside mtmd) decodes it. `inspectImage`
+ * has already capped the dimensions at 64 megapixels; this closes the one format where the data
+ * can outgrow them (PNG), and JPEG's scans.
  */
 export async function checkDecodedSize(image: Uint8Array, info: ImageInfo, { signal }: CheckDecodedSizeOptions = {}): Promise<void> {
 	switch (info.format) {
@@ -19,7 +21,9 @@ export async function checkDecodedSize(image: Uint8Array, info: ImageInfo, { sig
 			return checkPngInflation(image, { signal });
 		case 'jpeg':
 			// Huffman-coded DCT blocks: stb_image allocates its component and coefficient buffers from
-			// the frame header's dimensions (capped) and writes nothing past them.
+			// the frame header's dimensions (capped) and writes nothing past them. Memory is bounded;
+			// time is not, as every scan is decoded over the whole image: scans are counted.
+			return checkJpegScans(image);
 		case 'gif':
 			// LZW output goes into one frame buffer sized from the logical screen (capped); codes past
 			// its end are dropped, and a frame outside the screen is an error.
