@@ -4,6 +4,7 @@ import {
 	type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type Middleware, type NotificationType, type RequestType, type RequestType0, type ServerOptions,
 } from 'vscode-languageclient/node';
 import { RuntimeStateNotification, RuntimeStateRequest } from '../shared/protocol';
+import { runtimeProcessEnv } from '../shared/runtimeThreadPool';
 import type { ClientState } from './ClientState';
 import { Disposable } from './dispose';
 import { RestartPolicy } from './RestartPolicy';
@@ -141,8 +142,9 @@ export class RuntimeClient extends Disposable {
 
 	private createClient(): LanguageClient {
 		const serverOptions: ServerOptions = {
-			run: { module: this.serverModule, transport: TransportKind.ipc },
-			debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6019'] } },
+			// The languageclient adds these to the extension host's environment.
+			run: { module: this.serverModule, transport: TransportKind.ipc, options: { env: runtimeProcessEnv(process.env) } },
+			debug: { module: this.serverModule, transport: TransportKind.ipc, options: { env: runtimeProcessEnv(process.env), execArgv: ['--inspect=6019'] } },
 		};
 		const clientOptions: LanguageClientOptions = {
 			documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],

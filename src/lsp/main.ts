@@ -5,6 +5,7 @@
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server';
 import { parseCommandLine } from '../shared/parseCommandLine';
+import { runtimeThreadPoolSize } from '../shared/runtimeThreadPool';
 
 const parsed = parseCommandLine(process.argv.slice(2));
 if ('error' in parsed) {
@@ -14,5 +15,9 @@ if ('error' in parsed) {
 if (process.argv.includes('--stdio')) {
 	// stdout carries the protocol: anything a dependency prints must go to stderr instead.
 	console.log = console.info = console.error;
+}
+if (!process.env['UV_THREADPOOL_SIZE']) {
+	// Too late to set here (see runtimeProcessEnv); libuv's pool has its default 4 threads.
+	process.stderr.write(`bora-runtime: UV_THREADPOOL_SIZE is not set, so libuv's pool has 4 threads; start the runtime with UV_THREADPOOL_SIZE=${runtimeThreadPoolSize} (the VS Code extension does).\n`);
 }
 startServer(createConnection(), parsed.settings);

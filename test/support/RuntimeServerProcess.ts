@@ -7,6 +7,7 @@ import {
 	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification,
 } from 'vscode-languageserver-protocol/node';
 import { serverModule } from './paths';
+import { runtimeProcessEnv } from '../../src/shared/runtimeThreadPool';
 import {
 	ChatChunkNotification, ChatRequest, CompletionStatsNotification, EditorContextNotification, RuntimeStateNotification, RuntimeStateRequest,
 	type ChatChunk, type ChatParams, type ChatResult, type CompletionStatsInfo, type EditorContextParams, type RuntimeSettings, type RuntimeState,
@@ -39,9 +40,11 @@ export class RuntimeServerProcess {
 	private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
 
 	static async start({ transport = 'stdio', args = [], initializationOptions, rootUri, serverModule: serverPath = serverModule }: StartOptions = {}): Promise<RuntimeServerProcess> {
+		// The environment the extension starts the runtime with.
+		const env = { ...process.env, ...runtimeProcessEnv(process.env) };
 		const child = transport === 'stdio'
-			? spawn(process.execPath, [serverPath, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-			: fork(serverPath, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+			? spawn(process.execPath, [serverPath, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
+			: fork(serverPath, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
 		const stderr: string[] = [];
 		child.stderr!.on('data', chunk => stderr.push(String(chunk)));
 		const connection = transport === 'stdio'

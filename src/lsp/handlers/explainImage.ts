@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
 import { imageLimits, RuntimeError, type Runtime } from '../../runtime';
 import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../../shared/protocol';
@@ -21,7 +20,7 @@ export function registerExplainImage(connection: Connection, runtime: Runtime, l
 			if (request.base64 !== undefined && request.base64.length > Math.ceil(imageLimits.maxBytes / 3) * 4) {
 				throw new RuntimeError({ code: 'badImage', message: `The image is larger than ${imageLimits.maxBytes / (1024 * 1024)} MB.`, action: 'Crop or shrink the screenshot.' });
 			}
-			const image = request.imagePath ? await readImageFile(request.imagePath) : Buffer.from(request.base64!, 'base64');
+			const image = request.imagePath ? { path: request.imagePath } : Buffer.from(request.base64!, 'base64');
 			const result = await runtime.explainImage({
 				image, question: request.question, history: request.history, signal,
 				onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
@@ -41,28 +40,6 @@ const noAnswerNotice = 'The model wrote no answer about this image; it may be bl
 
 /** Like a chat, an image question must never end in an empty answer that looks like success. */
 const imageAnswerFailed: OnUnexpectedError<ExplainImageResult> = { fail: { message: 'The image answer failed', action: 'See the runtime log for details.' } };
-
-/** Reads at most the size limit (+1 byte to tell "too large"), so a huge file is never read whole. */
-async function readImageFile(path: string): Promise<Buffer> {
-	let file;
-	try {
-		file = await open(path, 'r');
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new RuntimeError({ code: 'badImage', message: code === 'ENOENT' ? `The image ${path} does not exist.` : `The image ${path} cannot be read (${code ?? String(error)}).`, action: 'Pick the image again.' });
-	}
-	try {
-		const { size } = await file.stat();
-		if (size > imageLimits.maxBytes) {
-			throw new RuntimeError({ code: 'badImage', message: `The image is ${Math.round(size / (1024 * 1024))} MB; images up to ${imageLimits.maxBytes / (1024 * 1024)} MB are accepted.`, action: 'Crop or shrink the screenshot.' });
-		}
-		const buffer = Buffer.alloc(size);
-		const { bytesRead } = await file.read(buffer, 0, size, 0);
-		return buffer.subarray(0, bytesRead);
-	} finally {
-		await file.close();
-	}
-}
 
 function parseParams(params: unknown): ExplainImageParams {
 	const fail = (what: string): never => {

@@ -1,6 +1,7 @@
 import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
 import { SerialQueue } from '../util/SerialQueue';
+import { checkDecodedSize } from './checkDecodedSize';
 import { inspectImage, type ImageInfo } from './imageInfo';
 import type { NativeVisionSession, VisionAddon } from './visionAddon';
 
@@ -69,6 +70,8 @@ export class VisionEngine implements AsyncDisposable {
 	async explain({ image, prompt, maxTokens = 1024, signal, onText }: ExplainImageRequest): Promise<ExplainImageResult> {
 		if (this.disposed) throw new RuntimeError({ code: 'internal', message: 'The vision engine is disposed', action: 'Try again.' });
 		const info = inspectImage(image);
+		// Before the queue: a bomb is refused at once, not after the request ahead of it.
+		await checkDecodedSize(image, info, { signal });
 		return this.queue.run(async () => {
 			signal?.throwIfAborted();
 			this.clearIdle();

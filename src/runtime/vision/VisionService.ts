@@ -4,11 +4,13 @@ import { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
 import type { ChatTurn, RuntimeSettings } from '../../shared/types';
+import { readImageFile } from './readImageFile';
 import { loadVisionAddon } from './visionAddon';
 import { defaultImageQuestion, imageMarker, VisionEngine, type ExplainImageResult } from './VisionEngine';
 
 export interface ImageQuestion {
-	readonly image: Uint8Array;
+	/** The image's bytes, or the path of an image file, read with {@link readImageFile}'s limits. */
+	readonly image: Uint8Array | { readonly path: string };
 	/** Defaults to {@link defaultImageQuestion}. */
 	readonly question?: string;
 	/** Earlier text turns of the chat, oldest first. Defaults to none. */
@@ -53,7 +55,9 @@ export class VisionService {
 		}
 	}
 
-	async explain({ image, question, history = [], signal, onText }: ImageQuestion): Promise<ExplainImageResult> {
+	async explain({ image: source, question, history = [], signal, onText }: ImageQuestion): Promise<ExplainImageResult> {
+		// First: a bad file is refused before anything loads.
+		const image = source instanceof Uint8Array ? source : await readImageFile(source.path, { signal });
 		const { modelPath, mmprojPath } = this.paths();
 		const handle = await this.options.getLlama();
 		checkBackend(handle);
