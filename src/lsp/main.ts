@@ -4,6 +4,7 @@
  */
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server';
+import { createStdioConnection } from './stdioConnection';
 import { parseCommandLine } from '../shared/parseCommandLine';
 
 const parsed = parseCommandLine(process.argv.slice(2));
@@ -11,8 +12,9 @@ if ('error' in parsed) {
 	process.stderr.write(`bora-runtime: ${parsed.error}\n`);
 	process.exit(2);
 }
-if (process.argv.includes('--stdio')) {
+const stdio = process.argv.includes('--stdio');
+if (stdio) {
 	// stdout carries the protocol: anything a dependency prints must go to stderr instead.
 	console.log = console.info = console.error;
 }
-startServer(createConnection(), parsed.settings);
+startServer(stdio ? createStdioConnection() : createConnection(), parsed.settings);
