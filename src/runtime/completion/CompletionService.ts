@@ -10,7 +10,7 @@ import type { Scheduler } from '../scheduler/Scheduler';
 import { ExtraContextService, type ExtraContextServiceOptions } from './extraContext/ExtraContextService';
 import type { WorkspaceFolders } from './extraContext/WorkspaceNames';
 import { InflightCompletions, type GenerationControl, type SettledGeneration } from './InflightCompletions';
-import { charWindow, lineWindow, suffixCharsOnLine, type LineWindowOptions } from './lineWindow';
+import { charWindow, lineWindow, suffixCharsOnLine, type LineWindow, type LineWindowOptions } from './lineWindow';
 import { noSuggestionMessage } from './noSuggestionMessage';
 import type { CompletionState } from './typedThrough';
 
@@ -217,7 +217,7 @@ export class CompletionService implements Disposable {
 
 	private async generate(state: CompletionState, control: GenerationControl): Promise<BackendCompletionResult> {
 		return this.backend.complete({
-			...lineWindow(state.before, state.after, completionWindow),
+			...promptWindowOf(state),
 			// The workspace-relative file name, the workspace's name and the extra-context ring's chunks.
 			...await this.extraContext.forRequest(state.uri),
 			candidates: control.candidates,
@@ -251,6 +251,16 @@ export class CompletionService implements Disposable {
 	}
 }
 
+/** The text around the cursor that a state's prompt is built from. */
+function promptWindowOf(state: CompletionState): LineWindow {
+	return lineWindow(state.before, state.after, completionWindow);
+}
+
+function windowCharsOf(state: CompletionState): number {
+	const { prefix, suffix } = promptWindowOf(state);
+	return prefix.length + suffix.length;
+}
+
 /** `add.js:12`, for the log. */
 function where(state: CompletionState): string {
 	return `${state.uri.split('/').pop()}:${state.line + 1}`;
@@ -280,5 +290,6 @@ function statsOf({ state, result: { stats }, startedAt }: SettledGeneration): Co
 		mode: stats.mode,
 		extraContextTokens: stats.extraContextTokens,
 		extraContextChunks: stats.extraContextChunks,
+		windowChars: windowCharsOf(state),
 	};
 }
