@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 	const probePath = join(tmpdir(), `bora-loop-probe-${process.pid}.mjs`);
 	await writeFile(probePath, probe);
 	process.env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --import=${probePath}`.trim();
-	const server = await RuntimeServerProcess.start({ initializationOptions: { modelPath: models.qwenFim, threads: 2 } });
+	const server = await RuntimeServerProcess.start({ initializationOptions: { modelPath: models.qwenFim, threads: 2 }, rootUri: 'file:///workspace' });
 	try {
 		await server.waitForState('ready');
 		// Minified-bundle-like: one line, statements without a break.
