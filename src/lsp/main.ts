@@ -4,6 +4,7 @@
  */
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server';
+import { createStdioConnection } from './stdioConnection';
 import { parseCommandLine } from '../shared/parseCommandLine';
 import { runtimeThreadPoolSize } from '../shared/runtimeThreadPool';
 
@@ -12,7 +13,8 @@ if ('error' in parsed) {
 	process.stderr.write(`bora-runtime: ${parsed.error}\n`);
 	process.exit(2);
 }
-if (process.argv.includes('--stdio')) {
+const stdio = process.argv.includes('--stdio');
+if (stdio) {
 	// stdout carries the protocol: anything a dependency prints must go to stderr instead.
 	console.log = console.info = console.error;
 }
@@ -20,4 +22,4 @@ if (!process.env['UV_THREADPOOL_SIZE']) {
 	// Too late to set here (see runtimeProcessEnv); libuv's pool has its default 4 threads.
 	process.stderr.write(`bora-runtime: UV_THREADPOOL_SIZE is not set, so libuv's pool has 4 threads; start the runtime with UV_THREADPOOL_SIZE=${runtimeThreadPoolSize} (the VS Code extension does).\n`);
 }
-startServer(createConnection(), parsed.settings);
+startServer(stdio ? createStdioConnection() : createConnection(), parsed.settings);

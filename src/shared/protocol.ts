@@ -222,6 +222,8 @@ export interface CompletionStatsInfo {
 	readonly extraContextTokens?: number;
 	/** Extra context chunks in the prompt. */
 	readonly extraContextChunks?: number;
+	/** Characters of the document around the cursor the prompt was built from (before the token budget), bounded however long the lines. */
+	readonly windowChars?: number;
 }
 
 /** Sent by the server after each generation a request asked for (several requests may share one; prefetches send none). */

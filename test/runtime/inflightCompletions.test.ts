@@ -5,7 +5,7 @@ import { Runtime, type CompletionResult } from '../../src/runtime';
 import { endlessFim, ensureFixtureModel } from '../models/fixtures';
 
 const uri = 'file:///loop.txt';
-const at = (before: string): CompletionState => ({ uri, before, after: endlessFim.suffix });
+const at = (before: string): CompletionState => ({ uri, before, after: endlessFim.suffix, line: 0 });
 const best = { candidates: 1 };
 
 /** The suggestions of an answer that was served (a superseded one has none). */

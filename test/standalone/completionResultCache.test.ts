@@ -6,7 +6,7 @@ import type { CompletionStatsInfo, ModelInfo } from '../../src/shared/protocol';
 
 describe('completion result cache (typed-through reuse)', () => {
 	const uri = 'file:///a.js';
-	const at = (before: string, after: string, document = uri): CompletionState => ({ uri: document, before, after });
+	const at = (before: string, after: string, document = uri): CompletionState => ({ uri: document, before, after, line: 0 });
 	/** The best remembered suggestion left after typing, as a request for the best alone is served. */
 	const best = (cache: CompletionResultCache, state: CompletionState) => cache.lookup(state, { candidates: 1 })[0];
 

@@ -18,8 +18,10 @@ export function registerInlineCompletion(connection: Connection, documents: Text
 		if (!document) {
 			return null;
 		}
+		// Clamped to the text, whatever position the client sent.
+		const offset = document.offsetAt(params.position);
 		const outcome = await completion.complete({
-			document, version: document.version, offset: document.offsetAt(params.position), signal,
+			document, version: document.version, offset, line: document.positionAt(offset).line, signal,
 			// Trigger Inline Suggestion, and Alt+] / Alt+[ when cycling.
 			explicit: params.context.triggerKind === InlineCompletionTriggerKind.Invoked,
 		});

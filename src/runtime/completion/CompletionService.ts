@@ -10,7 +10,7 @@ import type { Scheduler } from '../scheduler/Scheduler';
 import { ExtraContextService, type ExtraContextServiceOptions } from './extraContext/ExtraContextService';
 import type { WorkspaceFolders } from './extraContext/WorkspaceNames';
 import { InflightCompletions, type GenerationControl, type SettledGeneration } from './InflightCompletions';
-import { lineWindow, suffixCharsOnLine, type LineWindowOptions } from './lineWindow';
+import { charWindow, lineWindow, suffixCharsOnLine, type LineWindow, type LineWindowOptions } from './lineWindow';
 import { noSuggestionMessage } from './noSuggestionMessage';
 import type { CompletionState } from './typedThrough';
 
@@ -39,6 +39,8 @@ export interface CompletionQuery {
 	readonly version: number;
 	/** The cursor, as an offset into the document's text. */
 	readonly offset: number;
+	/** The cursor's zero-based line, for the log and the stats. Defaults to counting the lines before `offset`. */
+	readonly line?: number;
 	/** Asked for by the user (Trigger Inline Suggestion, cycling with Alt+] / Alt+[) rather than by typing. */
 	readonly explicit: boolean;
 	/** Rejects the request with its reason once aborted. Defaults to never. */
@@ -54,7 +56,8 @@ export type CompletionOutcome =
 
 /**
  * Lines above the cursor start on a multiple of 32, so typing new lines does not move the prompt's
- * start and the KV cache for the whole prefix stays valid.
+ * start and the KV cache for the whole prefix stays valid; the characters, whatever the lines, are
+ * bounded by {@link charWindow}'s defaults, so one huge line costs what a normal file does.
  */
 export const completionWindow: LineWindowOptions = { alignFirstLine: 32 };
 
@@ -120,10 +123,11 @@ export class CompletionService implements Disposable {
 		return { dispose: () => this.statsListeners.delete(listener) };
 	}
 
-	async complete({ document, version, offset, explicit, signal = new AbortController().signal }: CompletionQuery): Promise<CompletionOutcome> {
+	async complete({ document, version, offset, line, explicit, signal = new AbortController().signal }: CompletionQuery): Promise<CompletionOutcome> {
 		signal.throwIfAborted();
 		const text = document.getText();
-		const state: CompletionState = { uri: document.uri, before: text.slice(0, offset), after: text.slice(offset) };
+		// Only what the prompt can see: caches compare and keep this, never the whole text (a 10 MiB line made every keystroke cost seconds).
+		const state: CompletionState = { uri: document.uri, ...charWindow(text.slice(0, offset), text.slice(offset), completionWindow), line: line ?? lineOf(text.slice(0, offset)) };
 		if (!this.settings.completionEnabled) {
 			return this.none(state, 'disabled', signal, { error: disabledError });
 		}
@@ -194,7 +198,7 @@ export class CompletionService implements Disposable {
 			this.logger.info(`completion ${where(state)}: no suggestion: ${message}`);
 		}
 		this.lastUnavailable = error ? message : undefined;
-		const info: NoSuggestionInfo = { uri: state.uri, line: lineOf(state.before), reason, message };
+		const info: NoSuggestionInfo = { uri: state.uri, line: state.line, reason, message };
 		return error ? { kind: 'none', info, error } : { kind: 'none', info };
 	}
 
@@ -204,7 +208,7 @@ export class CompletionService implements Disposable {
 	 * for: a request for that state joins it, and any other request that needs the model aborts it.
 	 */
 	private afterShown(state: CompletionState, suggestion: string): void {
-		const accepted: CompletionState = { uri: state.uri, before: state.before + suggestion, after: state.after };
+		const accepted: CompletionState = { uri: state.uri, before: state.before + suggestion, after: state.after, line: state.line + lineOf(suggestion) };
 		if (suggestion.trim() === '' || this.results.lookup(accepted, { candidates: 1 }).length > 0) {
 			return;
 		}
@@ -213,7 +217,7 @@ export class CompletionService implements Disposable {
 
 	private async generate(state: CompletionState, control: GenerationControl): Promise<BackendCompletionResult> {
 		return this.backend.complete({
-			...lineWindow(state.before, state.after, completionWindow),
+			...promptWindowOf(state),
 			// The workspace-relative file name, the workspace's name and the extra-context ring's chunks.
 			...await this.extraContext.forRequest(state.uri),
 			candidates: control.candidates,
@@ -247,9 +251,19 @@ export class CompletionService implements Disposable {
 	}
 }
 
+/** The text around the cursor that a state's prompt is built from. */
+function promptWindowOf(state: CompletionState): LineWindow {
+	return lineWindow(state.before, state.after, completionWindow);
+}
+
+function windowCharsOf(state: CompletionState): number {
+	const { prefix, suffix } = promptWindowOf(state);
+	return prefix.length + suffix.length;
+}
+
 /** `add.js:12`, for the log. */
 function where(state: CompletionState): string {
-	return `${state.uri.split('/').pop()}:${lineOf(state.before) + 1}`;
+	return `${state.uri.split('/').pop()}:${state.line + 1}`;
 }
 
 /** Zero-based line of the end of `text`. */
@@ -264,7 +278,7 @@ function lineOf(text: string): number {
 function statsOf({ state, result: { stats }, startedAt }: SettledGeneration): CompletionStatsInfo {
 	return {
 		uri: state.uri,
-		line: lineOf(state.before),
+		line: state.line,
 		promptTokens: stats.promptTokens,
 		cachedPromptTokens: stats.cachedPromptTokens,
 		promptMs: stats.promptMs,
@@ -276,5 +290,6 @@ function statsOf({ state, result: { stats }, startedAt }: SettledGeneration): Co
 		mode: stats.mode,
 		extraContextTokens: stats.extraContextTokens,
 		extraContextChunks: stats.extraContextChunks,
+		windowChars: windowCharsOf(state),
 	};
 }

@@ -3,7 +3,24 @@ export interface LineWindow {
 	readonly suffix: string;
 }
 
-export interface LineWindowOptions {
+export interface CharWindowOptions {
+	/**
+	 * Characters before the cursor kept at most, whatever the lines: a minified bundle or a data
+	 * file can be one line of megabytes. Defaults to `16384`.
+	 */
+	readonly maxCharsBefore?: number;
+	/** Characters after the cursor kept at most. Defaults to `4096`. */
+	readonly maxCharsAfter?: number;
+	/**
+	 * Where the text before the cursor is cut, the cut falls on a multiple of this many characters
+	 * from the start of the text (or on the first line start after it), so it stays put while the
+	 * user types and the prompt's beginning (and its KV cache) with it; the window then holds at
+	 * least `maxCharsBefore - alignChars + 1` characters. Defaults to `1024`.
+	 */
+	readonly alignChars?: number;
+}
+
+export interface LineWindowOptions extends CharWindowOptions {
 	/** Lines above the cursor to include. Defaults to `256`. */
 	readonly linesBefore?: number;
 	/** Lines below the cursor to include. Defaults to `64`. */
@@ -20,10 +37,40 @@ export interface LineWindowOptions {
 const lineBreak = /\r\n|\n|\r/g;
 
 /**
- * The text around the cursor that the prompt sees, from the whole text on both sides of it. Bounded
- * by lines before any tokenizing, so a huge file costs no more per keystroke than a small one.
+ * The text on both sides of the cursor bounded by characters, from the whole text on both sides of
+ * it: the first step of {@link lineWindow}, and the state the completion service keys its caches
+ * on, so nothing per keystroke reads, copies or compares a whole huge line. Its own result comes
+ * back unchanged (it holds at most the maximum already).
  */
-export function lineWindow(before: string, after: string, { linesBefore = 256, linesAfter = 64, alignFirstLine = 1 }: LineWindowOptions = {}): LineWindow {
+export function charWindow(before: string, after: string, { maxCharsBefore = 16_384, maxCharsAfter = 4096, alignChars = 1024 }: CharWindowOptions = {}): { before: string; after: string } {
+	let start = 0;
+	if (before.length > maxCharsBefore) {
+		// Rounded up, so the window never holds more than the maximum.
+		start = Math.ceil((before.length - maxCharsBefore) / alignChars) * alignChars;
+		// A line start soon after the cut makes a cleaner beginning; looked for within `alignChars` only.
+		const lineStart = before.slice(start, Math.min(before.length, start + alignChars)).indexOf('\n');
+		if (lineStart >= 0) {
+			start += lineStart + 1;
+		}
+		// Never half a surrogate pair: a lone half tokenizes as garbage.
+		if (isLowSurrogate(before.charCodeAt(start))) {
+			start++;
+		}
+	}
+	let end = Math.min(after.length, maxCharsAfter);
+	if (end < after.length && isHighSurrogate(after.charCodeAt(end - 1))) {
+		end--;
+	}
+	return { before: start === 0 ? before : before.slice(start), after: end === after.length ? after : after.slice(0, end) };
+}
+
+/**
+ * The text around the cursor that the prompt sees, from the whole text on both sides of it. Bounded
+ * by characters ({@link charWindow}), then by lines, before any tokenizing, so a huge file, or a
+ * huge line, costs no more per keystroke than a small one.
+ */
+export function lineWindow(wholeBefore: string, wholeAfter: string, { linesBefore = 256, linesAfter = 64, alignFirstLine = 1, ...chars }: LineWindowOptions = {}): LineWindow {
+	const { before, after } = charWindow(wholeBefore, wholeAfter, chars);
 	// Where each line above the cursor's starts, the cursor's own line last.
 	const lineStarts = [0, ...[...before.matchAll(lineBreak)].map(match => match.index + match[0].length)];
 	const cursorLine = lineStarts.length - 1;
@@ -43,6 +90,14 @@ function endOfLines(text: string, lines: number): number {
 		}
 	}
 	return text.length;
+}
+
+function isHighSurrogate(code: number): boolean {
+	return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+	return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** Non-whitespace characters right of the cursor on its line. */

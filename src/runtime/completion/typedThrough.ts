@@ -4,11 +4,16 @@
  * suggestion (finished) or with a generation's output so far (still streaming).
  */
 
-/** Where a suggestion is wanted: the whole text on both sides of the cursor. */
+/**
+ * Where a suggestion is wanted: the text on both sides of the cursor, as far as the prompt can see
+ * it (the completion service bounds it with `charWindow`, so a huge line is never compared whole).
+ */
 export interface CompletionState {
 	readonly uri: string;
 	readonly before: string;
 	readonly after: string;
+	/** The cursor's zero-based line in the document, for the log and the stats. */
+	readonly line: number;
 }
 
 /**

@@ -147,8 +147,9 @@ export class ExtraContextService {
 			void this.readImports(uri, true);
 		}
 		const document = uri === undefined ? undefined : this.documents.get(uri);
-		if (document && visibleLines && visibleLines.end > visibleLines.start && this.mayBeContext(document.uri)) {
-			const lines = this.snapshots.get(document.uri) ?? splitLines(document.getText());
+		// A document too large to follow is not split on every scroll either.
+		const lines = document && visibleLines && visibleLines.end > visibleLines.start && this.mayBeContext(document.uri) ? this.linesOf(document) : undefined;
+		if (document && visibleLines && lines) {
 			const { start, end } = windowAround(visibleLines.start, visibleLines.end, lines.length, this.options.chunkLines);
 			// Scrolling a little must not churn the ring (and the cache): lines mostly held already stay as they are.
 			if (end > start && this.ring.coveredLines(keyOf(document.uri), start, end) * 2 < end - start) {
@@ -206,6 +207,16 @@ export class ExtraContextService {
 		const { start, end } = windowAround(edit.startLine, edit.newEndLine, lines.length, this.options.chunkLines);
 		this.ring.add({ key, name: this.names.nameOf(document.uri), startLine: start, text: lines.slice(start, end).join('\n') });
 		this.changed();
+	}
+
+	/** The document's lines, from its snapshot when it is followed; `undefined` when it is too large to follow. */
+	private linesOf(document: CompletionDocument): readonly string[] | undefined {
+		const known = this.snapshots.get(document.uri);
+		if (known) {
+			return known;
+		}
+		const text = document.getText();
+		return text.length > this.options.maxTrackedChars ? undefined : splitLines(text);
 	}
 
 	/** Everything the ring held was gathered under the old rules: it starts again, and the chunks come back with the next edits and views. */
