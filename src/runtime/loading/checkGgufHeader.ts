@@ -77,7 +77,7 @@ export async function checkGgufHeaderIn(source: GgufByteSource, { name = 'the fi
 	const reader = new ChunkReader(source, chunkBytes, name);
 	const fileBytes = source.size;
 	const damaged = (claim: string, code: RuntimeErrorCode = 'invalidModel') => new RuntimeError({ code, message: `${name} has a damaged or hostile GGUF header: ${claim}.`, action: retry });
-	const tooBig = (claim: string) => damaged(`it claims ${claim} in a ${count(fileBytes)}-byte file`, 'truncatedModel');
+	const tooBig = (claim: string) => damaged(`it claims ${claim} in a file of ${count(fileBytes)} bytes`, 'truncatedModel');
 
 	if (fileBytes < 4 || !(await reader.startsWithMagic())) {
 		throw new RuntimeError({ code: 'invalidModel', message: `${name} is not a GGUF model: the file does not start with the GGUF header.`, action: 'Bora runs llama.cpp GGUF files (*.gguf). Choose another model.' });
