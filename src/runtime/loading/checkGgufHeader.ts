@@ -216,7 +216,12 @@ export async function checkGgufHeaderIn(source: GgufByteSource, { name = 'the fi
 	// llama.cpp pads the tensor infos to the alignment; the tensor data starts there.
 	const dataStart = BigInt(Math.ceil(headerBytes / alignment) * alignment);
 	if (tensors > 0 && dataStart + lastDataEnd > BigInt(fileBytes)) {
-		throw tooBig(`tensor data at byte ${count(dataStart + lastDataEnd)}`);
+		// Most likely an interrupted download rather than a lie: say so.
+		throw new RuntimeError({
+			code: 'truncatedModel',
+			message: `${name} is incomplete: it has ${count(fileBytes)} bytes, but its header describes at least ${count(dataStart + lastDataEnd)}.`,
+			action: `The download was probably interrupted. ${retry}`,
+		});
 	}
 	return { version, tensorCount: tensors, metadataCount: entries, headerBytes, fileBytes };
 }
