@@ -11,6 +11,7 @@ import { createLlama, type LlamaHandle } from './loading/createLlama';
 import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
 import { keepCurrentIfUnusable } from './loading/unusableReplacement';
 import { loadOrRestore, type RejectedModel } from './loading/loadOrRestore';
+import { FailedLoadMemory } from './loading/FailedLoadMemory';
 import { loadModel, type LoadedModel } from './loading/loadModel';
 import { SpeedForecaster } from './forecast/SpeedForecaster';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
@@ -61,6 +62,7 @@ export class Runtime implements AsyncDisposable {
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
+	private readonly failedLoads = new FailedLoadMemory();
 	private loadAbort: AbortController | undefined;
 	private disposed = false;
 	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
@@ -117,11 +119,15 @@ export class Runtime implements AsyncDisposable {
 		const previous = this.settings;
 		this.settings = settings;
 		const state = this.status.current;
-		const reload = loadSettingsChanged(previous, settings) || (state.kind === 'idle' && settings.modelPath !== '')
+		const changed = loadSettingsChanged(previous, settings);
+		if (changed) {
+			this.failedLoads.forget();
+		}
+		const reload = changed || (state.kind === 'idle' && settings.modelPath !== '')
 			// A rejected file may have been fixed (the download finished, the file was replaced): check it again.
 			|| (state.kind === 'ready' && state.rejected !== undefined);
 		if (reload) {
-			return this.reload();
+			return this.startLoad();
 		}
 		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
 			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
@@ -133,8 +139,13 @@ export class Runtime implements AsyncDisposable {
 		return this.pendingLoad;
 	}
 
-	/** Unloads the current model and loads the configured one again from disk. */
+	/** Unloads the current model and loads the configured one again from disk, even one that failed before. */
 	reload(): Promise<void> {
+		this.failedLoads.forget();
+		return this.startLoad();
+	}
+
+	private startLoad(): Promise<void> {
 		this.loadAbort?.abort();
 		this.forecaster.cancel();
 		const abort = new AbortController();
@@ -225,7 +236,8 @@ export class Runtime implements AsyncDisposable {
 		const target = loadTargetOf(this.settings);
 		const { modelPath } = target;
 		const keep = { status: this.status, loaded: this.loaded !== undefined, modelPath, llama: async () => (await this.getLlama()).llama, signal, logger: this.logger };
-		if (await keepCurrentIfUnusable(keep)) {
+		// A settings push that changes nothing about a failed load keeps the model that stood in for it.
+		if (await keepCurrentIfUnusable(keep) || (this.loaded && await this.failedLoads.wouldRepeat(target))) {
 			return;
 		}
 		const previous = this.status.current.kind === 'ready' ? this.loaded?.target : undefined;
@@ -240,6 +252,7 @@ export class Runtime implements AsyncDisposable {
 			target, previous, signal, logger: this.logger,
 			load: (next, rejected) => this.loadTarget(next, signal, rejected),
 			onFailure: error => this.status.set({ kind: 'error', modelPath, error: error.toInfo() }),
+			failures: this.failedLoads,
 		});
 	}
 

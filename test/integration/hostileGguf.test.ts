@@ -74,7 +74,7 @@ describe('hostile GGUF files: refused at once with a clear message, and the work
 					const state = await server.waitForState('error');
 					assert.equal(state.error.message, expected[name].message(files[name]));
 					assert.equal(state.error.code, expected[name].code);
-					assert.match(state.error.action, /Download the file again|choose another model/);
+					assert.match(state.error.action, /Download the model again|choose another model/);
 					assert.ok(server.states.every(s => s.kind !== 'loading' || s.modelPath !== files[name] || s.progress === 0), 'llama.cpp never started on it');
 					const peak = await peakRssMb(server);
 					assert.ok(peak < peakRssBoundMb, `peak RSS ${peak.toFixed(0)} MB`);
@@ -143,6 +143,20 @@ describe('hostile GGUF files: refused at once with a clear message, and the work
 			assert.deepEqual(loads, [loadFails, qwenFim], kindsSince(server, from));
 			assert.ok(!server.states.slice(from).some(s => s.kind === 'error'), `no error state in between: ${kindsSince(server, from)}`);
 			await assertCompletes(server, 'file:///workspace/after-load-failure.js');
+		});
+
+		it('a settings push that changes nothing about that load keeps qwenFim without unloading it; the replaced file loads', async () => {
+			const from = server.states.length;
+			await server.configure({ maxSuffixCharsOnLine: 77 });
+			await server.roundTrip();
+			await assertCompletes(server, 'file:///workspace/after-push.js');
+			assert.ok(server.states.slice(from).every(s => s.kind === 'ready' && s.model.path === qwenFim), `nothing reloaded: ${kindsSince(server, from)}`);
+			// The file is replaced (the download finished): the same settings now load it.
+			await writeFile(loadFails, await readFile(qwenFim));
+			await server.configure({ maxSuffixCharsOnLine: 78 });
+			const state = await server.waitForState('ready', ready => ready.model.path === loadFails);
+			assert.equal(state.rejected, undefined);
+			await assertCompletes(server, 'file:///workspace/after-fix.js');
 		});
 	});
 });

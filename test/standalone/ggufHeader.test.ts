@@ -79,7 +79,7 @@ describe('checkGgufHeader: counts and lengths against the file size, exact messa
 		await refused(fiveDimensions, 'invalidModel', 'm.gguf has a damaged or hostile GGUF header: tensor "t" claims 5 dimensions; llama.cpp allows 4.');
 		const farOffset = Buffer.from(good);
 		farOffset.writeBigUInt64LE(1_000_000n, dimensionsAt + 4 + 8 + 4);
-		await refused(farOffset, 'truncatedModel', `m.gguf is incomplete: it has ${good.length} bytes, but its header describes at least 1,000,128.`);
+		await refused(farOffset, 'truncatedModel', `m.gguf is incomplete: it has ${good.length} bytes, but its header describes 1,000,128 or more.`);
 		assert.deepEqual(await checkGgufHeaderIn(memory(good)), { version: 3, tensorCount: 1, metadataCount: 1, headerBytes: dimensionsAt + 4 + 8 + 4 + 8, fileBytes: good.length });
 	});
 

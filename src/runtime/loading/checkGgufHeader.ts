@@ -50,7 +50,7 @@ const stringType = 8;
 /** Bytes per value of each GGUF value type (gguf.h `gguf_type`); strings are a u64 length at least. */
 const valueBytes: readonly number[] = [1, 1, 2, 2, 4, 4, 4, 1, 8, 0, 8, 8, 8];
 const typeNames: readonly string[] = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'];
-const retry = 'Download the file again from a source you trust, or choose another model.';
+const retry = 'Download the model again from a source you trust, or choose another model.';
 
 /**
  * Checks a GGUF file's header before node-llama-cpp or llama.cpp reads it. Both allocate from the
@@ -219,7 +219,7 @@ export async function checkGgufHeaderIn(source: GgufByteSource, { name = 'the fi
 		// Most likely an interrupted download rather than a lie: say so.
 		throw new RuntimeError({
 			code: 'truncatedModel',
-			message: `${name} is incomplete: it has ${count(fileBytes)} bytes, but its header describes at least ${count(dataStart + lastDataEnd)}.`,
+			message: `${name} is incomplete: it has ${count(fileBytes)} bytes, but its header describes ${count(dataStart + lastDataEnd)} or more.`,
 			action: `The download was probably interrupted. ${retry}`,
 		});
 	}

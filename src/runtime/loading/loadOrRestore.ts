@@ -1,6 +1,7 @@
 import type { RuntimeErrorInfo } from '../../shared/types';
 import type { RuntimeError } from '../errors/RuntimeError';
 import type { Logger } from '../Logger';
+import type { FailedLoadMemory } from './FailedLoadMemory';
 import { sameLoadTarget, type LoadTarget } from './loadSettings';
 import { failureDetail, notReadableAsGguf } from './notReadableAsGguf';
 
@@ -18,6 +19,8 @@ export interface LoadOrRestoreOptions {
 	readonly load: (target: LoadTarget, rejected?: RejectedModel) => Promise<void>;
 	/** Reports a failure that left no model loaded. */
 	readonly onFailure: (error: RuntimeError) => void;
+	/** Remembers a failure the previous model stood in for, so an unchanged settings push does not repeat it. */
+	readonly failures: FailedLoadMemory;
 	readonly signal: AbortSignal;
 	readonly logger: Logger;
 }
@@ -28,10 +31,11 @@ export interface LoadOrRestoreOptions {
  * model again with the settings it had, so completion keeps working, and reports the failed file as
  * rejected. Only when that fails too, or no model was serving, does the failure become the state.
  */
-export async function loadOrRestore({ target, previous, load, onFailure, signal, logger }: LoadOrRestoreOptions): Promise<void> {
+export async function loadOrRestore({ target, previous, load, onFailure, failures, signal, logger }: LoadOrRestoreOptions): Promise<void> {
 	let failure: RuntimeError;
 	try {
 		await load(target);
+		failures.forget();
 		return;
 	} catch (error) {
 		if (signal.aborted) {
@@ -47,6 +51,7 @@ export async function loadOrRestore({ target, previous, load, onFailure, signal,
 	logger.warn(`Loading ${previous.modelPath} again with the settings it had, so completion keeps working.`);
 	try {
 		await load(previous, { modelPath: target.modelPath, error: failure.toInfo() });
+		await failures.remember(target);
 	} catch (error) {
 		if (!signal.aborted) {
 			logger.error(`Loading ${previous.modelPath} again failed too: ${failureDetail(error)}`);
