@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeErrorCode, RuntimeState } from '../../src/shared/protocol';
+import { ResponseError } from 'vscode-languageserver-protocol/node';
+import { ExplainImageRequest, type RuntimeErrorCode, type RuntimeErrorInfo, type RuntimeState } from '../../src/shared/protocol';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 import { hostileArrayKey, hostileGguf, hostileGgufNames, withRenamedTensor, type HostileGgufName } from '../models/hostileGguf';
+import { colours, mostlyColouredPng } from '../models/vision/pngWriter';
+import { ensureVisionFixture } from '../models/vision/visionFixtures';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
 
 const documentText = `${canonicalFim.prefix}|${canonicalFim.suffix}\n`;
@@ -158,5 +161,24 @@ describe('hostile GGUF files: refused at once with a clear message, and the work
 			assert.equal(state.rejected, undefined);
 			await assertCompletes(server, 'file:///workspace/after-fix.js');
 		});
+	});
+
+	it('a vision projector (mmproj) claiming 2^40 tensors: the image question gets the message, completion keeps serving', async () => {
+		const [fim, vision] = await Promise.all([ensureFixtureModel('mistral4Fim'), ensureVisionFixture()]);
+		const mmproj = files.tensors2e40;
+		const server = await RuntimeServerProcess.start({ args: ['--model', fim, '--chatModelPath', vision.modelPath, '--mmprojPath', mmproj, '--threads', '2'] });
+		try {
+			await server.waitForState('ready');
+			const image = join(dir, 'red.png');
+			await writeFile(image, mostlyColouredPng(colours.red));
+			const error = await server.connection.sendRequest(ExplainImageRequest.type, { chatId: 'v', imagePath: image }).then(() => undefined, (e: unknown) => e);
+			assert.ok(error instanceof ResponseError, `expected a ResponseError, got ${String(error)}`);
+			const info = error.data as RuntimeErrorInfo;
+			assert.equal(info.message, expected.tensors2e40.message(mmproj));
+			assert.equal(info.code, 'truncatedModel');
+			await assertCompletes(server, 'file:///workspace/after-mmproj.js');
+		} finally {
+			await server.stop();
+		}
 	});
 });
