@@ -8,8 +8,10 @@ import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './loading/createLlama';
-import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, optional } from './loading/loadSettings';
-import { unusableReplacement } from './loading/unusableReplacement';
+import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
+import { keepCurrentIfUnusable } from './loading/unusableReplacement';
+import { loadOrRestore, type RejectedModel } from './loading/loadOrRestore';
+import { FailedLoadMemory } from './loading/FailedLoadMemory';
 import { loadModel, type LoadedModel } from './loading/loadModel';
 import { SpeedForecaster } from './forecast/SpeedForecaster';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
@@ -48,7 +50,8 @@ export class Runtime implements AsyncDisposable {
 	private settings: RuntimeSettings = defaultRuntimeSettings;
 	private readonly status: RuntimeStatus;
 	private llama: { handle: LlamaHandle; key: string } | undefined;
-	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine } | undefined;
+	/** The completion model, with what it was loaded with so it can be loaded again when its replacement fails. */
+	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine; target: LoadTarget } | undefined;
 	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
 	private readonly separateChat: SeparateChatModel;
 	/**
@@ -59,6 +62,7 @@ export class Runtime implements AsyncDisposable {
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
+	private readonly failedLoads = new FailedLoadMemory();
 	private loadAbort: AbortController | undefined;
 	private disposed = false;
 	/** Image questions: the chat model plus its mmproj, loaded on the first image and unloaded when idle. */
@@ -115,11 +119,15 @@ export class Runtime implements AsyncDisposable {
 		const previous = this.settings;
 		this.settings = settings;
 		const state = this.status.current;
-		const reload = loadSettingsChanged(previous, settings) || (state.kind === 'idle' && settings.modelPath !== '')
+		const changed = loadSettingsChanged(previous, settings);
+		if (changed) {
+			this.failedLoads.forget();
+		}
+		const reload = changed || (state.kind === 'idle' && settings.modelPath !== '')
 			// A rejected file may have been fixed (the download finished, the file was replaced): check it again.
 			|| (state.kind === 'ready' && state.rejected !== undefined);
 		if (reload) {
-			return this.reload();
+			return this.startLoad();
 		}
 		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
 			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
@@ -131,8 +139,13 @@ export class Runtime implements AsyncDisposable {
 		return this.pendingLoad;
 	}
 
-	/** Unloads the current model and loads the configured one again from disk. */
+	/** Unloads the current model and loads the configured one again from disk, even one that failed before. */
 	reload(): Promise<void> {
+		this.failedLoads.forget();
+		return this.startLoad();
+	}
+
+	private startLoad(): Promise<void> {
 		this.loadAbort?.abort();
 		this.forecaster.cancel();
 		const abort = new AbortController();
@@ -220,10 +233,14 @@ export class Runtime implements AsyncDisposable {
 		if (signal.aborted || this.disposed) {
 			return;
 		}
-		const { modelPath } = this.settings;
-		if (await this.keepCurrentIfUnusable(modelPath, signal)) {
+		const target = loadTargetOf(this.settings);
+		const { modelPath } = target;
+		const keep = { status: this.status, loaded: this.loaded !== undefined, modelPath, llama: async () => (await this.getLlama()).llama, signal, logger: this.logger };
+		// A settings push that changes nothing about a failed load keeps the model that stood in for it.
+		if (await keepCurrentIfUnusable(keep) || (this.loaded && await this.failedLoads.wouldRepeat(target))) {
 			return;
 		}
+		const previous = this.status.current.kind === 'ready' ? this.loaded?.target : undefined;
 		// Free the old models first: two large models side by side may not fit.
 		await this.separateChat.unload();
 		await this.unload();
@@ -231,72 +248,58 @@ export class Runtime implements AsyncDisposable {
 			this.status.setNoModel();
 			return;
 		}
-		this.status.set({ kind: 'loading', modelPath, progress: 0 });
-		const started = performance.now();
-		try {
-			const handle = await this.getLlama();
-			const model = await loadModel(handle, {
-				modelPath,
-				signal,
-				gpuLayers: gpuLayersOf(this.settings),
-				...optional('contextSize', contextSizeOf(this.settings)),
-				onProgress: progress => {
-					if (!signal.aborted) {
-						this.status.reportLoadProgress(modelPath, progress);
-					}
-				},
-			});
-			if (signal.aborted) {
-				await model.dispose();
-				return;
-			}
-			this.loaded = { model, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler }) };
-			const loadMs = Math.round(performance.now() - started);
-			this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
-			if (model.notice) {
-				this.logger.warn(model.notice);
-			}
-			const chatModel = await this.describeChatModel();
-			const loaded = this.loaded;
-			const { forecast, measure } = await this.forecaster.forLoad(handle, model, {
-				storageDir: this.settings.storageDir,
-				isCurrent: () => !this.disposed && this.loaded === loaded,
-				onForecast: forecast => this.status.updateReady(state => state.model.path === model.info.path ? { ...state, forecast } : state),
-			});
-			this.status.set({
-				kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
-				...optional('contextSize', model.contextSize),
-				...(model.notice ? { notice: model.notice } : {}),
-				...(chatModel ? { chatModel } : {}),
-				...(forecast ? { forecast } : {}),
-			});
-			measure();
-		} catch (error) {
-			if (signal.aborted) {
-				return;
-			}
-			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load ${modelPath}`, action: 'See the runtime log for details.' });
-			this.logger.error(`Loading ${modelPath} failed: ${failure.message}`);
-			this.status.set({ kind: 'error', modelPath, error: failure.toInfo() });
-		}
+		await loadOrRestore({
+			target, previous, signal, logger: this.logger,
+			load: (next, rejected) => this.loadTarget(next, signal, rejected),
+			onFailure: error => this.status.set({ kind: 'error', modelPath, error: error.toInfo() }),
+			failures: this.failedLoads,
+		});
 	}
 
-	/**
-	 * When a model is loaded and the newly configured file is missing, damaged or unsupported, keeps
-	 * the working model and reports the rejected file in the ready state. Returns whether it did.
-	 */
-	private async keepCurrentIfUnusable(modelPath: string, signal: AbortSignal): Promise<boolean> {
-		const current = this.status.current;
-		if (!this.loaded || current.kind !== 'ready' || !modelPath || modelPath === current.model.path) {
-			return false;
+	/** Loads one model and reports it ready (with the model it stands in for, if any); throws when the load fails. */
+	private async loadTarget(target: LoadTarget, signal: AbortSignal, rejected?: RejectedModel): Promise<void> {
+		const { modelPath } = target;
+		await this.unload();
+		this.status.set({ kind: 'loading', modelPath, progress: 0 });
+		const started = performance.now();
+		const handle = await this.getLlama();
+		const model = await loadModel(handle, {
+			modelPath,
+			signal,
+			gpuLayers: target.gpuLayers,
+			...optional('contextSize', target.contextSize),
+			onProgress: progress => {
+				if (!signal.aborted) {
+					this.status.reportLoadProgress(modelPath, progress);
+				}
+			},
+		});
+		if (signal.aborted) {
+			await model.dispose();
+			return;
 		}
-		const error = await unusableReplacement((await this.getLlama()).llama, modelPath, signal);
-		if (error) {
-			this.logger.error(`Keeping ${current.model.path}: the new model ${modelPath} cannot be used: ${error.message}`);
-			const { rejected: _previous, ...ready } = current;
-			this.status.set({ ...ready, rejected: { modelPath, error: error.toInfo() } });
+		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler }) };
+		const loadMs = Math.round(performance.now() - started);
+		this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
+		if (model.notice) {
+			this.logger.warn(model.notice);
 		}
-		return error !== undefined;
+		const chatModel = await this.describeChatModel();
+		const loaded = this.loaded;
+		const { forecast, measure } = await this.forecaster.forLoad(handle, model, {
+			storageDir: this.settings.storageDir,
+			isCurrent: () => !this.disposed && this.loaded === loaded,
+			onForecast: forecast => this.status.updateReady(state => state.model.path === model.info.path ? { ...state, forecast } : state),
+		});
+		this.status.set({
+			kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
+			...optional('contextSize', model.contextSize),
+			...(model.notice ? { notice: model.notice } : {}),
+			...(chatModel ? { chatModel } : {}),
+			...(forecast ? { forecast } : {}),
+			...(rejected ? { rejected } : {}),
+		});
+		measure();
 	}
 
 	private async getLlama(): Promise<LlamaHandle> {

@@ -31,6 +31,7 @@ export {
 } from './completion/ExtraContextRing';
 export { createLlama, type CreateLlamaOptions, type LlamaHandle } from './loading/createLlama';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './loading/loadModel';
+export { checkGgufHeader, checkGgufHeaderIn, supportedGgufVersions, type CheckGgufHeaderOptions, type GgufByteSource, type GgufHeaderFacts } from './loading/checkGgufHeader';
 export { RuntimeError } from './errors/RuntimeError';
 export type { Logger } from './Logger';
 export { detectFimFormat, noFimReason, type FimDetection } from './fim/detectFimFormat';

@@ -1,4 +1,6 @@
 import { GgufInsights, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import { checkGgufHeader } from '../loading/checkGgufHeader';
+import { notReadableAsGguf } from '../loading/notReadableAsGguf';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { FitEstimates, MemoryUse } from './estimateFit';
 
@@ -95,6 +97,10 @@ export interface ReadHeaderOptions {
 export async function readHeaderInsights(llama: Llama, source: string, { signal }: ReadHeaderOptions = {}): Promise<GgufInsights> {
 	const remote = /^(hf:|https?:\/\/)/i.test(source);
 	try {
+		if (!remote) {
+			// node-llama-cpp's reader allocates from the header's counts: check them against the file first.
+			await checkGgufHeader(source, signal ? { signal } : {});
+		}
 		const fileInfo = await readGgufFileInfo(source, {
 			sourceType: remote ? 'network' : 'filesystem', logWarnings: false, signal,
 			// One quick try: the user is waiting on it, and a download retries on its own later.
@@ -103,9 +109,10 @@ export async function readHeaderInsights(llama: Llama, source: string, { signal 
 		return await GgufInsights.from(fileInfo, llama);
 	} catch (error) {
 		signal?.throwIfAborted();
-		throw RuntimeError.from(error, remote
-			? { code: 'downloadFailed', message: `Cannot read the model header from ${source}`, action: 'Check the network connection (and the proxy settings), then check the fit again.' }
-			: { code: 'invalidModel', message: `Cannot read the GGUF header of ${source}`, action: 'Check that the file is a complete GGUF model, or choose another one.' });
+		if (!remote) {
+			throw notReadableAsGguf(error, source);
+		}
+		throw RuntimeError.from(error, { code: 'downloadFailed', message: `Cannot read the model header from ${source}`, action: 'Check the network connection (and the proxy settings), then check the fit again.' });
 	}
 }
 

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Llama } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { checkGgufHeader } from '../loading/checkGgufHeader';
 import { inspectModelFile } from '../loading/inspectModelFile';
 import { formatBytes } from '../../shared/formatBytes';
 
@@ -16,7 +17,7 @@ const downloadAgain = 'Download it again; if it fails again, the file on the ser
 
 /**
  * Checks a downloaded file before it replaces anything: its size is what the server announced, it
- * starts with the GGUF header, and (for models) its header parses, describes no more bytes than the
+ * starts with the GGUF header, its header's counts fit in the file, and (for models) its header parses, describes no more bytes than the
  * file has, and names an architecture this llama.cpp runs.
  */
 export async function verifyDownload(llama: Llama, filePath: string, { expectedBytes, loadable = true, signal }: VerifyDownloadOptions = {}): Promise<void> {
@@ -38,11 +39,13 @@ export async function verifyDownload(llama: Llama, filePath: string, { expectedB
 	if (magic.toString('latin1') !== 'GGUF') {
 		throw new RuntimeError({ code: 'verificationFailed', message: `The downloaded file ${filePath} is not a GGUF model (it does not start with "GGUF").`, action: downloadAgain });
 	}
-	if (!loadable) {
-		return;
-	}
 	try {
-		await inspectModelFile(llama, filePath, signal);
+		if (loadable) {
+			await inspectModelFile(llama, filePath, signal);
+		} else {
+			// An mmproj or a later part of a split model: llama.cpp still reads its header, counts and all.
+			await checkGgufHeader(filePath, signal ? { signal } : {});
+		}
 	} catch (error) {
 		if (error instanceof RuntimeError) {
 			throw new RuntimeError({ code: 'verificationFailed', message: `The downloaded model failed verification: ${error.message}`, action: error.code === 'unsupportedModel' ? error.action : downloadAgain }, { cause: error });

@@ -1,8 +1,8 @@
 import type { ModelInfo } from '../../shared/types';
-import { RuntimeError } from '../errors/RuntimeError';
 import { describeModelFile } from '../loading/describeModelFile';
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
+import { failureDetail, notReadableAsGguf } from '../loading/notReadableAsGguf';
 import { loadModel, type LoadedModel, type LoadModelOptions } from '../loading/loadModel';
 import type { ChatEngine } from './ChatEngine';
 
@@ -44,8 +44,8 @@ export class SeparateChatModel {
 			return this.loaded.chat;
 		} catch (error) {
 			signal?.throwIfAborted();
-			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `Could not load the chat model ${modelPath}`, action: 'See the runtime log for details.' });
-			logger.error(`Loading the chat model ${modelPath} failed: ${failure.message}`);
+			const failure = notReadableAsGguf(error, modelPath, 'loadFailed');
+			logger.error(`Loading the chat model ${modelPath} failed: ${failure.message} (${failureDetail(error)})`);
 			throw failure;
 		}
 	}

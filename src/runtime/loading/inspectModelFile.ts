@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { checkGgufHeader } from './checkGgufHeader';
+import { notReadableAsGguf } from './notReadableAsGguf';
 
 export interface InspectedModelFile {
 	readonly fileInfo: GgufFileInfo;
@@ -12,7 +14,8 @@ const chooseAnother = 'Choose another model with "Bora: Select GGUF Model…" or
 
 /**
  * Checks a model file before llama.cpp sees it, so each way a file can be wrong gets its own message
- * instead of llama.cpp's generic "failed to load model".
+ * instead of llama.cpp's generic "failed to load model". The header's counts are checked against the
+ * file's size first ({@link checkGgufHeader}): node-llama-cpp's reader allocates from them.
  */
 export async function inspectModelFile(llama: Llama, modelPath: string, signal?: AbortSignal): Promise<InspectedModelFile> {
 	const stats = await stat(modelPath).catch((error: NodeJS.ErrnoException) => {
@@ -26,23 +29,25 @@ export async function inspectModelFile(llama: Llama, modelPath: string, signal?:
 		throw new RuntimeError({ code: 'modelNotFound', message: `The model path is not a file: ${modelPath}`, action: chooseAnother });
 	}
 
+	await checkGgufHeader(modelPath, signal ? { signal } : {});
 	let fileInfo: GgufFileInfo;
 	try {
 		fileInfo = await readGgufFileInfo(modelPath, { sourceType: 'filesystem', logWarnings: false, signal });
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		const notGguf = /magic/i.test(message) || (error instanceof Error && error.name === 'InvalidGgufMagicError');
-		throw new RuntimeError({
-			code: notGguf ? 'invalidModel' : 'truncatedModel',
-			message: notGguf
-				? `${modelPath} is not a GGUF model: the file does not start with the GGUF header.`
-				: `${modelPath} is damaged or incomplete: its GGUF header cannot be read (${message}).`,
-			action: notGguf ? `Bora runs llama.cpp GGUF files (*.gguf). ${chooseAnother}` : `Download the model again, or ${lowerFirst(chooseAnother)}`,
-		}, { cause: error });
+		// The checked header parsed as GGUF, so what node-llama-cpp still refuses is damage it found.
+		throw notReadableAsGguf(error, modelPath, 'truncatedModel');
 	}
 
-	const insights = await GgufInsights.from(fileInfo, llama);
-	const architecture = fileInfo.metadata.general?.architecture ?? 'unknown';
+	let insights: GgufInsights;
+	let expectedBytes: number | undefined;
+	try {
+		insights = await GgufInsights.from(fileInfo, llama);
+		expectedBytes = expectedFileSize(fileInfo, insights);
+	} catch (error) {
+		// A header that parses can still hold values node-llama-cpp cannot measure (an unknown tensor type).
+		throw notReadableAsGguf(error, modelPath);
+	}
+	const architecture = String(fileInfo.metadata.general?.architecture ?? 'unknown');
 	if (!insights.isSupportedByLlamaCpp) {
 		throw new RuntimeError({
 			code: 'unsupportedModel',
@@ -51,7 +56,6 @@ export async function inspectModelFile(llama: Llama, modelPath: string, signal?:
 		});
 	}
 
-	const expectedBytes = expectedFileSize(fileInfo, insights);
 	if (expectedBytes !== undefined && stats.size < expectedBytes) {
 		throw new RuntimeError({
 			code: 'truncatedModel',

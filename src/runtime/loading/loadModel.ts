@@ -1,4 +1,4 @@
-import { InsufficientMemoryError, type LlamaModel } from 'node-llama-cpp';
+import { InsufficientMemoryError, type GgufFileInfo, type LlamaModel } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { detectFimFormat, type FimDetection } from '../fim/detectFimFormat';
 import { vocabularyOf } from '../fim/vocabulary';
@@ -12,6 +12,7 @@ import type { LlamaHandle } from './createLlama';
 import { describeModel } from './describeModel';
 import { fewerGpuLayersNotice, gpuLayerAttempts } from './gpuLayerAttempts';
 import { inspectModelFile } from './inspectModelFile';
+import { notReadableAsGguf } from './notReadableAsGguf';
 
 export interface LoadModelOptions {
 	readonly modelPath: string;
@@ -83,6 +84,28 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 		}
 	}
 	const loaded = model!;
+	try {
+		return describeLoaded(loaded, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice });
+	} catch (error) {
+		// llama.cpp took the file, but its metadata is not what Bora reads (a vocabulary of the wrong type).
+		await loaded.dispose();
+		throw notReadableAsGguf(error, modelPath);
+	}
+}
+
+interface LoadFacts {
+	readonly modelPath: string;
+	readonly fileInfo: GgufFileInfo;
+	readonly sizeBytes: number;
+	readonly estimates: FitEstimates;
+	readonly hardware: Awaited<ReturnType<typeof detectHardware>>;
+	readonly llama: LlamaHandle['llama'];
+	readonly contextSize: number | undefined;
+	readonly targetContextSize: number;
+	readonly notice: string | undefined;
+}
+
+function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice }: LoadFacts): LoadedModel {
 	const vocabulary = vocabularyOf(loaded.fileInfo);
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
@@ -114,11 +137,8 @@ function toLoadError(error: unknown, modelPath: string): RuntimeError {
 	if (error instanceof Error && error.name === 'AbortError') {
 		return RuntimeError.from(error, { code: 'loadFailed', message: 'Model loading was cancelled', action: 'Restart the runtime to load it again.' });
 	}
-	return RuntimeError.from(error, {
-		code: 'loadFailed',
-		message: `llama.cpp could not load ${modelPath}`,
-		action: 'The file may be damaged or made for a newer llama.cpp. Check the runtime log, or choose another model.',
-	});
+	// llama.cpp's own words ("Failed to load model") are for the log; the user reads what to do.
+	return notReadableAsGguf(error, modelPath, 'loadFailed');
 }
 
 function safeCall<T>(callback: ((value: T) => void) | undefined, value: T): void {

@@ -26,3 +26,18 @@ export function loadSettingsChanged(previous: RuntimeSettings, next: RuntimeSett
 	return previous.modelPath !== next.modelPath || previous.gpu !== next.gpu || previous.threads !== next.threads
 		|| contextSizeOf(previous) !== contextSizeOf(next) || gpuLayersOf(previous) !== gpuLayersOf(next);
 }
+
+/** What one load of the completion model is made of: its file and the settings that size the load. */
+export interface LoadTarget {
+	readonly modelPath: string;
+	readonly gpuLayers: number | 'auto';
+	readonly contextSize?: number;
+}
+
+export function loadTargetOf(settings: RuntimeSettings): LoadTarget {
+	return { modelPath: settings.modelPath, gpuLayers: gpuLayersOf(settings), ...optional('contextSize', contextSizeOf(settings)) };
+}
+
+export function sameLoadTarget(a: LoadTarget, b: LoadTarget): boolean {
+	return a.modelPath === b.modelPath && a.gpuLayers === b.gpuLayers && a.contextSize === b.contextSize;
+}

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ChatPromptInput } from '../chat/ChatEngine';
 import { RuntimeError } from '../errors/RuntimeError';
+import { checkGgufHeader } from '../loading/checkGgufHeader';
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
 import type { ChatTurn, RuntimeSettings } from '../../shared/types';
@@ -64,6 +65,10 @@ export class VisionService {
 		const addon = loadVisionAddon();
 		const message = `${imageMarker}\n${question?.trim() || defaultImageQuestion}`;
 		const prompt = await this.options.renderPrompt({ history, message, effort: 'off' }, signal);
+		// The addon hands both files to llama.cpp as they are: their headers are checked first, every time,
+		// since either file may have been replaced since the chat model loaded.
+		await checkGgufHeader(modelPath, signal ? { signal } : {});
+		await checkGgufHeader(mmprojPath, signal ? { signal } : {});
 		const key = JSON.stringify([modelPath, mmprojPath, handle.threads]);
 		if (this.engine?.key !== key) {
 			await this.engine?.engine.dispose();
