@@ -113,8 +113,18 @@ export class ChatEngine extends DisposableBase {
 	}
 
 	/** The exact prompt text (special tokens written out) the model sees for this input. */
-	async renderPrompt(input: ChatPromptInput): Promise<string> {
+	renderPrompt(input: ChatPromptInput): Promise<string> {
+		// Throws at once when disposed, as every engine method does; the render itself is asynchronous.
 		this.ensureNotDisposed();
+		return this.renderPromptOf(input);
+	}
+
+	chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
+		this.ensureNotDisposed();
+		return this.answer(request);
+	}
+
+	private async renderPromptOf(input: ChatPromptInput): Promise<string> {
 		const plan = this.plan(input.effort);
 		const wrapper = await this.wrapperFor(plan);
 		const { contextText } = await wrapper.render({ chatHistory: this.historyOf(input) });
@@ -122,8 +132,7 @@ export class ChatEngine extends DisposableBase {
 		return model.detokenize(contextText.tokenize(model.tokenizer), true);
 	}
 
-	async chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
-		this.ensureNotDisposed();
+	private async answer(request: ChatEngineRequest): Promise<ChatEngineResult> {
 		const plan = this.plan(request.effort);
 		const wrapper = await this.wrapperFor(plan);
 		// Disposing (a model switch) ends the answer in progress, paused or not, before the model goes away.
