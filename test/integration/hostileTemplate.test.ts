@@ -88,4 +88,26 @@ describe('a chat model with a hostile chat template, through a spawned runtime',
 		const position = await server.open('file:///workspace/normal.js', documentText);
 		assert.equal((await server.complete('file:///workspace/normal.js', position))?.items[0]?.insertText, canonicalFim.middle);
 	});
+
+	it('chat-model completion on a model with that template says why, and the runtime goes on completing once the model changes', async () => {
+		const noFim = await writeChatModelWithTemplate(join(dir, 'hostile-template-no-fim.gguf'), hostileTemplate, { withFimTokens: false });
+		const other = await RuntimeServerProcess.start({ args: ['--model', noFim, '--threads', '2'] });
+		try {
+			await other.waitForState('ready');
+			const position = await other.open(uri, documentText);
+			const refused = await other.complete(uri, position).then(() => undefined, (error: unknown) => error);
+			assert.ok(refused instanceof ResponseError, `expected a ResponseError, got ${String(refused)}`);
+			const info = refused.data as RuntimeErrorInfo;
+			assert.equal(info.code, 'noFimSupport');
+			assert.match(info.message, /no fill-in-the-middle tokens, and the chat template of .+ took longer than 1000 ms to render a conversation/);
+			assert.match(info.action, /fill-in-the-middle/);
+			const fim = await ensureFixtureModel('mistral4Fim');
+			await other.configure({ modelPath: fim });
+			await other.waitForState('ready', state => state.model.path === fim);
+			const after = await other.open('file:///workspace/other.js', documentText);
+			assert.equal((await other.complete('file:///workspace/other.js', after))?.items[0]?.insertText, canonicalFim.middle);
+		} finally {
+			await other.stop();
+		}
+	});
 });

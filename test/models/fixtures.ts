@@ -100,10 +100,10 @@ async function buildIfMissing(name: FixtureName): Promise<string> {
  * Writes `mistral4Chat` with another chat template to `path` (a temp dir of the test): for inputs
  * that exist only for one test, such as a hostile template. Not cached.
  */
-export async function writeChatModelWithTemplate(path: string, chatTemplate: string): Promise<string> {
+export async function writeChatModelWithTemplate(path: string, chatTemplate: string, options: { readonly withFimTokens?: boolean } = {}): Promise<string> {
     const tokenizer = await acquireTokenizer();
     try {
-        await writeAtomically(path, await mistral4ChatWithTemplateRecipe(chatTemplate).build({ cacheDir: fixtureCacheDir, tokenizer }));
+        await writeAtomically(path, await mistral4ChatWithTemplateRecipe(chatTemplate, options).build({ cacheDir: fixtureCacheDir, tokenizer }));
     } finally {
         await releaseTokenizer();
     }

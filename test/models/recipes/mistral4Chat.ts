@@ -35,10 +35,11 @@ interface ChainParts {
 
 /**
  * `mistral4Chat` with another chat template, for tests that write it at test time (a hostile
- * template): the same vocabulary and answers, only `tokenizer.chat_template` differs.
+ * template): the same vocabulary and answers, only `tokenizer.chat_template` differs. Without FIM
+ * tokens it is `mistral4ChatNoFim`'s twin, for chat-model completion.
  */
-export function mistral4ChatWithTemplateRecipe(chatTemplate: string): FixtureRecipe {
-    return chatRecipe('mistral4Chat', ({ think, endThink, thought, answer }) => [think, ...thought, endThink, ...answer], { chatTemplate });
+export function mistral4ChatWithTemplateRecipe(chatTemplate: string, { withFimTokens = true } = {}): FixtureRecipe {
+    return chatRecipe(withFimTokens ? 'mistral4Chat' : 'mistral4ChatNoFim', ({ think, endThink, thought, answer }) => [think, ...thought, endThink, ...answer], { chatTemplate, withFimTokens });
 }
 
 function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly number[], { withFimTokens = true, chatTemplate = mistral4ChatTemplate } = {}): FixtureRecipe {
