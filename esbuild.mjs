@@ -28,6 +28,9 @@ const common = {
 const builds = [
 	{ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
 	{ ...common, entryPoints: ['src/lsp/main.ts'], outfile: 'dist/server.mjs', format: 'esm', external: ['node-llama-cpp'], banner: { js: esmRequireShim } },
+	// The chat template worker (src/runtime/chat/templateGuard): its own entry, started by the runtime. @huggingface/jinja
+	// stays external so the worker patches the copy node-llama-cpp renders with.
+	{ ...common, entryPoints: ['src/runtime/chat/templateGuard/templateWorker.ts'], outfile: 'dist/templateWorker.mjs', format: 'esm', external: ['node-llama-cpp', '@huggingface/jinja'], banner: { js: esmRequireShim } },
 	// The chat webview: a browser bundle (markdown-it and highlight.js inside) and its stylesheet.
 	{
 		...common, platform: 'browser', target: 'es2022', format: 'iife', define: {},

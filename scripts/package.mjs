@@ -131,7 +131,7 @@ export function checkContents(names, { cpu, dropped, target }) {
 	const present = new Set(names);
 	// The vision addon (scripts/build-vision.mjs) is built for Linux targets only so far.
 	const visionAddon = target.startsWith('linux-') ? ['extension/dist/native/bora-vision.node'] : [];
-	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/node_modules/node-llama-cpp/package.json', ...visionAddon]) {
+	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/dist/templateWorker.mjs', 'extension/node_modules/node-llama-cpp/package.json', 'extension/node_modules/@huggingface/jinja/package.json', ...visionAddon]) {
 		if (!present.has(required)) {
 			problems.push(`missing ${required}`);
 		}

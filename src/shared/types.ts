@@ -135,6 +135,8 @@ export type RuntimeErrorCode =
 	| 'loadFailed'
 	| 'noFimSupport'
 	| 'noChatTemplate'
+	/** The chat template broke the time or size bound of a render (a loop that runs for seconds). */
+	| 'unsafeChatTemplate'
 	| 'completionDisabled'
 	| 'notEnoughDisk'
 	| 'modelTooLarge'

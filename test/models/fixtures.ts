@@ -6,7 +6,7 @@ import { fixtureNames, type FixtureName } from './expectations.js';
 import { FixtureTokenizer } from './FixtureTokenizer.js';
 import type { FixtureRecipe } from './FixtureRecipe.js';
 import { codellamaFimRecipe } from './recipes/codellamaFim.js';
-import { mistral4ChatNoFimRecipe, mistral4ChatRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
+import { mistral4ChatNoFimRecipe, mistral4ChatRecipe, mistral4ChatWithTemplateRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
 import { demoRecipe, mistral4FimRecipe } from './recipes/mistral4Fim.js';
 import { noFimNoTemplateRecipe, noFimRecipe } from './recipes/noFim.js';
 import { qwenFimRecipe } from './recipes/qwenFim.js';
@@ -90,6 +90,20 @@ async function buildIfMissing(name: FixtureName): Promise<string> {
     try {
         const bytes = await recipes[name].build({ cacheDir: fixtureCacheDir, tokenizer });
         await writeAtomically(path, bytes);
+    } finally {
+        await releaseTokenizer();
+    }
+    return path;
+}
+
+/**
+ * Writes `mistral4Chat` with another chat template to `path` (a temp dir of the test): for inputs
+ * that exist only for one test, such as a hostile template. Not cached.
+ */
+export async function writeChatModelWithTemplate(path: string, chatTemplate: string, options: { readonly withFimTokens?: boolean } = {}): Promise<string> {
+    const tokenizer = await acquireTokenizer();
+    try {
+        await writeAtomically(path, await mistral4ChatWithTemplateRecipe(chatTemplate, options).build({ cacheDir: fixtureCacheDir, tokenizer }));
     } finally {
         await releaseTokenizer();
     }

@@ -61,8 +61,8 @@ describe('npm run package: a .vsix that installs and runs', function () {
 		assert.equal(target, expected);
 	});
 
-	it('holds the manifest, both bundles, node-llama-cpp and the prebuilt llama.cpp binary', () => {
-		for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/node_modules/node-llama-cpp/package.json']) {
+	it('holds the manifest, the bundles (the template worker too), node-llama-cpp with @huggingface/jinja and the prebuilt llama.cpp binary', () => {
+		for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/dist/templateWorker.mjs', 'extension/node_modules/node-llama-cpp/package.json', 'extension/node_modules/@huggingface/jinja/package.json']) {
 			assert.ok(names.includes(required), `missing ${required}`);
 		}
 		const cpu = cpuPackageByTarget[target];

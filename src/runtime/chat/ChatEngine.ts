@@ -1,4 +1,4 @@
-import { LlamaChat, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaChatResponseChunk, type LlamaContextSequence } from 'node-llama-cpp';
+import { LlamaChat, type ChatHistoryItem, type LlamaChatResponseChunk, type LlamaContextSequence } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { DisposableBase } from '../lifecycle/DisposableBase';
 import { LazyContext } from '../lifecycle/LazyContext';
@@ -6,6 +6,8 @@ import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import { Scheduler } from '../scheduler/Scheduler';
 import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../../shared/types';
+import { TemplateGuard, type TemplateGuardOptions } from './templateGuard/TemplateGuard';
+import type { GuardedChatWrapper } from './templateGuard/GuardedChatWrapper';
 import { toChatHistory } from './toChatHistory';
 
 export interface ChatEngineOptions {
@@ -31,6 +33,8 @@ export interface ChatEngineOptions {
 	 * and re-reads the client-held history. Defaults to `300_000` (5 minutes).
 	 */
 	readonly idleReleaseMs?: number;
+	/** Bounds on the chat template's renders (see {@link TemplateGuard}). Defaults to the guard's. */
+	readonly templateLimits?: Omit<TemplateGuardOptions, 'modelName'>;
 }
 
 /** What to render or answer: the client-held history plus the new message. */
@@ -72,10 +76,13 @@ const defaultIdleReleaseMs = 5 * 60_000;
 /**
  * Chat on one loaded model, on its own context sequence (never the completion one), rendered by the
  * model's own chat template through node-llama-cpp's `resolveChatWrapper`. One answer at a time;
- * consecutive turns reuse the KV cache of the shared prefix.
+ * consecutive turns reuse the KV cache of the shared prefix. The template is code from the model
+ * file: it is resolved and rendered in a worker under a time and size bound ({@link TemplateGuard}),
+ * never on the runtime's event loop, and each turn's prompt is rendered once, before generation.
  */
 export class ChatEngine extends DisposableBase {
-	private readonly wrappers = new Map<string, ChatWrapper>();
+	private readonly wrappers = new Map<string, Promise<GuardedChatWrapper>>();
+	private readonly templates: TemplateGuard;
 	/** The chat KV cache. The client sends the whole history with every request, so freeing it when idle costs only a re-read of the prompt. */
 	private readonly context: LazyContext;
 	private readonly scheduler: Scheduler;
@@ -83,6 +90,7 @@ export class ChatEngine extends DisposableBase {
 	constructor(private readonly loaded: LoadedModel, private readonly options: ChatEngineOptions) {
 		super();
 		this.scheduler = options.scheduler ?? new Scheduler();
+		this.templates = new TemplateGuard(loaded.model, { ...options.templateLimits, modelName: loaded.info.name });
 		const trained = loaded.model.trainContextSize > 0 ? loaded.model.trainContextSize : defaultContextSize;
 		this.context = new LazyContext(loaded, {
 			contextSize: Math.min(trained, options.contextSize ?? defaultContextSize),
@@ -105,18 +113,28 @@ export class ChatEngine extends DisposableBase {
 	}
 
 	/** The exact prompt text (special tokens written out) the model sees for this input. */
-	renderPrompt(input: ChatPromptInput): string {
+	renderPrompt(input: ChatPromptInput): Promise<string> {
+		// Throws at once when disposed, as every engine method does; the render itself is asynchronous.
 		this.ensureNotDisposed();
-		const plan = this.plan(input.effort);
-		const { contextText } = this.wrapperFor(plan).generateContextState({ chatHistory: this.historyOf(input) });
-		const model = this.loaded.model;
-		return model.detokenize(contextText.tokenize(model.tokenizer), true);
+		return this.renderPromptOf(input);
 	}
 
 	chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
 		this.ensureNotDisposed();
+		return this.answer(request);
+	}
+
+	private async renderPromptOf(input: ChatPromptInput): Promise<string> {
+		const plan = this.plan(input.effort);
+		const wrapper = await this.wrapperFor(plan);
+		const { contextText } = await wrapper.render({ chatHistory: this.historyOf(input) });
+		const model = this.loaded.model;
+		return model.detokenize(contextText.tokenize(model.tokenizer), true);
+	}
+
+	private async answer(request: ChatEngineRequest): Promise<ChatEngineResult> {
 		const plan = this.plan(request.effort);
-		const wrapper = this.wrapperFor(plan);
+		const wrapper = await this.wrapperFor(plan);
 		// Disposing (a model switch) ends the answer in progress, paused or not, before the model goes away.
 		const signal = request.signal ? AbortSignal.any([request.signal, this.disposeSignal]) : this.disposeSignal;
 		return this.scheduler.run({ lane: 'chat', clientId: request.clientId, signal }, job => this.context.use(job, async use => {
@@ -136,6 +154,7 @@ export class ChatEngine extends DisposableBase {
 	protected async onDispose(): Promise<void> {
 		// Waits for the aborted answer to leave the sequence before freeing it.
 		await this.context.dispose();
+		await this.templates.dispose();
 	}
 
 	private plan(effort: ReasoningEffort): ReasoningPlan {
@@ -146,7 +165,7 @@ export class ChatEngine extends DisposableBase {
 		return toChatHistory({ systemPrompt: this.options.systemPrompt ?? defaultChatSystemPrompt, history: input.history, message: input.message });
 	}
 
-	private wrapperFor(plan: ReasoningPlan): ChatWrapper {
+	private wrapperFor(plan: ReasoningPlan): Promise<GuardedChatWrapper> {
 		const info = this.loaded.info;
 		if (!info.hasChatTemplate) {
 			throw new RuntimeError({
@@ -157,16 +176,15 @@ export class ChatEngine extends DisposableBase {
 		}
 		let wrapper = this.wrappers.get(plan.wrapperKey);
 		if (!wrapper) {
-			try {
-				// Never a hand-written format: the model's own template, or the specialised wrapper node-llama-cpp found equivalent to it.
-				wrapper = resolveChatWrapper(this.loaded.model, { customWrapperSettings: plan.wrapperSettings, fallbackToOtherWrappersOnJinjaError: false, warningLogs: false });
-			} catch (error) {
+			// Never a hand-written format: the model's own template, or the specialised wrapper node-llama-cpp found equivalent to it.
+			wrapper = this.templates.resolve(plan.wrapperKey, plan.wrapperSettings).catch((error: unknown) => {
+				this.wrappers.delete(plan.wrapperKey);
 				throw RuntimeError.from(error, {
 					code: 'noChatTemplate',
 					message: `The chat template of ${info.name} cannot be used`,
 					action: 'Choose another chat model (bora.chat.modelPath); see the runtime log for details.',
 				});
-			}
+			});
 			this.wrappers.set(plan.wrapperKey, wrapper);
 		}
 		return wrapper;
@@ -175,7 +193,7 @@ export class ChatEngine extends DisposableBase {
 
 interface GenerateAnswerInput {
 	readonly sequence: LlamaContextSequence;
-	readonly wrapper: ChatWrapper;
+	readonly wrapper: GuardedChatWrapper;
 	readonly plan: ReasoningPlan;
 	readonly history: ChatHistoryItem[];
 	readonly request: ChatEngineRequest;
@@ -213,12 +231,16 @@ async function generateAnswer({ sequence, wrapper, plan, history, request, maxTo
 
 	const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
 	try {
-		const generate = (items: ChatHistoryItem[]) => chat.generateResponse(items, {
-			signal,
-			maxTokens: Math.max(1, maxTokens - generated),
-			budgets: { thoughtTokens: budget ?? Infinity },
-			onResponseChunk,
-		});
+		const generate = async (items: ChatHistoryItem[]) => {
+			// Rendered in the template worker now, so LlamaChat's own (synchronous) render finds it ready.
+			await wrapper.render({ chatHistory: items });
+			return chat.generateResponse(items, {
+				signal,
+				maxTokens: Math.max(1, maxTokens - generated),
+				budgets: { thoughtTokens: budget ?? Infinity },
+				onResponseChunk,
+			});
+		};
 		let response = await generate(history);
 		if (answer.trim() === '' && thoughtStarted && response.metadata.stopReason === 'eogToken') {
 			// A reply is never thinking-only: continue once after the closed thought so the model answers.

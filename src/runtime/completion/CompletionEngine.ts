@@ -1,4 +1,4 @@
-import { resolveChatWrapper, type ChatWrapper, type Token } from 'node-llama-cpp';
+import type { Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
@@ -10,6 +10,8 @@ import type { CompletionStats } from './CompletionStats';
 import { completionModeOf } from '../../shared/completionMode';
 import { modeUnavailableError } from './modeUnavailableError';
 import { completeWithChatModel } from './chatMode/completeWithChatModel';
+import { TemplateGuard } from '../chat/templateGuard/TemplateGuard';
+import type { GuardedChatWrapper } from '../chat/templateGuard/GuardedChatWrapper';
 import { DisposableBase } from '../lifecycle/DisposableBase';
 import { LazyContext, type ContextUse } from '../lifecycle/LazyContext';
 import type { Job } from '../scheduler/Job';
@@ -117,7 +119,9 @@ export class CompletionEngine extends DisposableBase {
 	/** The completion KV cache, freed after `idleReleaseMs` with no request or prefill. */
 	private readonly context: LazyContext;
 	private readonly scheduler: Scheduler;
-	private chatWrapper: ChatWrapper | undefined;
+	private chatWrapper: Promise<GuardedChatWrapper> | undefined;
+	/** The chat template, for chat-model completion: resolved and rendered in a worker under a bound. */
+	private readonly templates: TemplateGuard;
 	/** Tokens of each extra context chunk, kept while the caller keeps the chunk. */
 	private readonly chunkTokens = new WeakMap<FimContextChunk, readonly Token[]>();
 	/** For the prefill's prompt phase (requests get theirs from the context's sequence). */
@@ -129,6 +133,7 @@ export class CompletionEngine extends DisposableBase {
 		super();
 		this.tokenizer = new CachingTokenizer(loaded.model);
 		this.scheduler = options.scheduler ?? new Scheduler();
+		this.templates = new TemplateGuard(loaded.model, { modelName: loaded.info.name });
 		this.generationThreads = options.generationThreads === undefined ? undefined : { llama: loaded.model.llama, threads: options.generationThreads };
 		const model = loaded.model;
 		const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
@@ -299,7 +304,7 @@ export class CompletionEngine extends DisposableBase {
 
 	private async completeWithChat(request: CompletionRequest, use: ContextUse): Promise<CompletionResult> {
 		request.signal?.throwIfAborted();
-		const wrapper = this.getChatWrapper();
+		const wrapper = await this.getChatWrapper();
 		const sequence = await use.sequence();
 		const ending = endingFor(request);
 		const { text, ...stats } = await completeWithChatModel({
@@ -318,18 +323,21 @@ export class CompletionEngine extends DisposableBase {
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */
-	private getChatWrapper(): ChatWrapper {
+	private getChatWrapper(): Promise<GuardedChatWrapper> {
 		if (!this.chatWrapper) {
 			const plan = planReasoning({ support: this.loaded.info.reasoning, effort: 'off', contextSize: this.options.contextSize ?? defaultContextSize });
-			try {
-				this.chatWrapper = resolveChatWrapper(this.loaded.model, { customWrapperSettings: plan.wrapperSettings, fallbackToOtherWrappersOnJinjaError: false, warningLogs: false });
-			} catch (error) {
+			this.chatWrapper = this.templates.resolve(plan.wrapperKey, plan.wrapperSettings).catch((error: unknown) => {
+				this.chatWrapper = undefined;
+				// A template that broke its bound says so; any other failure means no chat-model completion.
+				if (error instanceof RuntimeError && error.code === 'unsafeChatTemplate') {
+					throw new RuntimeError({ code: 'noFimSupport', message: `${this.loaded.info.name} has no fill-in-the-middle tokens, and ${lowerFirst(error.message)}`, action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, for completion.' }, { cause: error });
+				}
 				throw RuntimeError.from(error, {
 					code: 'noFimSupport',
 					message: `${this.loaded.info.name} has no fill-in-the-middle tokens and its chat template cannot be used for completion`,
 					action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, for completion.',
 				});
-			}
+			});
 		}
 		return this.chatWrapper;
 	}
@@ -342,6 +350,7 @@ export class CompletionEngine extends DisposableBase {
 	protected async onDispose(): Promise<void> {
 		// The request in progress stops at its next token (the dispose signal); then the context goes.
 		await this.context.dispose();
+		await this.templates.dispose();
 	}
 }
 
@@ -357,4 +366,8 @@ function noCompletionError(name: string, noFimReason: string): RuntimeError {
 		message: `${name} cannot do inline completion. ${noFimReason} It has no chat template either, so it cannot be asked as an instruct model.`,
 		action: 'Choose a code model with fill-in-the-middle support, such as Qwen2.5-Coder, or an instruct model with a chat template, for completion.',
 	});
+}
+
+function lowerFirst(text: string): string {
+	return text.charAt(0).toLowerCase() + text.slice(1);
 }

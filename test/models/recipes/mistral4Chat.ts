@@ -33,7 +33,16 @@ interface ChainParts {
     readonly xss: readonly number[];
 }
 
-function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly number[], { withFimTokens = true } = {}): FixtureRecipe {
+/**
+ * `mistral4Chat` with another chat template, for tests that write it at test time (a hostile
+ * template): the same vocabulary and answers, only `tokenizer.chat_template` differs. Without FIM
+ * tokens it is `mistral4ChatNoFim`'s twin, for chat-model completion.
+ */
+export function mistral4ChatWithTemplateRecipe(chatTemplate: string, { withFimTokens = true } = {}): FixtureRecipe {
+    return chatRecipe(withFimTokens ? 'mistral4Chat' : 'mistral4ChatNoFim', ({ think, endThink, thought, answer }) => [think, ...thought, endThink, ...answer], { chatTemplate, withFimTokens });
+}
+
+function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly number[], { withFimTokens = true, chatTemplate = mistral4ChatTemplate } = {}): FixtureRecipe {
     return {
         name,
         version: 1,
@@ -52,7 +61,7 @@ function chatRecipe(name: FixtureName, reply: (parts: ChainParts) => readonly nu
                 .setU32('tokenizer.ggml.eos_token_id', eos)
                 .setBool('tokenizer.ggml.add_bos_token', true)
                 .setBool('tokenizer.ggml.add_eos_token', false)
-                .setString('tokenizer.chat_template', mistral4ChatTemplate);
+                .setString('tokenizer.chat_template', chatTemplate);
 
             const parts: ChainParts = {
                 think: vocab.idOf('[THINK]'),

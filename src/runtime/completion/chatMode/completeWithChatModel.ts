@@ -1,4 +1,5 @@
 import { LlamaText, type ChatWrapper, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import type { GuardedChatWrapper } from '../../chat/templateGuard/GuardedChatWrapper';
 import type { CompletionStats } from '../CompletionStats';
 import { generateTokens } from '../generateTokens';
 import { chatCompletionHistory } from './chatCompletionPrompt';
@@ -6,8 +7,8 @@ import { codeFromChatAnswer, trimOverlap } from './codeFromChatAnswer';
 
 export interface ChatModeCompletionInput {
 	readonly sequence: LlamaContextSequence;
-	/** Resolved from the model's own chat template with reasoning turned off. */
-	readonly wrapper: ChatWrapper;
+	/** Resolved from the model's own chat template with reasoning turned off; renders in the template worker. */
+	readonly wrapper: GuardedChatWrapper;
 	readonly prefix: string;
 	readonly suffix: string;
 	readonly fileName: string;
@@ -33,7 +34,7 @@ const prefixTrimStep = 1024;
 export async function completeWithChatModel(input: ChatModeCompletionInput): Promise<ChatModeCompletion> {
 	const { sequence, wrapper, maxTokens, signal, onToken, ending } = input;
 	const model = sequence.model;
-	const prompt = fittedPrompt(input);
+	const prompt = await fittedPrompt(input);
 	const detokenize = (tokens: readonly Token[], context: readonly Token[]) => model.detokenize(tokens, false, context);
 	const ends = (tokens: readonly Token[], context: readonly Token[]) => {
 		const { code, closed } = codeFromChatAnswer(detokenize(tokens, context));
@@ -79,15 +80,16 @@ export async function completeWithChatModel(input: ChatModeCompletionInput): Pro
 }
 
 /** The rendered prompt, with the start of the prefix cut in large steps until it fits the context. */
-function fittedPrompt({ sequence, wrapper, prefix, suffix, fileName, maxTokens }: ChatModeCompletionInput): Token[] {
+async function fittedPrompt({ sequence, wrapper, prefix, suffix, fileName, maxTokens, signal }: ChatModeCompletionInput): Promise<Token[]> {
 	const room = sequence.contextSize - maxTokens - 8;
-	const render = (before: string, after: string) => wrapper
-		.generateContextState({ chatHistory: chatCompletionHistory({ prefix: before, suffix: after, fileName }) })
+	const render = async (before: string, after: string) => (await wrapper
+		.render({ chatHistory: chatCompletionHistory({ prefix: before, suffix: after, fileName }) }))
 		.contextText.tokenize(sequence.model.tokenizer);
 	let before = prefix;
 	let after = suffix;
 	for (;;) {
-		const tokens = render(before, after);
+		const tokens = await render(before, after);
+		signal?.throwIfAborted();
 		if (tokens.length <= room || (before.length === 0 && after.length === 0)) {
 			return tokens;
 		}
