@@ -4,6 +4,7 @@ import { formatBytes } from '../../shared/formatBytes';
 import { describeNetworkError } from './describeNetworkError';
 import { formatSeconds } from './formatSeconds';
 import { downloadFailedAction, findDownloadProblem, probeUrlOf } from './probeDownload';
+import { keepPartialForResume } from './keepPartialForResume';
 import type { ProgressReporter } from './progressReporter';
 import { watchForStall } from './watchForStall';
 
@@ -31,23 +32,39 @@ export interface TransferFileOptions {
  */
 export async function transferFile(downloader: ModelDownloader, { name, uri, baseBytes, progress, progressIntervalMs, stallTimeoutMs, signal }: TransferFileOptions): Promise<void> {
 	let stalled = false;
+	let closing: Promise<void> | undefined;
+	let stopWaiting = () => { };
+	// Closing ipull's downloader does not end its retry loop: while it waits between attempts at a
+	// server that refuses, `download()` stays pending (for up to 150 attempts). So a stall or a cancel
+	// closes it here and stops the wait; the abandoned loop can write nothing more, as its streams are closed.
+	const stopped = new Promise<void>(resolve => stopWaiting = resolve);
+	const close = () => {
+		closing ??= downloader.cancel({ deleteTempFile: false }).catch(() => undefined).then(() => keepPartialForResume(downloader)).finally(stopWaiting);
+	};
 	const poll = setInterval(() => progress.report(baseBytes + downloader.downloadedSize), progressIntervalMs);
 	const watch = watchForStall(() => downloader.downloadedSize, stallTimeoutMs, () => {
 		stalled = true;
-		void downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
+		close();
 	});
+	// Added before node-llama-cpp's own abort listener, so this close (which is awaited) runs first.
+	signal?.addEventListener('abort', close, { once: true });
+	const transfer = downloader.download({ signal });
+	transfer.catch(() => undefined);
 	try {
-		await downloader.download({ signal });
+		await Promise.race([transfer, stopped]);
 	} catch (error) {
 		if (signal?.aborted) {
 			throw cancelled(name, error);
 		}
 		if (!stalled) {
+			close();
 			throw new RuntimeError({ code: 'downloadFailed', message: `The download of ${name} failed: ${describeNetworkError(error, probeUrlOf(uri) ?? uri)}.`, action: downloadFailedAction }, { cause: error });
 		}
 	} finally {
 		clearInterval(poll);
 		watch.stop();
+		signal?.removeEventListener('abort', close);
+		await closing;
 	}
 	// node-llama-cpp's download resolves, not rejects, when a cancel closes it midway.
 	if (signal?.aborted) {
