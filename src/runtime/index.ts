@@ -52,7 +52,7 @@ export { EstimateTableStore, estimateTableFileName } from './catalog/EstimateTab
 export { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit, type CheckFileFitOptions, type CheckRemoteFitOptions } from './catalog/checkModelFit';
 export { downloadModel, type DownloadModelOptions } from './catalog/downloadModel';
 export { describeHttpStatus, describeNetworkError } from './catalog/describeNetworkError';
-export { findDownloadProblem, probeDownload, type DownloadProblem, type ProbeDownloadOptions } from './catalog/probeDownload';
+export { findDownloadProblem, probeDownload, probeUrlOf, type DownloadProblem, type ProbeDownloadOptions } from './catalog/probeDownload';
 export { ModelStore } from './catalog/ModelStore';
 export { ModelLibrary, type DownloadOptions, type ModelDownload, type ModelLibraryOptions } from './catalog/ModelLibrary';
 export { verifyDownload, type VerifyDownloadOptions } from './catalog/verifyDownload';

@@ -59,7 +59,9 @@ export async function findDownloadProblem(uri: string, { timeoutMs = 30_000, sig
 	}
 	// Only the status matters; the byte (or a whole page, from a server that ignores ranges) is not read.
 	await response.body?.cancel().catch(() => undefined);
-	return response.status >= 400 ? { reason: describeHttpStatus(response.status, response.statusText, url), status: response.status } : undefined;
+	// A private or gated repository may still download with the token node-llama-cpp finds (HF_TOKEN, the Hugging Face CLI's file); it decides.
+	const needsToken = url !== uri && (response.status === 401 || response.status === 403);
+	return response.status >= 400 && !needsToken ? { reason: describeHttpStatus(response.status, response.statusText, url), status: response.status } : undefined;
 }
 
 /** Hugging Face's endpoint, as node-llama-cpp resolves `hf:` URIs against it. */
