@@ -147,6 +147,25 @@ describe('download failures (local HTTP server on 127.0.0.1)', function () {
 		assert.deepEqual(await readFile(model.modelPath), gguf);
 	});
 
+	it('a cancel while the downloader retries a server that is gone ends the download at once, keeping the partial file', async () => {
+		const gone = new ModelFileServer();
+		await gone.start();
+		const controller = new AbortController();
+		try {
+			gone.files.set('/m.gguf', {
+				body: gguf, resetAfterBytes: 6 * MiB, resets: 1,
+				afterFault: () => void gone.stop().then(() => setTimeout(() => controller.abort(), 200)),
+			});
+			// A stall limit longer than this test's timeout: only the cancel can end it.
+			const error = await failure(download({ uri: gone.url('/m.gguf'), stallTimeoutMs: 120_000, signal: controller.signal }));
+			assert.equal(error.code, 'downloadCancelled');
+			assert.ok(await partialBytes() > 0, 'the partial file is kept');
+			assert.ok(log.some(line => /^warn The download of Fixture .* was cancelled/.test(line)), log.join('\n'));
+		} finally {
+			await gone.stop();
+		}
+	});
+
 	it('a slow server: progress carries bytes, speed and time left', async () => {
 		server.files.set('/m.gguf', { body: gguf, chunkBytes: 256 * 1024, chunkDelayMs: 30 });
 		const events: DownloadProgress[] = [];
