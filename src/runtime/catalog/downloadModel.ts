@@ -61,20 +61,21 @@ export interface DownloadModelOptions {
  * stops sending ends it after `stallTimeoutMs`; the partial file stays for the next attempt.
  */
 export async function downloadModel(llama: Llama, store: ModelStore, options: DownloadModelOptions): Promise<DownloadedModel> {
-	const { id, name = id, uri, mmprojUri, logger = silentLogger } = options;
+	const { id, name = id, uri, mmprojUri, logger = silentLogger, onProgress } = options;
 	const dir = store.partialDir(id);
 	const started = performance.now();
-	const before = await bytesIn(dir);
 	const files = mmprojUri ? `${uri} and ${mmprojUri}` : uri;
-	logger.info(`Downloading ${name} from ${files}${before > 0 ? `, resuming from the ${formatBytes(before)} already in ${dir}` : ''}`);
+	let last: DownloadProgress | undefined;
+	const resumable = await readdir(dir).then(names => names.length > 0, () => false);
+	logger.info(`Downloading ${name} from ${files}${resumable ? ` (resuming the partial download in ${dir})` : ''}`);
 	try {
-		const model = await downloadSteps(llama, store, options);
-		logger.info(`Downloaded ${name} (${formatBytes(model.sizeBytes)}, ${formatBytes(Math.max(0, model.sizeBytes - before))} fetched) in ${formatSeconds(performance.now() - started)}`);
+		const model = await downloadSteps(llama, store, { ...options, onProgress: progress => { last = progress; onProgress?.(progress); } });
+		logger.info(`Downloaded ${name} from ${files}: ${formatBytes(model.sizeBytes)} in ${formatSeconds(performance.now() - started)}`);
 		return model;
 	} catch (error) {
-		const kept = await bytesIn(dir);
-		const outcome = error instanceof RuntimeError && error.code === 'downloadCancelled' ? 'was cancelled' : `failed: ${error instanceof Error ? error.message : String(error)}`;
-		logger.warn(`The download of ${name} from ${files} ${outcome} (after ${formatSeconds(performance.now() - started)}; ${formatBytes(kept)} kept for a resume)`);
+		const at = last ? `at ${formatBytes(last.downloadedBytes)} of ${formatBytes(last.totalBytes)}` : 'before any byte';
+		const outcome = error instanceof RuntimeError && error.code === 'downloadCancelled' ? 'was cancelled' : 'failed';
+		logger.warn(`The download of ${name} from ${files} ${outcome} ${at} after ${formatSeconds(performance.now() - started)}: ${error instanceof Error ? error.message : String(error)}`);
 		throw error;
 	}
 }
@@ -87,7 +88,7 @@ async function downloadSteps(llama: Llama, store: ModelStore, {
 	const fileUris = mmprojUri ? [uri, mmprojUri] : [uri];
 	// Before the fit check, whose header read goes to the same server, and before the downloader, which retries for minutes.
 	for (const fileUri of fileUris) {
-		await probeDownload(fileUri, { timeoutMs: stallTimeoutMs, ...(signal ? { signal } : {}) });
+		await probeDownload(fileUri, { timeoutMs: stallTimeoutMs, name, ...(signal ? { signal } : {}) });
 	}
 	const fit = await checkFit?.(signal).catch(() => {
 		signal?.throwIfAborted();
@@ -118,7 +119,7 @@ async function downloadSteps(llama: Llama, store: ModelStore, {
 
 	const downloaders: ModelDownloader[] = [];
 	for (const fileUri of fileUris) {
-		downloaders.push(await createDownloader(fileUri, dir, stallTimeoutMs, signal));
+		downloaders.push(await createDownloader(fileUri, dir, name, stallTimeoutMs, signal));
 	}
 	const totalBytes = downloaders.reduce((sum, downloader) => sum + downloader.totalSize, 0);
 	await checkDisk(totalBytes);
@@ -160,11 +161,11 @@ async function downloadSteps(llama: Llama, store: ModelStore, {
  * server for the size with ipull's 150 retries, so it gets `stallTimeoutMs` to answer: the probe just
  * succeeded, so a server that fails now is failing right now. A downloader that arrives too late is closed.
  */
-async function createDownloader(modelUri: string, dirPath: string, stallTimeoutMs: number, signal: AbortSignal | undefined): Promise<ModelDownloader> {
+async function createDownloader(modelUri: string, dirPath: string, name: string, stallTimeoutMs: number, signal: AbortSignal | undefined): Promise<ModelDownloader> {
 	const creating = createModelDownloader({ modelUri, dirPath, skipExisting: true, deleteTempFileOnCancel: false, parallelDownloads: 1 });
 	let timer: NodeJS.Timeout | undefined;
 	const late = new Promise<never>((_resolve, reject) => {
-		const fail = (reason: string) => reject(new RuntimeError({ code: 'downloadFailed', message: `The download failed: ${reason}.`, action: downloadFailedAction }));
+		const fail = (reason: string) => reject(new RuntimeError({ code: 'downloadFailed', message: `The download of ${name} failed: ${reason}.`, action: downloadFailedAction }));
 		timer = setTimeout(() => fail(`no answer from ${hostOf(modelUri)} for ${formatSeconds(stallTimeoutMs)}`), stallTimeoutMs);
 		signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
 	});
@@ -176,7 +177,7 @@ async function createDownloader(modelUri: string, dirPath: string, stallTimeoutM
 		if (error instanceof RuntimeError) {
 			throw error;
 		}
-		throw new RuntimeError({ code: 'downloadFailed', message: `The download failed: ${describeNetworkError(error, probeUrlOf(modelUri) ?? modelUri)}.`, action: downloadFailedAction }, { cause: error });
+		throw new RuntimeError({ code: 'downloadFailed', message: `The download of ${name} failed: ${describeNetworkError(error, probeUrlOf(modelUri) ?? modelUri)}.`, action: downloadFailedAction }, { cause: error });
 	} finally {
 		clearTimeout(timer);
 	}

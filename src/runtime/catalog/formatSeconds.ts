@@ -1,4 +1,4 @@
-/** A timeout in words for messages: `30000` → "30 s", `1500` → "1.5 s". */
+/** A duration in words for messages: `30000` → "30 s", `1500` → "1.5 s", `22` → "22 ms". */
 export function formatSeconds(ms: number): string {
-	return `${Number((ms / 1000).toFixed(1))} s`;
+	return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }

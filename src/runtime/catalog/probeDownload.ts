@@ -5,6 +5,8 @@ import { formatSeconds } from './formatSeconds';
 export interface ProbeDownloadOptions {
 	/** How long to wait for the server's answer (its headers). Defaults to `30000`. */
 	readonly timeoutMs?: number;
+	/** The model's name, for the message. Defaults to none ("The download failed: …"). */
+	readonly name?: string;
 	readonly signal?: AbortSignal;
 }
 
@@ -33,7 +35,7 @@ export async function probeDownload(uri: string, options: ProbeDownloadOptions =
 		const fixAddress = problem.status !== undefined && problem.status < 500 && problem.status !== 429;
 		throw new RuntimeError({
 			code: 'downloadFailed',
-			message: `The download failed: ${problem.reason}.`,
+			message: `The download${options.name ? ` of ${options.name}` : ''} failed: ${problem.reason}.`,
 			action: fixAddress ? 'Check the model\'s address (or whether it needs a token), then Retry.' : downloadFailedAction,
 		});
 	}

@@ -32,6 +32,7 @@ export interface TransferFileOptions {
  */
 export async function transferFile(downloader: ModelDownloader, { name, uri, baseBytes, progress, progressIntervalMs, stallTimeoutMs, signal }: TransferFileOptions): Promise<void> {
 	let stalled = false;
+	let stalledAt = 0;
 	let closing: Promise<void> | undefined;
 	let stopWaiting = () => { };
 	// Closing ipull's downloader does not end its retry loop: while it waits between attempts at a
@@ -44,6 +45,7 @@ export async function transferFile(downloader: ModelDownloader, { name, uri, bas
 	const poll = setInterval(() => progress.report(baseBytes + downloader.downloadedSize), progressIntervalMs);
 	const watch = watchForStall(() => downloader.downloadedSize, stallTimeoutMs, () => {
 		stalled = true;
+		stalledAt = downloader.downloadedSize;
 		close();
 	});
 	// Added before node-llama-cpp's own abort listener, so this close (which is awaited) runs first.
@@ -71,7 +73,7 @@ export async function transferFile(downloader: ModelDownloader, { name, uri, bas
 		throw cancelled(name, signal.reason);
 	}
 	if (stalled) {
-		const at = `${formatBytes(downloader.downloadedSize)} of ${formatBytes(downloader.totalSize)}`;
+		const at = `${formatBytes(stalledAt)} of ${formatBytes(downloader.totalSize)}`;
 		const problem = await findDownloadProblem(uri, { timeoutMs: Math.min(stallTimeoutMs, 10_000), ...(signal ? { signal } : {}) });
 		throw new RuntimeError({
 			code: 'downloadFailed',
