@@ -69,10 +69,11 @@ export class Runtime implements AsyncDisposable {
 	private readonly vision: VisionService;
 	private readonly forecaster: SpeedForecaster;
 	/** The Models view's hardware, catalog, fits and downloads, on this runtime's llama.cpp. */
-	readonly models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama });
+	readonly models: ModelLibrary;
 
 	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({

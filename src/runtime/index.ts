@@ -57,6 +57,8 @@ export { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabul
 export { EstimateTableStore, estimateTableFileName } from './catalog/EstimateTableStore';
 export { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit, type CheckFileFitOptions, type CheckRemoteFitOptions } from './catalog/checkModelFit';
 export { downloadModel, type DownloadModelOptions } from './catalog/downloadModel';
+export { describeHttpStatus, describeNetworkError } from './catalog/describeNetworkError';
+export { findDownloadProblem, probeDownload, probeUrlOf, type DownloadProblem, type ProbeDownloadOptions } from './catalog/probeDownload';
 export { ModelStore } from './catalog/ModelStore';
 export { ModelLibrary, type DownloadOptions, type ModelDownload, type ModelLibraryOptions } from './catalog/ModelLibrary';
 export { verifyDownload, type VerifyDownloadOptions } from './catalog/verifyDownload';

@@ -106,7 +106,7 @@ describe('model downloads (local HTTP server on 127.0.0.1)', function () {
 		await assert.rejects(
 			downloadModel(handle.llama, store, { id: 'qwen-disk', uri: server.url('/qwen.gguf'), expectedBytes: gguf.length, freeDiskBytes: tooSmall }),
 			(error: unknown) => error instanceof RuntimeError && error.code === 'notEnoughDisk' && /free/.test(error.message) && /Models view/.test(error.action));
-		assert.equal(server.requests.length, 0, 'no request before the check when the size is known');
+		assert.deepEqual(server.requests.map(request => request.range), ['bytes=0-0'], 'only the one-byte reachability probe before the check when the size is known');
 		// Without a size estimate, only the metadata request happens before the check.
 		await assert.rejects(downloadModel(handle.llama, store, { id: 'qwen-disk', uri: server.url('/qwen.gguf'), freeDiskBytes: tooSmall }),
 			(error: unknown) => error instanceof RuntimeError && error.code === 'notEnoughDisk');

@@ -7,24 +7,42 @@ export interface ServedFile {
 	/** Cut the connection after this many body bytes, for the next `cuts` GET requests. */
 	cutAfterBytes?: number;
 	cuts?: number;
-	/** Pause between chunks, so a download can be cancelled midway. */
+	/** Pause between chunks, so a download can be cancelled midway, or to serve slowly. */
 	chunkDelayMs?: number;
+	/** Body bytes per write. Defaults to 64 KiB. */
+	chunkBytes?: number;
+	/** Stop sending (the connection stays open, silent) after this many body bytes, for the next `stalls` GET requests. */
+	stallAfterBytes?: number;
+	stalls?: number;
+	/** Reset the connection (TCP RST) after this many body bytes, for the next `resets` GET requests. */
+	resetAfterBytes?: number;
+	resets?: number;
+	/** Called once a cut, stall or reset has happened (e.g. to stop the server). */
+	afterFault?: () => void;
+	/** Answer every request with this status and no file (a 404 of a file that exists, a 500). */
+	status?: number;
 }
 
 export interface ServedRequest {
 	readonly method: string;
 	readonly path: string;
 	readonly range?: string;
+	/** Body bytes written for this request so far. */
+	sentBytes: number;
 }
 
-/** A tiny HTTP file server on 127.0.0.1 with Range support and cut connections, for download tests. */
+/** A tiny HTTP file server on 127.0.0.1 with Range support and faults (cut, stalled or reset connections, error statuses), for download tests. */
 export class ModelFileServer {
 	readonly files = new Map<string, ServedFile>();
 	readonly requests: ServedRequest[] = [];
+	/** Faults served, in order, with the Range of the request each hit. */
+	readonly faults: Array<{ kind: 'cut' | 'stall' | 'reset'; path: string; range: string }> = [];
 	/** Body bytes written so far, all files and requests together. */
 	sentBytes = 0;
 	private server: Server | undefined;
 	private port = 0;
+	/** Responses left hanging by a stall; ended when the server stops. */
+	private readonly stalled = new Set<ServerResponse>();
 
 	url(path: string): string {
 		return `http://127.0.0.1:${this.port}${path}`;
@@ -42,17 +60,33 @@ export class ModelFileServer {
 		this.port = (this.server.address() as AddressInfo).port;
 	}
 
+	/** A port on 127.0.0.1 that was bound and closed again, so a connection to it is refused. */
+	static async refusedPort(): Promise<number> {
+		const probe = createServer();
+		probe.listen(0, '127.0.0.1');
+		await once(probe, 'listening');
+		const { port } = probe.address() as AddressInfo;
+		await new Promise(resolve => probe.close(resolve));
+		return port;
+	}
+
+	/** Stops listening and ends every connection, stalled ones too: later requests are refused. */
 	async stop(): Promise<void> {
+		for (const response of this.stalled) {
+			response.destroy();
+		}
+		this.stalled.clear();
 		this.server?.closeAllConnections();
 		await new Promise(resolve => this.server?.close(resolve));
 	}
 
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const path = new URL(request.url ?? '/', 'http://x').pathname;
-		this.requests.push({ method: request.method ?? 'GET', path, ...(request.headers.range ? { range: request.headers.range } : {}) });
+		const served: ServedRequest = { method: request.method ?? 'GET', path, ...(request.headers.range ? { range: request.headers.range } : {}), sentBytes: 0 };
+		this.requests.push(served);
 		const file = this.files.get(path);
-		if (!file) {
-			response.writeHead(404).end('not found');
+		if (!file || file.status !== undefined) {
+			response.writeHead(file?.status ?? 404).end('no file here');
 			return;
 		}
 		const total = file.body.length;
@@ -78,21 +112,37 @@ export class ModelFileServer {
 			response.end();
 			return;
 		}
-		const cut = (file.cuts ?? 0) > 0 && file.cutAfterBytes !== undefined ? file.cutAfterBytes : undefined;
-		if (cut !== undefined) {
-			file.cuts = (file.cuts ?? 0) - 1;
+		// Faults hit only a body request long enough to reach them, never a probe or a header read.
+		const fault = range && end - start + 1 > faultOffset(file) ? takeFault(file) : undefined;
+		if (fault) {
+			this.faults.push({ kind: fault.kind, path, range: request.headers.range ?? '' });
 		}
-		const chunk = 64 * 1024;
+		const chunk = file.chunkBytes ?? 64 * 1024;
 		for (let offset = start; offset <= end; offset += chunk) {
 			const stop = Math.min(end + 1, offset + chunk);
-			if (cut !== undefined && stop - start > cut) {
-				this.sentBytes += start + cut - offset;
-				response.write(file.body.subarray(offset, start + cut));
+			if (fault && stop - start > fault.afterBytes) {
+				this.sentBytes += start + fault.afterBytes - offset;
+				served.sentBytes += start + fault.afterBytes - offset;
+				response.write(file.body.subarray(offset, start + fault.afterBytes));
 				await new Promise(resolve => setTimeout(resolve, 20));
-				request.socket.destroy();
+				switch (fault.kind) {
+					case 'cut':
+						request.socket.destroy();
+						break;
+					case 'reset':
+						request.socket.resetAndDestroy();
+						break;
+					case 'stall':
+						this.stalled.add(response);
+						break;
+					default:
+						void (fault.kind satisfies never);
+				}
+				file.afterFault?.();
 				return;
 			}
 			this.sentBytes += stop - offset;
+			served.sentBytes += stop - offset;
 			if (!response.write(file.body.subarray(offset, stop))) {
 				await once(response, 'drain');
 			}
@@ -105,4 +155,27 @@ export class ModelFileServer {
 		}
 		response.end();
 	}
+}
+
+/** Body bytes after which the next fault happens; Infinity when none is pending. */
+function faultOffset(file: ServedFile): number {
+	const next = takeFault({ ...file });
+	return next?.afterBytes ?? Infinity;
+}
+
+/** The fault the next GET of a file gets, if any, counting it down. */
+function takeFault(file: ServedFile): { kind: 'cut' | 'stall' | 'reset'; afterBytes: number } | undefined {
+	if ((file.cuts ?? 0) > 0 && file.cutAfterBytes !== undefined) {
+		file.cuts = (file.cuts ?? 0) - 1;
+		return { kind: 'cut', afterBytes: file.cutAfterBytes };
+	}
+	if ((file.stalls ?? 0) > 0 && file.stallAfterBytes !== undefined) {
+		file.stalls = (file.stalls ?? 0) - 1;
+		return { kind: 'stall', afterBytes: file.stallAfterBytes };
+	}
+	if ((file.resets ?? 0) > 0 && file.resetAfterBytes !== undefined) {
+		file.resets = (file.resets ?? 0) - 1;
+		return { kind: 'reset', afterBytes: file.resetAfterBytes };
+	}
+	return undefined;
 }

@@ -46,7 +46,7 @@ export class ModelActions {
 			void vscode.window.showInformationMessage(`${entry.name}: ${checked.fit.summary}`);
 			return checked;
 		} catch (error) {
-			this.report(`Checking the fit of ${entry.name} failed`, error);
+			void this.report(`Checking the fit of ${entry.name} failed`, error);
 			return undefined;
 		}
 	}
@@ -103,7 +103,7 @@ export class ModelActions {
 			}
 			await this.runtime.request(ModelsDeleteRequest.type, { storageDir: this.storageDir, id: model.id });
 		} catch (error) {
-			this.report(`Deleting ${model.name} failed`, error);
+			void this.report(`Deleting ${model.name} failed`, error);
 		}
 		await this.tree.refresh();
 	}
@@ -135,7 +135,10 @@ export class ModelActions {
 				}
 				return undefined;
 			}
-			this.report(`Downloading ${entry.name} failed`, error);
+			// The runtime says why (an unresolvable host, a refused connection, an HTTP status, a stalled server) and keeps what arrived, so Retry resumes.
+			if (await this.report(`Downloading ${entry.name} failed`, error, 'Retry') === 'Retry') {
+				return this.downloadEntry(entry, ignoreFit);
+			}
 			return undefined;
 		}
 	}
@@ -145,11 +148,12 @@ export class ModelActions {
 		await this.tree.refresh();
 	}
 
-	private report(what: string, error: unknown): void {
+	/** Logs a failure and shows it with its action; resolves with the button picked, if `actions` offers any. */
+	private report<T extends string>(what: string, error: unknown, ...actions: T[]): Thenable<T | undefined> {
 		const info = errorInfoOf(error);
 		const message = error instanceof Error ? error.message : String(error);
 		this.log.error(`${what}: ${message}`);
-		void vscode.window.showErrorMessage(info ? `${info.message} ${info.action}` : `${what}: ${message}`);
+		return vscode.window.showErrorMessage(info ? `${info.message} ${info.action}` : `${what}: ${message}`, ...actions);
 	}
 }
 

@@ -11,6 +11,8 @@ export async function downloadWithProgress(runtime: RuntimeClient, name: string,
 	const downloadId = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${name}`, cancellable: true }, async (progress, token) => {
 		let reported = 0;
+		// Until the server has told the size; the runtime ends a download whose server does not answer.
+		progress.report({ message: 'Connecting…' });
 		const listener = runtime.onNotification(ModelsDownloadProgressNotification.type, event => {
 			if (event.downloadId !== downloadId || event.totalBytes <= 0) {
 				return;

@@ -7,10 +7,13 @@ import { detectHardware } from './detectHardware';
 import { downloadModel, type DownloadModelOptions } from './downloadModel';
 import { EstimateTableStore } from './EstimateTableStore';
 import { ModelStore } from './ModelStore';
+import { silentLogger, type Logger } from '../Logger';
 
 export interface ModelLibraryOptions {
 	/** llama.cpp, started when first needed (the runtime's own instance). */
 	readonly llama: () => Promise<Llama>;
+	/** Gets each download attempt and its outcome. Defaults to dropping them. */
+	readonly logger?: Logger;
 }
 
 /** A download of a catalog model, or of any GGUF by URI. */
@@ -90,6 +93,7 @@ export class ModelLibrary {
 			}),
 			onProgress,
 			signal,
+			logger: this.options.logger ?? silentLogger,
 		});
 	}
 

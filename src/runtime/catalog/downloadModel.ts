@@ -2,10 +2,16 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModelDownloader, type Llama, type ModelDownloader } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { silentLogger, type Logger } from '../Logger';
 import { formatBytes } from '../../shared/formatBytes';
+import { formatSeconds } from './formatSeconds';
 import { freeDiskBytes as statFreeDiskBytes } from './freeDiskBytes';
 import type { ModelStore } from './ModelStore';
 import type { DownloadedModel, DownloadProgress, ModelFit, ModelRole } from '../../shared/modelTypes';
+import { describeNetworkError } from './describeNetworkError';
+import { downloadFailedAction, probeDownload, probeUrlOf } from './probeDownload';
+import { progressReporter } from './progressReporter';
+import { transferFile } from './transferFile';
 import { verifyDownload } from './verifyDownload';
 
 export interface DownloadModelOptions {
@@ -36,19 +42,54 @@ export interface DownloadModelOptions {
 	 * fails (no header, odd server) does not stop it: the download reports its own errors. Defaults to no check.
 	 */
 	readonly checkFit?: (signal: AbortSignal | undefined) => Promise<ModelFit>;
+	/**
+	 * How long the server may stay silent: no answer to a request, or no new byte of the body, for
+	 * this long ends the download with `downloadFailed` ("no data from the server for 30 s"); the
+	 * partial file is kept. Defaults to `30000`.
+	 */
+	readonly stallTimeoutMs?: number;
+	/** Gets a line for each attempt and its outcome (URL, bytes, reason). Defaults to dropping them. */
+	readonly logger?: Logger;
 }
 
 /**
  * Downloads a model into the store with node-llama-cpp's downloader: checks the fit from the header
  * and the free disk space first, resumes a partial download, verifies the result, and only then replaces an older copy.
  * Errors are {@link RuntimeError}s with codes `modelTooLarge`, `notEnoughDisk`, `downloadFailed`, `downloadCancelled`
- * and `verificationFailed`; a failure never touches a model that is already in the store.
+ * and `verificationFailed`; a failure never touches a model that is already in the store. A network
+ * failure ends the download at once with its reason (see {@link probeDownload}), and a server that
+ * stops sending ends it after `stallTimeoutMs`; the partial file stays for the next attempt.
  */
-export async function downloadModel(llama: Llama, store: ModelStore, {
+export async function downloadModel(llama: Llama, store: ModelStore, options: DownloadModelOptions): Promise<DownloadedModel> {
+	const { id, name = id, uri, mmprojUri, logger = silentLogger, onProgress } = options;
+	const dir = store.partialDir(id);
+	const started = performance.now();
+	const files = mmprojUri ? `${uri} and ${mmprojUri}` : uri;
+	let last: DownloadProgress | undefined;
+	const resumable = await readdir(dir).then(names => names.length > 0, () => false);
+	logger.info(`Downloading ${name} from ${files}${resumable ? ` (resuming the partial download in ${dir})` : ''}`);
+	try {
+		const model = await downloadSteps(llama, store, { ...options, onProgress: progress => { last = progress; onProgress?.(progress); } });
+		logger.info(`Downloaded ${name} from ${files}: ${formatBytes(model.sizeBytes)} in ${formatSeconds(performance.now() - started)}`);
+		return model;
+	} catch (error) {
+		const at = last ? `at ${formatBytes(last.downloadedBytes)} of ${formatBytes(last.totalBytes)}` : 'before any byte';
+		const outcome = error instanceof RuntimeError && error.code === 'downloadCancelled' ? 'was cancelled' : 'failed';
+		logger.warn(`The download of ${name} from ${files} ${outcome} ${at} after ${formatSeconds(performance.now() - started)}: ${error instanceof Error ? error.message : String(error)}`);
+		throw error;
+	}
+}
+
+async function downloadSteps(llama: Llama, store: ModelStore, {
 	id, name = id, role, uri, mmprojUri, expectedBytes, onProgress, progressIntervalMs = 250, signal,
-	freeDiskBytes = statFreeDiskBytes, diskHeadroomBytes = 100e6, checkFit,
+	freeDiskBytes = statFreeDiskBytes, diskHeadroomBytes = 100e6, checkFit, stallTimeoutMs = 30_000,
 }: DownloadModelOptions): Promise<DownloadedModel> {
 	signal?.throwIfAborted();
+	const fileUris = mmprojUri ? [uri, mmprojUri] : [uri];
+	// Before the fit check, whose header read goes to the same server, and before the downloader, which retries for minutes.
+	for (const fileUri of fileUris) {
+		await probeDownload(fileUri, { timeoutMs: stallTimeoutMs, name, ...(signal ? { signal } : {}) });
+	}
 	const fit = await checkFit?.(signal).catch(() => {
 		signal?.throwIfAborted();
 		return undefined;
@@ -77,31 +118,16 @@ export async function downloadModel(llama: Llama, store: ModelStore, {
 	}
 
 	const downloaders: ModelDownloader[] = [];
-	for (const fileUri of mmprojUri ? [uri, mmprojUri] : [uri]) {
-		downloaders.push(await createDownloader(fileUri, dir, signal));
+	for (const fileUri of fileUris) {
+		downloaders.push(await createDownloader(fileUri, dir, name, stallTimeoutMs, signal));
 	}
 	const totalBytes = downloaders.reduce((sum, downloader) => sum + downloader.totalSize, 0);
 	await checkDisk(totalBytes);
 
 	const progress = progressReporter(totalBytes, progressIntervalMs, onProgress);
 	let finishedBytes = 0;
-	for (const downloader of downloaders) {
-		try {
-			const base = finishedBytes;
-			const poll = setInterval(() => progress.report(base + downloader.downloadedSize), progressIntervalMs);
-			try {
-				await downloader.download({ signal });
-				// node-llama-cpp's download resolves, not rejects, when a cancel closes it midway.
-				signal?.throwIfAborted();
-			} finally {
-				clearInterval(poll);
-			}
-		} catch (error) {
-			if (signal?.aborted) {
-				throw new RuntimeError({ code: 'downloadCancelled', message: `The download of ${name} was cancelled.`, action: 'Download it again to resume where it stopped.' }, { cause: error });
-			}
-			throw RuntimeError.from(error, { code: 'downloadFailed', message: `The download of ${name} failed`, action: 'Check the network connection and download again; it resumes where it stopped.' });
-		}
+	for (const [index, downloader] of downloaders.entries()) {
+		await transferFile(downloader, { name, uri: fileUris[index] ?? uri, baseBytes: finishedBytes, progress, progressIntervalMs, stallTimeoutMs, ...(signal ? { signal } : {}) });
 		finishedBytes += downloader.totalSize;
 		progress.report(finishedBytes, true);
 	}
@@ -130,13 +156,36 @@ export async function downloadModel(llama: Llama, store: ModelStore, {
 	});
 }
 
-async function createDownloader(modelUri: string, dirPath: string, signal: AbortSignal | undefined): Promise<ModelDownloader> {
+/**
+ * node-llama-cpp's downloader for one file. `createModelDownloader` takes no signal and asks the
+ * server for the size with ipull's 150 retries, so it gets `stallTimeoutMs` to answer: the probe just
+ * succeeded, so a server that fails now is failing right now. A downloader that arrives too late is closed.
+ */
+async function createDownloader(modelUri: string, dirPath: string, name: string, stallTimeoutMs: number, signal: AbortSignal | undefined): Promise<ModelDownloader> {
+	const creating = createModelDownloader({ modelUri, dirPath, skipExisting: true, deleteTempFileOnCancel: false, parallelDownloads: 1 });
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_resolve, reject) => {
+		const fail = (reason: string) => reject(new RuntimeError({ code: 'downloadFailed', message: `The download of ${name} failed: ${reason}.`, action: downloadFailedAction }));
+		timer = setTimeout(() => fail(`no answer from ${hostOf(modelUri)} for ${formatSeconds(stallTimeoutMs)}`), stallTimeoutMs);
+		signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+	});
 	try {
-		return await createModelDownloader({ modelUri, dirPath, skipExisting: true, deleteTempFileOnCancel: false, parallelDownloads: 1 });
+		return await Promise.race([creating, late]);
 	} catch (error) {
+		void creating.then(downloader => downloader.cancel({ deleteTempFile: false }), () => undefined);
 		signal?.throwIfAborted();
-		throw RuntimeError.from(error, { code: 'downloadFailed', message: `Cannot reach ${modelUri}`, action: 'Check the network connection (and the proxy settings), then try again.' });
+		if (error instanceof RuntimeError) {
+			throw error;
+		}
+		throw new RuntimeError({ code: 'downloadFailed', message: `The download of ${name} failed: ${describeNetworkError(error, probeUrlOf(modelUri) ?? modelUri)}.`, action: downloadFailedAction }, { cause: error });
+	} finally {
+		clearTimeout(timer);
 	}
+}
+
+function hostOf(uri: string): string {
+	const url = probeUrlOf(uri);
+	return url && URL.canParse(url) ? new URL(url).host : uri;
 }
 
 /** Bytes already in a folder: a partial download that will be resumed. */
@@ -144,30 +193,4 @@ async function bytesIn(dir: string): Promise<number> {
 	const names = await readdir(dir).catch(() => [] as string[]);
 	const sizes = await Promise.all(names.map(name => stat(join(dir, name)).then(stats => stats.size, () => 0)));
 	return sizes.reduce((sum, size) => sum + size, 0);
-}
-
-/** Turns byte counts into throttled progress events with speed and time left. */
-function progressReporter(totalBytes: number, intervalMs: number, onProgress: ((progress: DownloadProgress) => void) | undefined) {
-	const started = performance.now();
-	let startBytes: number | undefined;
-	let lastReport = -Infinity;
-	return {
-		report(downloadedBytes: number, force = false) {
-			const now = performance.now();
-			startBytes ??= downloadedBytes;
-			if (!onProgress || (!force && now - lastReport < intervalMs)) {
-				return;
-			}
-			lastReport = now;
-			const seconds = (now - started) / 1000;
-			const bytesPerSecond = seconds > 0 ? Math.max(0, downloadedBytes - startBytes) / seconds : 0;
-			const remaining = Math.max(0, totalBytes - downloadedBytes);
-			const secondsLeft = bytesPerSecond > 0 ? Math.round(remaining / bytesPerSecond) : undefined;
-			try {
-				onProgress({ downloadedBytes, totalBytes, bytesPerSecond: Math.round(bytesPerSecond), ...(secondsLeft === undefined ? {} : { secondsLeft }) });
-			} catch {
-				// A failing listener must not break the download.
-			}
-		},
-	};
 }
