@@ -5,8 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ResponseError } from 'vscode-languageserver-protocol/node';
-import { ExplainImageRequest, type ExplainImageParams, type RuntimeErrorInfo } from '../../src/shared/protocol';
+import { ExplainImageRequest, type ExplainImageParams } from '../../src/shared/protocol';
 import { runtimeThreadPoolSize } from '../../src/shared/runtimeThreadPool';
 import { pngRawSize, type PngHeader } from '../../src/runtime';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
@@ -14,19 +13,9 @@ import { colours, mostlyColouredPng } from '../models/vision/pngWriter';
 import { ensureVisionFixture } from '../models/vision/visionFixtures';
 import { jpegWithScans, pngBomb, pngWithRawSize } from '../support/pngBuilder';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
+import { rejectsWithResponseError } from '../support/rejectsWith';
 
 const mib = 1024 * 1024;
-
-function rejectsWith(code: RuntimeErrorInfo['code'], pattern: RegExp) {
-	return (error: unknown) => {
-		assert.ok(error instanceof ResponseError, `expected an error answer, got ${JSON.stringify(error)}`);
-		const data = error.data as RuntimeErrorInfo;
-		assert.equal(data.code, code, error.message);
-		assert.match(error.message, pattern);
-		assert.ok(data.action.length > 10, 'says what to do');
-		return true;
-	};
-}
 
 /** Resident and peak resident memory of a process, in bytes, from /proc/PID/status. */
 async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
@@ -79,8 +68,8 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 		await writeFile(`/proc/${pid}/clear_refs`, '5');
 		const before = await memoryOf(pid);
 		const bombMessage = /^The PNG's compressed data inflates to more than its 64×64 pixels need \(a decompression bomb\?\)\.$/;
-		await assert.rejects(explain({ imagePath: path }), rejectsWith('badImage', bombMessage));
-		await assert.rejects(explain({ base64: bomb.toString('base64'), mime: 'image/png' }), rejectsWith('badImage', bombMessage));
+		await assert.rejects(explain({ imagePath: path }), rejectsWithResponseError('badImage', bombMessage));
+		await assert.rejects(explain({ base64: bomb.toString('base64'), mime: 'image/png' }), rejectsWithResponseError('badImage', bombMessage));
 		const after = await memoryOf(pid);
 		// Reading the 4.5 MB file and its base64 copy costs tens of MB; decoding the bomb would cost 1 GiB and more.
 		const growth = after.peak - before.rss;
@@ -94,7 +83,7 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 			const header: PngHeader = { width: 64, height: 48, bitDepth: 8, colourType: 2, interlaced };
 			const exact = await explain({ base64: pngWithRawSize(header, pngRawSize(header), 0).toString('base64'), mime: 'image/png' });
 			assert.deepEqual([exact.imageWidth, exact.imageHeight], [64, 48], `interlaced: ${interlaced}`);
-			await assert.rejects(explain({ base64: pngWithRawSize(header, pngRawSize(header) - 1, 0).toString('base64'), mime: 'image/png' }), rejectsWith('badImage', /could not be read/));
+			await assert.rejects(explain({ base64: pngWithRawSize(header, pngRawSize(header) - 1, 0).toString('base64'), mime: 'image/png' }), rejectsWithResponseError('badImage', /could not be read/));
 		}
 		await assertCompletes();
 	});
@@ -102,7 +91,7 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 	it('a progressive JPEG with 5000 scans (a decoding-time bomb) is refused before stb_image sees it', async () => {
 		const path = join(dir, 'scans.jpg');
 		await writeFile(path, jpegWithScans(5000, { width: 8000, height: 8000 }));
-		await assert.rejects(explain({ imagePath: path }), rejectsWith('badImage', /^The JPEG has 5000 scans; at most 100 are accepted/));
+		await assert.rejects(explain({ imagePath: path }), rejectsWithResponseError('badImage', /^The JPEG has 5000 scans; at most 100 are accepted/));
 		await assertCompletes();
 	});
 
@@ -110,7 +99,7 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 		const fifos = Array.from({ length: 6 }, (_, i) => join(dir, `pipe-${i}.png`));
 		await Promise.all(fifos.map(fifo => promisify(execFile)('mkfifo', [fifo])));
 		// No writer ever opens them: a runtime that waited for one would never answer.
-		const refusals = fifos.map(fifo => assert.rejects(explain({ imagePath: fifo }), rejectsWith('badImage', /is a named pipe \(FIFO\), not a regular file\./)));
+		const refusals = fifos.map(fifo => assert.rejects(explain({ imagePath: fifo }), rejectsWithResponseError('badImage', /is a named pipe \(FIFO\), not a regular file\./)));
 		await Promise.all([...refusals, assertCompletes()]);
 		await assertCompletes();
 	});
@@ -118,8 +107,8 @@ describe('hostile images through a spawned runtime: bombs, FIFOs and directories
 	it('a directory as image path is a badImage error, not a success with an empty answer', async () => {
 		const folder = join(dir, 'screenshots.png');
 		await mkdir(folder);
-		await assert.rejects(explain({ imagePath: folder }), rejectsWith('badImage', /screenshots\.png is a directory, not a regular file\./));
-		await assert.rejects(explain({ imagePath: '/dev/zero' }), rejectsWith('badImage', /is a character device, not a regular file\./));
+		await assert.rejects(explain({ imagePath: folder }), rejectsWithResponseError('badImage', /screenshots\.png is a directory, not a regular file\./));
+		await assert.rejects(explain({ imagePath: '/dev/zero' }), rejectsWithResponseError('badImage', /is a character device, not a regular file\./));
 		await assertCompletes();
 	});
 });

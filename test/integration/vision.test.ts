@@ -2,24 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResponseError } from 'vscode-languageserver-protocol/node';
-import { ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type RuntimeErrorInfo } from '../../src/shared/protocol';
+import { ExplainImageRequest, VisionStatusRequest, type ExplainImageParams } from '../../src/shared/protocol';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 import { colours, encodePng, mostlyColouredPng } from '../models/vision/pngWriter';
 import { ensureVisionFixture, visionAnswers } from '../models/vision/visionFixtures';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
+import { rejectsWithResponseError } from '../support/rejectsWith';
 
 const uri = 'file:///workspace/add.js';
-
-function rejectsWith(code: RuntimeErrorInfo['code'], pattern?: RegExp) {
-	return (error: unknown) => {
-		assert.ok(error instanceof ResponseError, String(error));
-		const data = error.data as RuntimeErrorInfo;
-		assert.equal(data.code, code, error.message);
-		if (pattern) assert.match(error.message, pattern);
-		return true;
-	};
-}
 
 describe('explain an image through a spawned runtime (llama.cpp mtmd addon)', function () {
 	this.timeout(180_000);
@@ -93,10 +83,10 @@ describe('explain an image through a spawned runtime (llama.cpp mtmd addon)', fu
 			} else {
 				await writeFile(path, content);
 			}
-			await assert.rejects(explain({ imagePath: path }), rejectsWith('badImage', pattern), name);
+			await assert.rejects(explain({ imagePath: path }), rejectsWithResponseError('badImage', pattern), name);
 		}
-		await assert.rejects(explain({ imagePath: join(dir, 'missing.png') }), rejectsWith('badImage', /does not exist/));
-		await assert.rejects(explain({ base64: 'bm90IGFuIGltYWdl', mime: 'image/png' }), rejectsWith('badImage', /not an image/));
+		await assert.rejects(explain({ imagePath: join(dir, 'missing.png') }), rejectsWithResponseError('badImage', /does not exist/));
+		await assert.rejects(explain({ base64: 'bm90IGFuIGltYWdl', mime: 'image/png' }), rejectsWithResponseError('badImage', /not an image/));
 
 		const position = await server.open(uri, `${canonicalFim.prefix}|${canonicalFim.suffix}\n`);
 		const completion = await server.complete(uri, position);
@@ -110,7 +100,7 @@ describe('explain an image through a spawned runtime (llama.cpp mtmd addon)', fu
 		const status = await server.connection.sendRequest(VisionStatusRequest.type);
 		assert.equal(status.available, false);
 		assert.match(!status.available ? status.reason : '', /no vision projector/);
-		await assert.rejects(explain({ imagePath: join(dir, 'red.png') }), rejectsWith('visionUnavailable', /no vision projector/));
+		await assert.rejects(explain({ imagePath: join(dir, 'red.png') }), rejectsWithResponseError('visionUnavailable', /no vision projector/));
 		const position = await server.open('file:///workspace/b.js', `${canonicalFim.prefix}|${canonicalFim.suffix}\n`);
 		assert.equal((await server.complete('file:///workspace/b.js', position))?.items[0]?.insertText, canonicalFim.middle);
 	});

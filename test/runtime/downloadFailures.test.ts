@@ -51,9 +51,7 @@ describe('download failures (local HTTP server on 127.0.0.1)', function () {
 	beforeEach(async () => {
 		storageDir = await mkdtemp(join(tmpdir(), 'bora-download-failures-'));
 		store = new ModelStore(storageDir);
-		server.files.clear();
-		server.requests.length = 0;
-		server.faults.length = 0;
+		server.reset();
 		log = [];
 	});
 	afterEach(() => rm(storageDir, { recursive: true, force: true }));

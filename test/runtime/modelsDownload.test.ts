@@ -27,8 +27,7 @@ describe('model downloads (local HTTP server on 127.0.0.1)', function () {
 	beforeEach(async () => {
 		storageDir = await mkdtemp(join(tmpdir(), 'bora-models-'));
 		store = new ModelStore(storageDir);
-		server.files.clear();
-		server.requests.length = 0;
+		server.reset();
 	});
 	afterEach(() => rm(storageDir, { recursive: true, force: true }));
 

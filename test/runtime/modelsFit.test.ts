@@ -44,9 +44,7 @@ describe('header-based fit with node-llama-cpp insights (fixture GGUFs, local HT
 	});
 	beforeEach(async () => {
 		storageDir = await mkdtemp(join(tmpdir(), 'bora-fit-'));
-		server.files.clear();
-		server.requests.length = 0;
-		server.sentBytes = 0;
+		server.reset();
 	});
 	afterEach(() => rm(storageDir, { recursive: true, force: true }));
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { checkDecodedSize, checkPngInflation, inspectImage, pngIdatParts, pngInflateSlack, pngRawSize, readPngHeader, RuntimeError, type PngHeader } from '../../src/runtime';
+import { checkDecodedSize, checkPngInflation, inspectImage, pngIdatParts, pngInflateSlack, pngRawSize, readPngHeader, type PngHeader } from '../../src/runtime';
 import { deflatedZeros, pngBomb, pngWithIdat, pngWithRawSize } from '../support/pngBuilder';
+import { rejectsWithRuntimeError } from '../support/rejectsWith';
 
 /** The PNG specification's Adam7 pattern: the pass (1–7) of each pixel in every 8×8 tile. */
 const adam7Pattern = [
@@ -39,16 +40,6 @@ function bruteForceRawSize({ width, height, bitDepth, colourType, interlaced }: 
 
 const rgb8 = (width: number, height: number, interlaced = false): PngHeader => ({ width, height, bitDepth: 8, colourType: 2, interlaced });
 
-function rejectsBadImage(pattern: RegExp) {
-	return (error: unknown) => {
-		assert.ok(error instanceof RuntimeError, String(error));
-		assert.equal(error.code, 'badImage');
-		assert.match(error.message, pattern);
-		assert.ok(error.action.length > 10, 'says what to do');
-		return true;
-	};
-}
-
 describe('PNG inflate bound: the raw size IHDR implies, and refusing more', () => {
 	it('pngRawSize: one filter byte per row plus packed samples', () => {
 		assert.equal(pngRawSize(rgb8(64, 64)), 64 * (1 + 64 * 3));
@@ -83,8 +74,8 @@ describe('PNG inflate bound: the raw size IHDR implies, and refusing more', () =
 
 	it('readPngHeader refuses colour type and bit depth combinations the specification does not allow', () => {
 		assert.deepEqual(readPngHeader(pngWithRawSize(rgb8(4, 4, true), pngRawSize(rgb8(4, 4, true)))), rgb8(4, 4, true));
-		assert.throws(() => readPngHeader(pngWithRawSize({ width: 4, height: 4, bitDepth: 4, colourType: 2, interlaced: false }, 100)), rejectsBadImage(/colour type 2, bit depth 4/));
-		assert.throws(() => readPngHeader(pngWithRawSize({ width: 4, height: 4, bitDepth: 8, colourType: 5, interlaced: false }, 100)), rejectsBadImage(/colour type 5/));
+		assert.throws(() => readPngHeader(pngWithRawSize({ width: 4, height: 4, bitDepth: 4, colourType: 2, interlaced: false }, 100)), rejectsWithRuntimeError('badImage', /colour type 2, bit depth 4/));
+		assert.throws(() => readPngHeader(pngWithRawSize({ width: 4, height: 4, bitDepth: 8, colourType: 5, interlaced: false }, 100)), rejectsWithRuntimeError('badImage', /colour type 5/));
 	});
 
 	it('accepts IDAT data of exactly the raw size, interlaced or not, and up to the slack beyond it', async () => {
@@ -92,7 +83,7 @@ describe('PNG inflate bound: the raw size IHDR implies, and refusing more', () =
 			const raw = pngRawSize(header);
 			await checkPngInflation(pngWithRawSize(header, raw));
 			await checkPngInflation(pngWithRawSize(header, raw + pngInflateSlack));
-			await assert.rejects(checkPngInflation(pngWithRawSize(header, raw + pngInflateSlack + 1)), rejectsBadImage(/inflates to more than its \d+×\d+ pixels need \(a decompression bomb\?\)/));
+			await assert.rejects(checkPngInflation(pngWithRawSize(header, raw + pngInflateSlack + 1)), rejectsWithRuntimeError('badImage', /inflates to more than its \d+×\d+ pixels need \(a decompression bomb\?\)/));
 		}
 	});
 
@@ -101,21 +92,21 @@ describe('PNG inflate bound: the raw size IHDR implies, and refusing more', () =
 		const png = pngWithIdat(rgb8(64, 64), idat, 4096);
 		assert.equal(pngIdatParts(png).length, Math.ceil(idat.length / 4096));
 		assert.deepEqual(Buffer.concat(pngIdatParts(png)), idat);
-		await assert.rejects(checkPngInflation(png), rejectsBadImage(/^The PNG's compressed data inflates to more than its 64×64 pixels need \(a decompression bomb\?\)\.$/));
+		await assert.rejects(checkPngInflation(png), rejectsWithRuntimeError('badImage', /^The PNG's compressed data inflates to more than its 64×64 pixels need \(a decompression bomb\?\)\.$/));
 		// The same through the format dispatch the vision engine calls.
-		await assert.rejects(checkDecodedSize(png, inspectImage(png)), rejectsBadImage(/decompression bomb/));
+		await assert.rejects(checkDecodedSize(png, inspectImage(png)), rejectsWithRuntimeError('badImage', /decompression bomb/));
 	});
 
 	it('refuses damaged compressed data, no IDAT, and a chunk that runs past the end', async () => {
 		const good = deflateSync(Buffer.alloc(pngRawSize(rgb8(8, 8))));
 		const damaged = Buffer.from(good);
 		damaged[2] = 0xff; // the first deflate block header: an invalid block type
-		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), damaged)), rejectsBadImage(/compressed data is damaged/));
-		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), good.subarray(0, good.length - 6))), rejectsBadImage(/compressed data is damaged/));
-		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), Buffer.alloc(0))), rejectsBadImage(/no image data/));
+		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), damaged)), rejectsWithRuntimeError('badImage', /compressed data is damaged/));
+		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), good.subarray(0, good.length - 6))), rejectsWithRuntimeError('badImage', /compressed data is damaged/));
+		await assert.rejects(checkPngInflation(pngWithIdat(rgb8(8, 8), Buffer.alloc(0))), rejectsWithRuntimeError('badImage', /no image data/));
 		const cut = pngWithIdat(rgb8(8, 8), good);
 		cut.writeUInt32BE(good.length + 1000, 33); // the IDAT chunk's length
-		await assert.rejects(checkPngInflation(cut), rejectsBadImage(/runs past its end/));
+		await assert.rejects(checkPngInflation(cut), rejectsWithRuntimeError('badImage', /runs past its end/));
 	});
 
 	it('stops when the signal aborts, with its reason', async () => {

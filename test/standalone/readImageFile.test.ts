@@ -6,17 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { notRegularFileReason, readImageFile, RuntimeError, Semaphore } from '../../src/runtime';
-
-function rejectsBadImage(pattern: RegExp) {
-	return (error: unknown) => {
-		assert.ok(error instanceof RuntimeError, String(error));
-		assert.equal(error.code, 'badImage');
-		assert.match(error.message, pattern);
-		assert.ok(error.action.length > 10, 'says what to do');
-		return true;
-	};
-}
+import { notRegularFileReason, readImageFile, Semaphore } from '../../src/runtime';
+import { rejectsWithRuntimeError } from '../support/rejectsWith';
 
 describe('readImageFile: regular files only, bounded and with a timeout', () => {
 	let dir: string;
@@ -49,22 +40,22 @@ describe('readImageFile: regular files only, bounded and with a timeout', () => 
 		await new Promise<void>(resolve => server.listen(socketPath, resolve));
 		try {
 			await mkdir(join(dir, 'folder.png'));
-			await assert.rejects(readImageFile(join(dir, 'folder.png')), rejectsBadImage(/folder\.png is a directory, not a regular file\./));
-			await assert.rejects(readImageFile(fifo), rejectsBadImage(/pipe\.png is a named pipe \(FIFO\), not a regular file\./));
-			await assert.rejects(readImageFile(socketPath), rejectsBadImage(/socket\.png is a socket, not a regular file\./));
-			await assert.rejects(readImageFile('/dev/zero'), rejectsBadImage(/\/dev\/zero is a character device, not a regular file\./));
+			await assert.rejects(readImageFile(join(dir, 'folder.png')), rejectsWithRuntimeError('badImage', /folder\.png is a directory, not a regular file\./));
+			await assert.rejects(readImageFile(fifo), rejectsWithRuntimeError('badImage', /pipe\.png is a named pipe \(FIFO\), not a regular file\./));
+			await assert.rejects(readImageFile(socketPath), rejectsWithRuntimeError('badImage', /socket\.png is a socket, not a regular file\./));
+			await assert.rejects(readImageFile('/dev/zero'), rejectsWithRuntimeError('badImage', /\/dev\/zero is a character device, not a regular file\./));
 		} finally {
 			server.close();
 		}
 	});
 
 	it('refuses a missing file and one over the size limit without reading it', async () => {
-		await assert.rejects(readImageFile(join(dir, 'missing.png')), rejectsBadImage(/missing\.png does not exist\./));
+		await assert.rejects(readImageFile(join(dir, 'missing.png')), rejectsWithRuntimeError('badImage', /missing\.png does not exist\./));
 		const huge = join(dir, 'huge.png');
 		await writeFile(huge, '');
 		await truncate(huge, 200 * 1024 * 1024); // sparse
-		await assert.rejects(readImageFile(huge), rejectsBadImage(/200 MB; images up to 50 MB/));
-		await assert.rejects(readImageFile(huge, { maxBytes: 1024 * 1024 }), rejectsBadImage(/up to 1 MB/));
+		await assert.rejects(readImageFile(huge), rejectsWithRuntimeError('badImage', /200 MB; images up to 50 MB/));
+		await assert.rejects(readImageFile(huge, { maxBytes: 1024 * 1024 }), rejectsWithRuntimeError('badImage', /up to 1 MB/));
 	});
 
 	it('a read waiting for a slot past its timeout is refused and never takes the slot', async () => {
@@ -72,7 +63,7 @@ describe('readImageFile: regular files only, bounded and with a timeout', () => 
 		await writeFile(path, 'x');
 		const slots = new Semaphore(1);
 		const release = await slots.acquire(); // as if a read were stuck on a hung drive
-		await assert.rejects(readImageFile(path, { slots, timeoutMs: 20 }), rejectsBadImage(/took longer than 0\.02 s; its drive may be slow or not answering/));
+		await assert.rejects(readImageFile(path, { slots, timeoutMs: 20 }), rejectsWithRuntimeError('badImage', /took longer than 0\.02 s; its drive may be slow or not answering/));
 		assert.equal(slots.inUse, 1);
 		release();
 		assert.deepEqual(await readImageFile(path, { slots }), Buffer.from('x'));

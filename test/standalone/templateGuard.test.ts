@@ -41,14 +41,18 @@ const conversation: ChatHistoryItem[] = [
 	{ type: 'model', response: [] },
 ];
 
-/** Loops 2,500 times before the real template: seconds per render, and node-llama-cpp renders thousands of times to resolve it. */
-const slowTemplate = "{%- for i in range(2500) -%}{%- for j in range(100) -%}{%- set x = j * 2 -%}{%- endfor -%}{%- endfor -%}" + mistral4ChatTemplate;
 /**
- * Fast for the short chats node-llama-cpp resolves with; seconds for a chat of more than 8 messages.
+ * Loops 250 million times before the real template: far past the 1 s bound on any machine, so the
+ * per-render bound (not the 30 s bound on resolving) refuses it. A quarter-million loop here took
+ * about 0.5 s per render: under the bound on an idle machine, over it on a loaded one.
+ */
+const slowTemplate = "{%- for i in range(2500) -%}{%- for j in range(100000) -%}{%- set x = j * 2 -%}{%- endfor -%}{%- endfor -%}" + mistral4ChatTemplate;
+/**
+ * Fast for the short chats node-llama-cpp resolves with; far past the bound for a chat of more than 8 messages.
  * (A template never sees the text of a message: node-llama-cpp renders placeholders and puts the
  * text in afterwards, so what it can depend on is the number and roles of the messages.)
  */
-const slowOnLongChats = "{%- if messages | length > 8 -%}{%- for i in range(2500) -%}{%- for j in range(100) -%}{%- endfor -%}{%- endfor -%}{%- endif -%}" + mistral4ChatTemplate;
+const slowOnLongChats = "{%- if messages | length > 8 -%}{%- for i in range(2500) -%}{%- for j in range(100000) -%}{%- endfor -%}{%- endfor -%}{%- endif -%}" + mistral4ChatTemplate;
 const longChat: ChatHistoryItem[] = [
 	...Array.from({ length: 6 }, (_, turn): ChatHistoryItem[] => [{ type: 'user', text: `Question ${turn}` }, { type: 'model', response: [`Answer ${turn}`] }]).flat(),
 	{ type: 'user', text: 'Last question' },

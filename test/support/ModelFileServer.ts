@@ -48,6 +48,14 @@ export class ModelFileServer {
 		return `http://127.0.0.1:${this.port}${path}`;
 	}
 
+	/** Forgets the files, requests and faults of the previous test; the server keeps listening. */
+	reset(): void {
+		this.files.clear();
+		this.requests.length = 0;
+		this.faults.length = 0;
+		this.sentBytes = 0;
+	}
+
 	/** GET requests that asked for file bytes. */
 	get bodyRequests(): ServedRequest[] {
 		return this.requests.filter(request => request.method === 'GET');
