@@ -13,6 +13,7 @@ import { downloadFailedAction, probeDownload, probeUrlOf } from './probeDownload
 import { progressReporter } from './progressReporter';
 import { transferFile } from './transferFile';
 import { verifyDownload } from './verifyDownload';
+import { abandonedDownloads } from './AbandonedDownloads';
 
 export interface DownloadModelOptions {
 	/** Folder name in the store and the model's id; catalog models use their catalog id. */
@@ -86,6 +87,7 @@ async function downloadSteps(llama: Llama, store: ModelStore, {
 }: DownloadModelOptions): Promise<DownloadedModel> {
 	signal?.throwIfAborted();
 	const fileUris = mmprojUri ? [uri, mmprojUri] : [uri];
+	fileUris.forEach(fileUri => abandonedDownloads.liftFor(fileUri));
 	// Before the fit check, whose header read goes to the same server, and before the downloader, which retries for minutes.
 	for (const fileUri of fileUris) {
 		await probeDownload(fileUri, { timeoutMs: stallTimeoutMs, name, ...(signal ? { signal } : {}) });

@@ -3,6 +3,7 @@ import { checkGgufHeader } from '../loading/checkGgufHeader';
 import { notReadableAsGguf } from '../loading/notReadableAsGguf';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { FitEstimates, MemoryUse } from './estimateFit';
+import { abandonedDownloads } from './AbandonedDownloads';
 
 /**
  * Header-based estimates written out for a fixed set of context sizes, so they can be stored and
@@ -100,6 +101,9 @@ export async function readHeaderInsights(llama: Llama, source: string, { signal 
 		if (!remote) {
 			// node-llama-cpp's reader allocates from the header's counts: check them against the file first.
 			await checkGgufHeader(source, signal ? { signal } : {});
+		} else {
+			// The user asked for this request: addresses of an abandoned download go out again.
+			abandonedDownloads.liftFor(source);
 		}
 		const fileInfo = await readGgufFileInfo(source, {
 			sourceType: remote ? 'network' : 'filesystem', logWarnings: false, signal,

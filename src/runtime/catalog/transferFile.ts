@@ -7,6 +7,7 @@ import { downloadFailedAction, findDownloadProblem, probeUrlOf } from './probeDo
 import { keepPartialForResume } from './keepPartialForResume';
 import type { ProgressReporter } from './progressReporter';
 import { watchForStall } from './watchForStall';
+import { abandonedDownloads } from './AbandonedDownloads';
 
 export interface TransferFileOptions {
 	/** The model's name, for messages. */
@@ -42,6 +43,8 @@ export async function transferFile(downloader: ModelDownloader, { name, uri, bas
 	const close = () => {
 		closing ??= downloader.cancel({ deleteTempFile: false }).catch(() => undefined).then(() => keepPartialForResume(downloader)).finally(stopWaiting);
 	};
+	// After the last request of this transfer (the stall's question to the server included), the abandoned retry loop is ended.
+	const abandon = () => closing && abandonedDownloads.abandon(downloader);
 	const poll = setInterval(() => progress.report(baseBytes + downloader.downloadedSize), progressIntervalMs);
 	const watch = watchForStall(() => downloader.downloadedSize, stallTimeoutMs, () => {
 		stalled = true;
@@ -56,6 +59,8 @@ export async function transferFile(downloader: ModelDownloader, { name, uri, bas
 		await Promise.race([transfer, stopped]);
 	} catch (error) {
 		if (signal?.aborted) {
+			await closing;
+			abandon();
 			throw cancelled(name, error);
 		}
 		if (!stalled) {
@@ -70,11 +75,12 @@ export async function transferFile(downloader: ModelDownloader, { name, uri, bas
 	}
 	// node-llama-cpp's download resolves, not rejects, when a cancel closes it midway.
 	if (signal?.aborted) {
+		abandon();
 		throw cancelled(name, signal.reason);
 	}
 	if (stalled) {
 		const at = `${formatBytes(stalledAt)} of ${formatBytes(downloader.totalSize)}`;
-		const problem = await findDownloadProblem(uri, { timeoutMs: Math.min(stallTimeoutMs, 10_000), ...(signal ? { signal } : {}) });
+		const problem = await findDownloadProblem(uri, { timeoutMs: Math.min(stallTimeoutMs, 10_000), ...(signal ? { signal } : {}) }).finally(abandon);
 		throw new RuntimeError({
 			code: 'downloadFailed',
 			message: `The download of ${name} stopped at ${at}: ${problem?.reason ?? `no data from the server for ${formatSeconds(stallTimeoutMs)}`}.`,
