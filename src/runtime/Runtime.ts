@@ -178,8 +178,13 @@ export class Runtime implements AsyncDisposable {
 		return error ? { available: false, reason: 'modeUnavailable', error: error.toInfo() } : { available: true };
 	}
 
-	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
+	/**
+	 * Evaluates the next completion's head ahead of it (see {@link CompletionEngine.prefill}), after a
+	 * pending load (the client reports its editor as the runtime starts, before the model is in);
+	 * nothing when no model is ready then.
+	 */
 	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
+		await this.settled(signal);
 		const ready = this.status.current.kind === 'ready' ? this.loaded : undefined;
 		return ready?.completion.prefill(request, signal);
 	}
@@ -300,6 +305,10 @@ export class Runtime implements AsyncDisposable {
 			...(forecast ? { forecast } : {}),
 			...(rejected ? { rejected } : {}),
 		});
+		// After "ready", not before it: the client may send requests at once, and they wait for this context rather than make their own.
+		if (this.settings.completionEnabled) {
+			loaded.completion.warmUp().catch((error: unknown) => this.logger.warn(`Creating the completion context ahead failed: ${error instanceof Error ? error.message : String(error)}`));
+		}
 		measure();
 	}
 
