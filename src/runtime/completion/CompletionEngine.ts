@@ -284,15 +284,16 @@ export class CompletionEngine extends DisposableBase {
 	/**
 	 * Creates the context and evaluates BOS as `background` work, so the first request after a load
 	 * pays neither for the KV cache nor for the first evaluation (which pages the weights in); a
-	 * request or prefill arriving meanwhile waits for this one context, never creates a second. Any
-	 * other work stops it before the evaluation (creating the context cannot be stopped half way).
-	 * Resolves `false` when it was stopped or the engine went first.
+	 * request or prefill arriving meanwhile waits for this one context, never creates a second. It
+	 * creates the context even when other work arrived first (that work, queued behind it, needs the
+	 * context as much), but any other work stops the evaluation. Resolves `false` when that
+	 * happened or the engine went first.
 	 */
 	warmUp(): Promise<boolean> {
 		this.ensureNotDisposed();
 		return this.scheduler.run({ lane: 'background' }, job => this.context.use(job, async use => {
 			const stop = AbortSignal.any([job.signal, this.disposeSignal]);
-			if (stop.aborted) {
+			if (this.disposeSignal.aborted) {
 				return false;
 			}
 			const sequence = await use.sequence();
