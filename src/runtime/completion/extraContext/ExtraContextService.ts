@@ -80,7 +80,12 @@ export class ExtraContextService {
 	/** Per document: the import list last read, and the reading. */
 	private readonly imports = new Map<string, { list: string; done: Promise<void> }>();
 	private activeUri: string | undefined;
-	private cursor: NonNullable<EditorContextParams['cursor']> | undefined;
+	/**
+	 * The focused document's cursor as the client last reported it, with the document's version then:
+	 * once the user typed (or a request came), it is stale, and evaluating a prompt there would
+	 * overwrite the cache the requests at the real cursor keep right by themselves.
+	 */
+	private cursor: { readonly position: NonNullable<EditorContextParams['cursor']>; readonly version: number | undefined } | undefined;
 	private lastRequestUri: string | undefined;
 	private scheduled = { version: -1, target: '' };
 	private readonly idle: IdlePrefill;
@@ -133,6 +138,9 @@ export class ExtraContextService {
 	/** The extra context for a completion in `uri`: every chunk but that document's own (the prompt has its text). */
 	async forRequest(uri: string): Promise<RequestContext> {
 		const fileName = this.names.nameOf(uri);
+		if (uri === this.activeUri) {
+			this.cursor = undefined;
+		}
 		if (!this.enabled) {
 			return { extraContext: [], fileName };
 		}
@@ -145,7 +153,7 @@ export class ExtraContextService {
 	/** `bora/editorContext`: the active editor, the lines it shows and copied text. */
 	didChangeEditorContext({ uri, visibleLines, copiedText, cursor }: EditorContextParams): void {
 		if (uri !== undefined) {
-			this.cursor = cursor;
+			this.cursor = cursor && { position: cursor, version: this.documents.get(uri)?.version };
 		}
 		if (!this.enabled) {
 			// The focused document's own window is evaluated ahead all the same; it is not extra context.
@@ -338,9 +346,14 @@ export class ExtraContextService {
 		}
 	}
 
-	/** The focused document's cursor, when the client told it for `target`. */
+	/** The focused document's cursor, when the client told it for `target` and the document has not changed since. */
 	private focus(target: string): HeadPrefillRequest['focus'] {
-		return this.cursor && target === this.activeUri ? { uri: target, cursor: this.cursor } : undefined;
+		const cursor = this.cursor;
+		if (!cursor || target !== this.activeUri) {
+			return undefined;
+		}
+		const version = this.documents.get(target)?.version;
+		return cursor.version === undefined || cursor.version === version ? { uri: target, cursor: cursor.position } : undefined;
 	}
 
 	/**
