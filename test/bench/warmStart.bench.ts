@@ -2,7 +2,8 @@
  * The first-request tax, before and after warm start, in one process on one model, rounds interleaved
  * so a noisy machine slows both alike:
  * - after a load: (a) the engine creates its context on the first request (as before); (b) it was
- *   warmed (`warmUp`, which the runtime starts right after "ready") before the first request;
+ *   warmed (`warmUp`, which the runtime starts right after "ready") before the first request; (c) as
+ *   (b), and the focused document was evaluated ahead too (what `bora/editorContext` triggers);
  * - after the idle release: (a) the next request recreates the context; (b) the focused document was
  *   evaluated ahead (`prefill` with its window, which `bora/editorContext` triggers) first.
  * Also what the freed context held: the process's resident memory before and after creating it, and
@@ -38,13 +39,20 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 	return { ms: performance.now() - started, value };
 }
 
-async function firstAfterLoad(handle: LlamaHandle, modelPath: string, warm: boolean): Promise<{ ms: number; warmUpMs: number; createMs: number | undefined; cached: number; rssMiB: number }> {
+type Start = 'lazy' | 'warm' | 'focused';
+
+async function firstAfterLoad(handle: LlamaHandle, modelPath: string, start: Start): Promise<{ ms: number; warmUpMs: number; createMs: number | undefined; cached: number; rssMiB: number }> {
 	const loaded = await loadModel(handle, { modelPath, contextSize });
 	const engine = new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize });
 	try {
 		const rssBefore = process.memoryUsage().rss;
-		const warmUp = warm ? await timed(() => engine.warmUp()) : { ms: 0 };
-		const rssMiB = warm ? (process.memoryUsage().rss - rssBefore) / 2 ** 20 : Number.NaN;
+		const warmUp = start === 'lazy' ? { ms: 0 } : await timed(async () => {
+			await engine.warmUp();
+			if (start === 'focused') {
+				await engine.prefill(requestAt(benchSourceText()));
+			}
+		});
+		const rssMiB = start === 'lazy' ? Number.NaN : (process.memoryUsage().rss - rssBefore) / 2 ** 20;
 		const { ms, value } = await timed(() => engine.complete(requestAt(benchSourceText())));
 		return { ms, warmUpMs: warmUp.ms, createMs: value.stats.contextCreateMs, cached: value.stats.cachedPromptTokens, rssMiB };
 	} finally {
@@ -74,10 +82,11 @@ async function main(): Promise<void> {
 	const estimate = probe.model.fileInsights.estimateContextResourceRequirements({ contextSize, sequences: 1, modelGpuLayers: probe.model.gpuLayers });
 	await probe.dispose();
 
-	const load = { lazy: [] as Awaited<ReturnType<typeof firstAfterLoad>>[], warm: [] as Awaited<ReturnType<typeof firstAfterLoad>>[] };
+	const load: Record<Start, Awaited<ReturnType<typeof firstAfterLoad>>[]> = { lazy: [], warm: [], focused: [] };
+	const starts: Start[] = ['lazy', 'warm', 'focused'];
 	for (let round = 0; round < rounds; round++) {
-		for (const warm of round % 2 === 0 ? [false, true] : [true, false]) {
-			(warm ? load.warm : load.lazy).push(await firstAfterLoad(handle, modelPath, warm));
+		for (const start of round % 2 === 0 ? starts : [...starts].reverse()) {
+			load[start].push(await firstAfterLoad(handle, modelPath, start));
 		}
 	}
 
@@ -102,7 +111,9 @@ async function main(): Promise<void> {
 			lazyContextCreateP50Ms: p50(load.lazy.map(s => s.createMs ?? Number.NaN)),
 			warmFirstRequestP50Ms: p50(load.warm.map(s => s.ms)),
 			warmUpP50Ms: p50(load.warm.map(s => s.warmUpMs)),
-			warmCreatedByRequest: load.warm.filter(s => s.createMs !== undefined).length,
+			focusedFirstRequestP50Ms: p50(load.focused.map(s => s.ms)),
+			focusedWarmUpAndPrefillP50Ms: p50(load.focused.map(s => s.warmUpMs)),
+			createdByRequestAfterWarmUp: [...load.warm, ...load.focused].filter(s => s.createMs !== undefined).length,
 			contextRssP50MiB: p50(load.warm.map(s => s.rssMiB)),
 		},
 		afterIdleRelease: {
@@ -115,7 +126,10 @@ async function main(): Promise<void> {
 		},
 		estimate: { cpuRamMiB: Math.round(estimate.cpuRam / 2 ** 20), gpuVramMiB: Math.round(estimate.gpuVram / 2 ** 20) },
 	};
-	console.table({ 'after load': { before: summary.afterLoad.lazyFirstRequestP50Ms, after: summary.afterLoad.warmFirstRequestP50Ms }, 'after idle release': { before: summary.afterIdleRelease.lazyFirstRequestP50Ms, after: summary.afterIdleRelease.focusedFirstRequestP50Ms } });
+	console.table({
+		'after load': { before: summary.afterLoad.lazyFirstRequestP50Ms, 'context warmed': summary.afterLoad.warmFirstRequestP50Ms, 'and focused file': summary.afterLoad.focusedFirstRequestP50Ms },
+		'after idle release': { before: summary.afterIdleRelease.lazyFirstRequestP50Ms, 'and focused file': summary.afterIdleRelease.focusedFirstRequestP50Ms },
+	});
 	console.log(JSON.stringify(summary, null, 2));
 	await handle.llama.dispose();
 }

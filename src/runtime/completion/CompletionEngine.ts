@@ -31,8 +31,16 @@ export interface CompletionEngineOptions {
 	/** Tokens of KV cache for completion. Defaults to the model's trained context, at most `4096`. */
 	readonly contextSize?: number;
 	/**
-	 * After this long without a request the KV cache is freed; the next request creates it again.
+	 * After this long without a request the KV cache is freed; the next use creates it again.
 	 * Defaults to `300_000` (5 minutes).
+	 *
+	 * Freed, not cleared: clearing the cache would keep its whole buffer allocated and save no
+	 * memory, while the next keystroke would still pay for re-evaluating its prompt, which is the
+	 * real cost (benchDense on 2 CPU threads, `test/bench/warmStart.bench.ts`: recreating the
+	 * context 1.7 ms, re-evaluating a 3,800-token window 740 ms; freeing gave back 15 MiB resident,
+	 * up to the 176 MiB estimated for a full 4,096-token cache). So it is freed, and the client's
+	 * `bora/editorContext` on focus (editor switch, window focus) has the focused document's prompt
+	 * evaluated ahead, which recreates the context off the keystroke's path.
 	 */
 	readonly idleReleaseMs?: number;
 	/**
