@@ -197,12 +197,11 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	/**
-	 * Evaluates the next completion's head ahead of it (see {@link CompletionEngine.prefill}), after a
-	 * pending load (the client reports its editor as the runtime starts, before the model is in);
-	 * nothing when no model is ready then.
+	 * Evaluates the next completion's head ahead of it (see {@link CompletionEngine.prefill}); nothing
+	 * while no model is ready (it does not wait for a load: its speculative job would pause a chat
+	 * meanwhile; the server asks again once the model is ready).
 	 */
 	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
-		await this.settled(signal);
 		const ready = this.status.current.kind === 'ready' ? this.loaded : undefined;
 		return ready?.completion.prefill(request, signal);
 	}

@@ -41,4 +41,22 @@ describe('warm start through a spawned runtime and a real LSP connection', funct
 			await server.stop();
 		}
 	});
+
+	it('a file focused while the model loads is evaluated ahead once it is ready', async () => {
+		const server = await RuntimeServerProcess.start({ args: ['--model', modelPath, '--threads', '2'], rootUri });
+		try {
+			// As the extension does when the runtime starts: it reports the active editor at once.
+			const b = `${rootUri}/b.js`;
+			const cursor = await server.open(b, `// focused during the load\n${canonicalFim.prefix}|${canonicalFim.suffix}\n`);
+			await server.editorContext({ uri: b, cursor });
+			await server.waitForState('ready');
+			await server.waitForLog(line => line.startsWith('prompt for b.js:') && line.includes('evaluated ahead'));
+			assert.equal((await server.complete(b, cursor))?.items[0]?.insertText, canonicalFim.middle);
+			const stats = server.completionStats.at(-1)!;
+			assert.equal(stats.contextCreateMs, undefined);
+			assert.equal(stats.cachedPromptTokens, stats.promptTokens - 1, JSON.stringify(stats));
+		} finally {
+			await server.stop();
+		}
+	});
 });

@@ -117,6 +117,11 @@ export class CompletionService implements Disposable {
 		this.extraContext.didChangeEditorContext(params);
 	}
 
+	/** A model became ready: the focused document's prompt is evaluated ahead on it (the client reported the editor before the load ended). */
+	didBecomeReady(): void {
+		this.extraContext.refocus();
+	}
+
 	/** Told the stats of each generation a request asked for (not of prefetches nobody asked for yet). */
 	onDidSettleGeneration(listener: (info: CompletionStatsInfo) => void): { dispose(): void } {
 		this.statsListeners.add(listener);

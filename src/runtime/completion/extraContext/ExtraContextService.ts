@@ -185,6 +185,11 @@ export class ExtraContextService {
 		this.changed(uri !== undefined);
 	}
 
+	/** Evaluates the focused document's head ahead again, as when it was focused (a model just became ready). */
+	refocus(): void {
+		this.changed(true);
+	}
+
 	/** A document was closed: what was kept to follow its edits goes (its chunks stay, as context for other files). */
 	didClose(uri: string): void {
 		this.snapshots.delete(uri);
