@@ -49,7 +49,14 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 		void runtime.configure(settings);
 	});
 
-	runtime.onDidChangeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
+	let wasReady = false;
+	runtime.onDidChangeState(state => {
+		void connection.sendNotification(RuntimeStateNotification.type, state);
+		if (state.kind === 'ready' && !wasReady) {
+			completion.didBecomeReady();
+		}
+		wasReady = state.kind === 'ready';
+	});
 	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
 	registerInlineCompletion(connection, documents, completion, logger);
 	registerChat(connection, runtime, logger);

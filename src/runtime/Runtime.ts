@@ -4,6 +4,7 @@ import { SeparateChatModel } from './chat/SeparateChatModel';
 import type { CompletionAvailability } from './completion/CompletionBackend';
 import { CompletionEngine, type CompletionRequest, type CompletionResult, type PrefillRequest } from './completion/CompletionEngine';
 import type { PrefillResult } from './completion/prefillSequence';
+import type { ContextCreation } from './lifecycle/LazyContext';
 import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
@@ -38,6 +39,16 @@ export interface RuntimeOptions {
 	 * again later. Defaults to `3000` ms; `false` never measures (stored forecasts are still reused).
 	 */
 	readonly forecastDelayMs?: number | false;
+	/** Free the completion KV cache after this long without a request or prefill (see `CompletionEngineOptions.idleReleaseMs`). Defaults to `300000` ms. */
+	readonly completionIdleReleaseMs?: number;
+}
+
+/** The completion context of the loaded model, for tests and diagnostics. */
+export interface CompletionContextInfo {
+	/** Whether its KV cache is allocated now. */
+	readonly held: boolean;
+	/** Every creation on the loaded model, with the lane of the work that paid for it. */
+	readonly creations: readonly ContextCreation[];
 }
 
 /**
@@ -61,6 +72,7 @@ export class Runtime implements AsyncDisposable {
 	readonly scheduler = new Scheduler();
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
+	private readonly completionIdleReleaseMs: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
 	private readonly failedLoads = new FailedLoadMemory();
 	private loadAbort: AbortController | undefined;
@@ -71,8 +83,9 @@ export class Runtime implements AsyncDisposable {
 	/** The Models view's hardware, catalog, fits and downloads, on this runtime's llama.cpp. */
 	readonly models: ModelLibrary;
 
-	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000 }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000, completionIdleReleaseMs }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.completionIdleReleaseMs = completionIdleReleaseMs;
 		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
@@ -94,6 +107,11 @@ export class Runtime implements AsyncDisposable {
 		});
 		this.thoughtBudgets = thoughtBudgets;
 		this.chatContextSize = chatContextSize;
+	}
+
+	/** The loaded model's completion context; none held and no creations while no model is loaded. */
+	get completionContext(): CompletionContextInfo {
+		return { held: this.loaded?.completion.holdsContext ?? false, creations: this.loaded?.completion.contextCreations ?? [] };
 	}
 
 	/** Distinct models in memory: 1 when chat and completion use the same GGUF, which is loaded once. */
@@ -178,7 +196,11 @@ export class Runtime implements AsyncDisposable {
 		return error ? { available: false, reason: 'modeUnavailable', error: error.toInfo() } : { available: true };
 	}
 
-	/** Evaluates the next completion's extra context ahead of it (see {@link CompletionEngine.prefill}); nothing while no model is ready. */
+	/**
+	 * Evaluates the next completion's head ahead of it (see {@link CompletionEngine.prefill}); nothing
+	 * while no model is ready (it does not wait for a load: its speculative job would pause a chat
+	 * meanwhile; the server asks again once the model is ready).
+	 */
 	async prefillCompletion(request: PrefillRequest, signal?: AbortSignal): Promise<PrefillResult | undefined> {
 		const ready = this.status.current.kind === 'ready' ? this.loaded : undefined;
 		return ready?.completion.prefill(request, signal);
@@ -279,7 +301,7 @@ export class Runtime implements AsyncDisposable {
 			await model.dispose();
 			return;
 		}
-		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler }) };
+		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler, ...optional('idleReleaseMs', this.completionIdleReleaseMs) }) };
 		const loadMs = Math.round(performance.now() - started);
 		this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 		if (model.notice) {
@@ -300,6 +322,10 @@ export class Runtime implements AsyncDisposable {
 			...(forecast ? { forecast } : {}),
 			...(rejected ? { rejected } : {}),
 		});
+		// After "ready", not before it: the client may send requests at once, and they wait for this context rather than make their own.
+		if (this.settings.completionEnabled) {
+			loaded.completion.warmUp().catch((error: unknown) => this.logger.warn(`Creating the completion context ahead failed: ${error instanceof Error ? error.message : String(error)}`));
+		}
 		measure();
 	}
 

@@ -1,5 +1,5 @@
 /** The runtime's public surface: the LSP server and tests import from here only. */
-export { Runtime, type RuntimeOptions } from './Runtime';
+export { Runtime, type CompletionContextInfo, type RuntimeOptions } from './Runtime';
 export type { Disposable } from './state/RuntimeStatus';
 export {
 	ChatEngine, defaultChatSystemPrompt, type ChatEngineChunk, type ChatEngineOptions, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput,

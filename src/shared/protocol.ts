@@ -224,6 +224,8 @@ export interface CompletionStatsInfo {
 	readonly extraContextChunks?: number;
 	/** Characters of the document around the cursor the prompt was built from (before the token budget), bounded however long the lines. */
 	readonly windowChars?: number;
+	/** Ms this request waited for the completion context to be created; absent when it existed already (created at load or on focus). */
+	readonly contextCreateMs?: number;
 }
 
 /** Sent by the server after each generation a request asked for (several requests may share one; prefetches send none). */
@@ -268,6 +270,8 @@ export interface EditorContextParams {
 	readonly uri?: string;
 	/** Zero-based lines the active editor shows, `end` exclusive. */
 	readonly visibleLines?: { readonly start: number; readonly end: number };
+	/** The active editor's cursor (LSP position), so the runtime evaluates the prompt there before the first keystroke. */
+	readonly cursor?: { readonly line: number; readonly character: number };
 	/**
 	 * Text the user copied, sent only while `bora.completion.extraContext.clipboard` is on (the client
 	 * reads the clipboard when it asks for a completion and sends it when it changed).

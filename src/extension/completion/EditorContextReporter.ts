@@ -28,6 +28,12 @@ export class EditorContextReporter implements vscode.Disposable {
 		this.maxCopiedChars = maxCopiedChars;
 		this.subscriptions = [
 			vscode.window.onDidChangeActiveTextEditor(() => this.report()),
+			// Back from a break: the runtime evaluates the prompt at the cursor again (its context may have been freed meanwhile).
+			vscode.window.onDidChangeWindowState(state => {
+				if (state.focused) {
+					this.report();
+				}
+			}),
 			vscode.window.onDidChangeTextEditorVisibleRanges(event => {
 				if (event.textEditor === vscode.window.activeTextEditor) {
 					clearTimeout(this.scrollTimer);
@@ -37,13 +43,14 @@ export class EditorContextReporter implements vscode.Disposable {
 		];
 	}
 
-	/** Sends the active editor and the lines it shows (nothing while extra context is off). */
+	/**
+	 * Sends the active editor and its cursor, so the runtime evaluates the prompt there before the
+	 * first keystroke, and the lines it shows for the extra context (not while extra context is off).
+	 */
 	report(): void {
 		clearTimeout(this.scrollTimer);
-		if (!getSetting('extraContextEnabled')) {
-			return;
-		}
-		this.send(activeEditorContext());
+		const { visibleLines, ...context } = activeEditorContext();
+		this.send(getSetting('extraContextEnabled') && visibleLines ? { ...context, visibleLines } : context);
 	}
 
 	/** Called before each completion request: sends newly copied text when the user allowed it. */
@@ -73,8 +80,10 @@ function activeEditorContext(): EditorContextParams {
 		return {};
 	}
 	const visible = editor.visibleRanges;
+	const cursor = editor.selection.active;
 	return {
 		uri: editor.document.uri.toString(),
+		cursor: { line: cursor.line, character: cursor.character },
 		...(visible.length > 0 ? { visibleLines: { start: visible[0]!.start.line, end: visible.at(-1)!.end.line + 1 } } : {}),
 	};
 }

@@ -57,6 +57,10 @@ export interface BackendCompletionResult {
 export interface BackendPrefillRequest {
 	readonly extraContext: readonly BackendContextChunk[];
 	readonly repoName?: string;
+	/** The focused document's window at its cursor, cut as a request there would have it; absent to evaluate the head alone. */
+	readonly prefix?: string;
+	readonly suffix?: string;
+	readonly fileName?: string;
 }
 
 export interface BackendPrefillResult {

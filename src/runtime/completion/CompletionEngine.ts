@@ -13,7 +13,7 @@ import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { TemplateGuard } from '../chat/templateGuard/TemplateGuard';
 import type { GuardedChatWrapper } from '../chat/templateGuard/GuardedChatWrapper';
 import { DisposableBase } from '../lifecycle/DisposableBase';
-import { LazyContext, type ContextUse } from '../lifecycle/LazyContext';
+import { LazyContext, type ContextCreation, type ContextUse } from '../lifecycle/LazyContext';
 import type { Job } from '../scheduler/Job';
 import { Scheduler } from '../scheduler/Scheduler';
 import type { GenerationThreads } from '../util/generationThreads';
@@ -31,8 +31,16 @@ export interface CompletionEngineOptions {
 	/** Tokens of KV cache for completion. Defaults to the model's trained context, at most `4096`. */
 	readonly contextSize?: number;
 	/**
-	 * After this long without a request the KV cache is freed; the next request creates it again.
+	 * After this long without a request the KV cache is freed; the next use creates it again.
 	 * Defaults to `300_000` (5 minutes).
+	 *
+	 * Freed, not cleared: clearing the cache would keep its whole buffer allocated and save no
+	 * memory, while the next keystroke would still pay for re-evaluating its prompt, which is the
+	 * real cost (benchDense on 2 CPU threads, `test/bench/warmStart.bench.ts`: recreating the
+	 * context 1.7 ms, re-evaluating a 3,800-token window 740 ms; freeing gave back 15 MiB resident,
+	 * up to the 176 MiB estimated for a full 4,096-token cache). So it is freed, and the client's
+	 * `bora/editorContext` on focus (editor switch, window focus) has the focused document's prompt
+	 * evaluated ahead, which recreates the context off the keystroke's path.
 	 */
 	readonly idleReleaseMs?: number;
 	/**
@@ -90,8 +98,12 @@ export interface CompletionRequest extends CompletionScheduling {
 }
 
 
-/** What {@link CompletionEngine.prefill} evaluates: the extra context every next request starts with. */
-export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName' | 'clientId'>;
+/**
+ * What {@link CompletionEngine.prefill} evaluates: the extra context every next request starts with,
+ * and with `prefix` and `suffix` (the focused document at its cursor) the prompt a request there
+ * would have, whose tokens up to the cursor line stay the same while the user types on that line.
+ */
+export type PrefillRequest = Pick<CompletionRequest, 'extraContext' | 'repoName' | 'clientId'> & Partial<Pick<CompletionRequest, 'prefix' | 'suffix' | 'fileName'>>;
 
 export type { CompletionStats } from './CompletionStats';
 
@@ -196,18 +208,7 @@ export class CompletionEngine extends DisposableBase {
 			const sequence = await use.sequence();
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
-			const head = this.headFor(format, sequence.contextSize, request);
-			const prompt = buildFimPrompt(format, this.tokenizer, {
-				prefix: request.prefix,
-				suffix: request.suffix,
-				maxTextTokens: Math.max(16, sequence.contextSize - maxTokens - 8 - head.tokens.length),
-				volatileSuffixTokens: this.options.volatileSuffixTokens ?? defaultVolatileSuffixTokens,
-				cursorLineApart: true,
-				// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
-				trimStep: 256,
-				fileName: request.fileName,
-				head,
-			});
+			const { head, prompt } = this.promptFor(format, sequence.contextSize, { ...request, maxTokens });
 			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
 			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
 			const ending = endingFor(request);
@@ -255,6 +256,7 @@ export class CompletionEngine extends DisposableBase {
 					mode: 'fim',
 					extraContextTokens: head.contextTokens,
 					extraContextChunks: head.chunks,
+					...(use.createdMs === undefined ? {} : { contextCreateMs: use.createdMs }),
 				},
 			};
 		});
@@ -279,8 +281,63 @@ export class CompletionEngine extends DisposableBase {
 				return { cachedTokens: 0, evaluatedTokens: 0, aborted: true };
 			}
 			const sequence = await use.sequence();
-			return prefillSequence({ sequence, tokens: this.headFor(format, sequence.contextSize, request).tokens, signal: stop, job, generationThreads: this.generationThreads });
+			const { prefix, suffix } = request;
+			const tokens = prefix === undefined || suffix === undefined
+				? this.headFor(format, sequence.contextSize, request).tokens
+				: this.promptFor(format, sequence.contextSize, { ...request, prefix, suffix, maxTokens: defaultMaxTokens }).prompt;
+			return prefillSequence({ sequence, tokens, signal: stop, job, generationThreads: this.generationThreads });
 		}));
+	}
+
+	/**
+	 * Creates the context and evaluates BOS as `background` work, so the first request after a load
+	 * pays neither for the KV cache nor for the first evaluation (which pages the weights in); a
+	 * request or prefill arriving meanwhile waits for this one context, never creates a second. It
+	 * creates the context even when other work arrived first (that work, queued behind it, needs the
+	 * context as much), but any other work stops the evaluation. Resolves `false` when that
+	 * happened or the engine went first.
+	 */
+	warmUp(): Promise<boolean> {
+		this.ensureNotDisposed();
+		return this.scheduler.run({ lane: 'background' }, job => this.context.use(job, async use => {
+			const stop = AbortSignal.any([job.signal, this.disposeSignal]);
+			if (this.disposeSignal.aborted) {
+				return false;
+			}
+			const sequence = await use.sequence();
+			if (this.mode !== 'fim' || stop.aborted) {
+				return !stop.aborted;
+			}
+			const { tokens } = this.headFor(this.format, sequence.contextSize, {});
+			return !(await prefillSequence({ sequence, tokens, signal: stop, job, generationThreads: this.generationThreads })).aborted;
+		})).catch((error: unknown) => {
+			if (this.isDisposed) {
+				return false;
+			}
+			throw error;
+		});
+	}
+
+	/** Every creation of the completion context so far, with the lane of the work that paid for it. */
+	get contextCreations(): readonly ContextCreation[] {
+		return this.context.creations;
+	}
+
+	/** A request's prompt (and its head) for a context of `contextSize`; prefills build the same one. */
+	private promptFor(format: FimFormat, contextSize: number, request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): { head: FimHead; prompt: Token[] } {
+		const head = this.headFor(format, contextSize, request);
+		const prompt = buildFimPrompt(format, this.tokenizer, {
+			prefix: request.prefix,
+			suffix: request.suffix,
+			maxTextTokens: Math.max(16, contextSize - request.maxTokens - 8 - head.tokens.length),
+			volatileSuffixTokens: this.options.volatileSuffixTokens ?? defaultVolatileSuffixTokens,
+			cursorLineApart: true,
+			// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
+			trimStep: 256,
+			fileName: request.fileName,
+			head,
+		});
+		return { head, prompt };
 	}
 
 	/** The same head for a prefill and a request with the same context; extra context may take half the KV cache. */
@@ -319,7 +376,10 @@ export class CompletionEngine extends DisposableBase {
 			ending,
 		});
 		request.signal?.throwIfAborted();
-		return { text, alternatives: [], ...emptyReasonOf(text, ending), stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0 } };
+		return {
+			text, alternatives: [], ...emptyReasonOf(text, ending),
+			stats: { ...stats, mode: 'chat', extraContextTokens: 0, extraContextChunks: 0, ...(use.createdMs === undefined ? {} : { contextCreateMs: use.createdMs }) },
+		};
 	}
 
 	/** The model's own chat template with reasoning off (Mistral Small 4: `reasoning_effort` "none"). */

@@ -3,11 +3,11 @@ import type { CompletionStatsInfo, EditorContextParams, NoSuggestionInfo, NoSugg
 import { defaultRuntimeSettings, type RuntimeErrorInfo, type RuntimeSettings } from '../../shared/types';
 import { RuntimeError } from '../errors/RuntimeError';
 import { silentLogger, type Logger } from '../Logger';
-import type { BackendCompletionResult, BackendPrefillRequest, BackendPrefillResult, CompletionBackend } from './CompletionBackend';
+import type { BackendCompletionResult, BackendPrefillResult, CompletionBackend } from './CompletionBackend';
 import type { CompletionDocument, CompletionDocuments } from './CompletionDocument';
 import { CompletionResultCache } from './CompletionResultCache';
 import type { Scheduler } from '../scheduler/Scheduler';
-import { ExtraContextService, type ExtraContextServiceOptions } from './extraContext/ExtraContextService';
+import { ExtraContextService, type ExtraContextServiceOptions, type HeadPrefillRequest } from './extraContext/ExtraContextService';
 import type { WorkspaceFolders } from './extraContext/WorkspaceNames';
 import { InflightCompletions, type GenerationControl, type SettledGeneration } from './InflightCompletions';
 import { charWindow, lineWindow, suffixCharsOnLine, type LineWindow, type LineWindowOptions } from './lineWindow';
@@ -115,6 +115,11 @@ export class CompletionService implements Disposable {
 	/** The client's `bora/editorContext`: the active editor, the lines it shows, copied text. */
 	didChangeEditorContext(params: EditorContextParams): void {
 		this.extraContext.didChangeEditorContext(params);
+	}
+
+	/** A model became ready: the focused document's prompt is evaluated ahead on it (the client reported the editor before the load ended). */
+	didBecomeReady(): void {
+		this.extraContext.refocus();
 	}
 
 	/** Told the stats of each generation a request asked for (not of prefetches nobody asked for yet). */
@@ -246,8 +251,19 @@ export class CompletionService implements Disposable {
 		}
 	}
 
-	private prefill(request: BackendPrefillRequest, signal: AbortSignal): Promise<BackendPrefillResult | undefined> {
-		return this.settings.completionEnabled ? this.backend.prefillCompletion(request, signal) : Promise.resolve(undefined);
+	/** With a focused cursor, the whole prompt a request there would have: the user's first keystroke re-evaluates only its line. */
+	private prefill({ focus, ...request }: HeadPrefillRequest, signal: AbortSignal): Promise<BackendPrefillResult | undefined> {
+		if (!this.settings.completionEnabled) {
+			return Promise.resolve(undefined);
+		}
+		const document = focus && this.documents.get(focus.uri);
+		if (!focus || !document) {
+			return this.backend.prefillCompletion(request, signal);
+		}
+		const text = document.getText();
+		const offset = offsetAt(text, focus.cursor);
+		const state: CompletionState = { uri: document.uri, ...charWindow(text.slice(0, offset), text.slice(offset), completionWindow), line: focus.cursor.line };
+		return this.backend.prefillCompletion({ ...request, ...promptWindowOf(state) }, signal);
 	}
 }
 
@@ -259,6 +275,20 @@ function promptWindowOf(state: CompletionState): LineWindow {
 function windowCharsOf(state: CompletionState): number {
 	const { prefix, suffix } = promptWindowOf(state);
 	return prefix.length + suffix.length;
+}
+
+/** The offset of an LSP position in `text`, clamped to its line and to the text (both count UTF-16 units). */
+function offsetAt(text: string, { line, character }: { readonly line: number; readonly character: number }): number {
+	let start = 0;
+	for (let current = 0; current < line; current++) {
+		const newline = text.indexOf('\n', start);
+		if (newline < 0) {
+			return text.length;
+		}
+		start = newline + 1;
+	}
+	const end = text.indexOf('\n', start);
+	return Math.min(start + Math.max(0, character), end < 0 ? text.length : end);
 }
 
 /** `add.js:12`, for the log. */
@@ -286,6 +316,7 @@ function statsOf({ state, result: { stats }, startedAt }: SettledGeneration): Co
 		generationMs: stats.generationMs,
 		totalMs: performance.now() - startedAt,
 		cacheHit: stats.cachedPromptTokens >= stats.promptTokens / 2,
+		...(stats.contextCreateMs === undefined ? {} : { contextCreateMs: stats.contextCreateMs }),
 		stopReason: stats.stopReason,
 		mode: stats.mode,
 		extraContextTokens: stats.extraContextTokens,

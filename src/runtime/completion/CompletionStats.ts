@@ -15,4 +15,6 @@ export interface CompletionStats {
 	readonly extraContextTokens: number;
 	/** Extra context chunks in the prompt: the newest that fit half the context. */
 	readonly extraContextChunks: number;
+	/** Ms this request waited for the completion context to be created; absent when it existed already (the usual case). */
+	readonly contextCreateMs?: number;
 }

@@ -2,6 +2,7 @@ import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 import { createFittingContext } from '../loading/createFittingContext';
 import type { LoadedModel } from '../loading/loadModel';
 import type { Job } from '../scheduler/Job';
+import type { Lane } from '../scheduler/lanes';
 import { scheduleEvaluations } from '../scheduler/scheduledEvaluation';
 import { IdleRelease } from '../util/IdleRelease';
 import { SerialQueue } from '../util/SerialQueue';
@@ -26,6 +27,14 @@ export interface LazyContextOptions {
 /** What a use gets: the one sequence, created on first need. */
 export interface ContextUse {
 	sequence(): Promise<LlamaContextSequence>;
+	/** How long this use waited for the context to be created, in ms; `undefined` when it existed already. */
+	readonly createdMs: number | undefined;
+}
+
+/** One creation of the context: the lane of the use that paid for it and what it cost. */
+export interface ContextCreation {
+	readonly lane: Lane;
+	readonly ms: number;
 }
 
 interface Held {
@@ -35,7 +44,8 @@ interface Held {
 
 /**
  * An engine's one-sequence context: created on first use, not at load (a model used for one thing
- * costs no KV memory for the other), fitted to the free memory (remembering the size that fitted),
+ * costs no KV memory for the other; the owner warms it with a background use when it will be
+ * needed), fitted to the free memory (remembering the size that fitted),
  * freed after a quiet period, and used by one job at a time on the owner's queue. Every evaluation
  * on its sequence goes through the scheduler as the job of the use that started it.
  */
@@ -47,6 +57,7 @@ export class LazyContext extends DisposableBase {
 	private fittedContextSize: number | undefined;
 	/** The job of the use in progress: the sequence's evaluations are its. */
 	private current: Job | undefined;
+	private readonly createdLog: ContextCreation[] = [];
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: LazyContextOptions) {
 		super();
@@ -57,6 +68,11 @@ export class LazyContext extends DisposableBase {
 	/** Whether the KV cache is allocated right now. */
 	get holdsContext(): boolean {
 		return this.held !== undefined;
+	}
+
+	/** Every creation of the context so far, oldest first (tests assert who paid for one). */
+	get creations(): readonly ContextCreation[] {
+		return this.createdLog;
 	}
 
 	/** The context size that will be (or is) used. */
@@ -74,7 +90,22 @@ export class LazyContext extends DisposableBase {
 			this.ensureNotDisposed();
 			this.current = job;
 			try {
-				return await work({ sequence: async () => (await this.create()).sequence });
+				let createdMs: number | undefined;
+				return await work({
+					sequence: async () => {
+						if (this.held) {
+							return (await this.held).sequence;
+						}
+						const started = performance.now();
+						const { sequence } = await this.create();
+						createdMs = performance.now() - started;
+						this.createdLog.push({ lane: job.lane, ms: createdMs });
+						return sequence;
+					},
+					get createdMs() {
+						return createdMs;
+					},
+				});
 			} finally {
 				this.current = undefined;
 			}

@@ -33,8 +33,13 @@ export interface ExtraContextServiceOptions {
 	readonly maxTrackedChars?: number;
 }
 
+/** What to evaluate ahead: the head, and where the user's cursor is in the focused document (its window follows the head). */
+export interface HeadPrefillRequest extends BackendPrefillRequest {
+	readonly focus?: { readonly uri: string; readonly cursor: NonNullable<EditorContextParams['cursor']> };
+}
+
 /** Evaluates a prompt head ahead; `undefined` when nothing can evaluate it now (no model, completion off). */
-export type ExtraContextPrefill = (request: BackendPrefillRequest, signal: AbortSignal) => Promise<BackendPrefillResult | undefined>;
+export type ExtraContextPrefill = (request: HeadPrefillRequest, signal: AbortSignal) => Promise<BackendPrefillResult | undefined>;
 
 /** What a completion request needs from the extra context. */
 export interface RequestContext {
@@ -75,6 +80,12 @@ export class ExtraContextService {
 	/** Per document: the import list last read, and the reading. */
 	private readonly imports = new Map<string, { list: string; done: Promise<void> }>();
 	private activeUri: string | undefined;
+	/**
+	 * The focused document's cursor as the client last reported it, with the document's version then:
+	 * once the user typed (or a request came), it is stale, and evaluating a prompt there would
+	 * overwrite the cache the requests at the real cursor keep right by themselves.
+	 */
+	private cursor: { readonly position: NonNullable<EditorContextParams['cursor']>; readonly version: number | undefined } | undefined;
 	private lastRequestUri: string | undefined;
 	private scheduled = { version: -1, target: '' };
 	private readonly idle: IdlePrefill;
@@ -127,6 +138,9 @@ export class ExtraContextService {
 	/** The extra context for a completion in `uri`: every chunk but that document's own (the prompt has its text). */
 	async forRequest(uri: string): Promise<RequestContext> {
 		const fileName = this.names.nameOf(uri);
+		if (uri === this.activeUri) {
+			this.cursor = undefined;
+		}
 		if (!this.enabled) {
 			return { extraContext: [], fileName };
 		}
@@ -137,8 +151,16 @@ export class ExtraContextService {
 	}
 
 	/** `bora/editorContext`: the active editor, the lines it shows and copied text. */
-	didChangeEditorContext({ uri, visibleLines, copiedText }: EditorContextParams): void {
+	didChangeEditorContext({ uri, visibleLines, copiedText, cursor }: EditorContextParams): void {
+		if (uri !== undefined) {
+			this.cursor = cursor && { position: cursor, version: this.documents.get(uri)?.version };
+		}
 		if (!this.enabled) {
+			// The focused document's own window is evaluated ahead all the same; it is not extra context.
+			if (uri !== undefined) {
+				this.activeUri = uri;
+				this.changed(true);
+			}
 			return;
 		}
 		if (uri !== undefined && uri !== this.activeUri) {
@@ -159,7 +181,13 @@ export class ExtraContextService {
 		if (copiedText !== undefined && copiedText.trim().length > 0) {
 			this.ring.add({ key: copiedKey, name: 'copied text', startLine: 0, text: copiedText });
 		}
-		this.changed();
+		// A document focused (again) is evaluated ahead even when nothing changed: the context may have been freed while the user was away.
+		this.changed(uri !== undefined);
+	}
+
+	/** Evaluates the focused document's head ahead again, as when it was focused (a model just became ready). */
+	refocus(): void {
+		this.changed(true);
 	}
 
 	/** A document was closed: what was kept to follow its edits goes (its chunks stay, as context for other files). */
@@ -312,25 +340,43 @@ export class ExtraContextService {
 		}
 	}
 
-	/** Schedules the evaluation ahead when the ring, or the document it is for, changed. */
-	private changed(): void {
+	/** Schedules the evaluation ahead when the ring, or the document it is for, changed, or when `focused`. */
+	private changed(focused = false): void {
 		const target = this.activeUri ?? this.lastRequestUri ?? '';
-		if (this.ring.version !== this.scheduled.version || target !== this.scheduled.target) {
+		if (focused || this.ring.version !== this.scheduled.version || target !== this.scheduled.target) {
 			this.scheduled = { version: this.ring.version, target };
-			if (this.enabled && target) {
+			if (target && (this.enabled || this.focus(target))) {
 				this.idle.markChanged();
 			}
 		}
 	}
 
+	/** The focused document's cursor, when the client told it for `target` and the document has not changed since. */
+	private focus(target: string): HeadPrefillRequest['focus'] {
+		const cursor = this.cursor;
+		if (!cursor || target !== this.activeUri) {
+			return undefined;
+		}
+		const version = this.documents.get(target)?.version;
+		return cursor.version === undefined || cursor.version === version ? { uri: target, cursor: cursor.position } : undefined;
+	}
+
+	/**
+	 * Evaluates what the next request in the focused document starts with: BOS, the extra context,
+	 * and (with the cursor known) the document's window up to the cursor, built as a request there
+	 * builds it, so the first keystroke in a file just opened or focused finds it cached.
+	 */
 	private async prefill(signal: AbortSignal): Promise<boolean> {
 		const target = this.activeUri ?? this.lastRequestUri;
-		if (!target || !this.enabled) {
+		const focus = target === undefined ? undefined : this.focus(target);
+		if (!target || (!this.enabled && !focus)) {
 			return true;
 		}
-		const result = await this.prefillHead({ extraContext: await this.allowedChunksExcept(keyOf(target)), repoName: this.names.repoName }, signal);
+		const fileName = this.names.nameOf(target);
+		const head = this.enabled ? { extraContext: await this.allowedChunksExcept(keyOf(target)), repoName: this.names.repoName } : { extraContext: [] };
+		const result = await this.prefillHead({ ...head, ...(focus ? { focus, fileName } : {}) }, signal);
 		if (result && result.evaluatedTokens > 0) {
-			this.log.info(`extra context for ${this.names.nameOf(target)}: ${result.evaluatedTokens} tokens evaluated ahead (${result.cachedTokens} cached)${result.aborted ? ', stopped for a request' : ''}`);
+			this.log.info(`${focus ? 'prompt' : 'extra context'} for ${fileName}: ${result.evaluatedTokens} tokens evaluated ahead (${result.cachedTokens} cached)${result.aborted ? ', stopped for a request' : ''}`);
 		}
 		return !result?.aborted;
 	}
