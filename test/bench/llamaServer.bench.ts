@@ -122,13 +122,14 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 	const llamaBench = runLlamaBench(tools, modelPath, threads, generationThreads);
 	const loaded = await loadModel(handle, { modelPath });
 	const engine = new CompletionEngine(loaded, { threads, generationThreads, contextSize });
-	const server = await LlamaServerProcess.start({ binary: tools.server, modelPath, threads: generationThreads, batchThreads: threads, contextSize, cacheReuse: 256 });
 	const samples = { bora: [] as Sample[], server: [] as Sample[] };
+	let server: LlamaServerProcess | undefined;
 	let serverSkipped: string | undefined;
 	try {
 		// Warm-up outside the measurement, on text the session never shows.
 		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
 		try {
+			server = await LlamaServerProcess.start({ binary: tools.server, modelPath, threads: generationThreads, batchThreads: threads, contextSize, cacheReuse: 256 });
 			await server.post<InfillAnswer>('/infill', infillRequest({ kind: 'jump', text: 'const warm = ;', offset: 13 }));
 		} catch (error) {
 			// The mistral4 bench model has [PREFIX]/[SUFFIX] but no middle token, which /infill requires.
@@ -153,7 +154,10 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 				}
 			};
 			const runServer = async () => {
-				for (const step of serverSkipped ? [] : block) {
+				if (!server || serverSkipped) {
+					return;
+				}
+				for (const step of block) {
 					const started = performance.now();
 					const answer = await server.post<InfillAnswer>('/infill', infillRequest(step));
 					samples.server.push({
@@ -173,7 +177,7 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 			process.stderr.write(`${name}: block ${blockIndex}/${blocks.size} done\n`);
 		}
 	} finally {
-		await server.stop();
+		await server?.stop();
 		await engine.dispose();
 		await loaded.dispose();
 		await handle.llama.dispose();
