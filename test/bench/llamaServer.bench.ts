@@ -34,7 +34,9 @@ const rounds = quick ? 1 : 3;
  * `cache_prompt`, `t_max_predict_ms` 500, and the ring of extra chunks as `input_extra` (empty here:
  * Bora gets no extra context either). Two changes for a like-for-like run: `n_predict` is Bora's 16
  * (llama.vscode's default is 128), and sampling is greedy (`top_k` 1) like Bora's engine here,
- * without llama.vscode's `n_indent`, which would end some answers early on one side only.
+ * without llama.vscode's `n_indent`, which would end some answers early on one side only. Both
+ * engines get every request of the session: llama.vscode's own rule of not triggering with more than
+ * `max_line_suffix` (8) characters after the cursor is an editor-side filter, not engine speed.
  */
 function infillRequest(step: SessionStep) {
 	const before = step.text.slice(0, step.offset);
