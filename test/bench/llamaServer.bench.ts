@@ -86,10 +86,14 @@ interface BenchRow {
 	readonly stddev: number;
 }
 
-/** llama-bench's JSON rows: pp512/pp1024 with the prompt threads, tg32 with the generation threads. */
+/**
+ * llama-bench's JSON rows: pp512/pp1024 with the prompt threads, and pp2048, nearer the session's cold
+ * prompts (2–3 k tokens; prompt speed falls with length), then tg32 with the generation threads.
+ * llama-bench's tg only decodes: it samples nothing, so every real generator pays a little more a token.
+ */
 function runLlamaBench(tools: LlamaTools, modelPath: string, threads: number, generationThreads: number): BenchRow[] {
 	const run = (args: string[]) => JSON.parse(execFileSync(tools.bench, ['-m', modelPath, '-o', 'json', '-r', quick ? '2' : '5', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ n_prompt: number; n_gen: number; n_threads: number; avg_ts: number; stddev_ts: number }>;
-	return [...run(['-p', '512,1024', '-n', '0', '-t', String(threads)]), ...run(['-p', '0', '-n', '32', '-t', String(generationThreads)])]
+	return [...run(['-p', '512,1024,2048', '-n', '0', '-t', String(threads)]), ...run(['-p', '0', '-n', '32', '-t', String(generationThreads)])]
 		.map(row => ({ test: row.n_prompt > 0 ? `pp${row.n_prompt}` : `tg${row.n_gen}`, threads: row.n_threads, tokensPerSecond: row.avg_ts, stddev: row.stddev_ts }));
 }
 
@@ -187,7 +191,7 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 	return { model: name, threads, generationThreads, llamaBench, samples, serverSkipped };
 }
 
-/** Prompt tokens/s over requests that evaluated at least 64 tokens (cold ones), and ms per generated token after the first. */
+/** Prompt tokens/s over requests that evaluated at least 64 tokens, and ms per generated token after the first. */
 function speeds(samples: readonly Sample[]) {
 	const cold = samples.filter(s => s.evaluatedTokens >= 64 && s.promptMs > 0);
 	const generating = samples.filter(s => s.generatedTokens > 1);
@@ -217,15 +221,15 @@ if (!tools) {
 			console.log(`| ${row.test} | ${row.threads} | ${row.tokensPerSecond.toFixed(0)} ± ${row.stddev.toFixed(0)} |`);
 		}
 		const bora = speeds(result.samples.bora);
-		const pp512 = result.llamaBench.find(row => row.test === 'pp512')?.tokensPerSecond ?? NaN;
-		const tg = result.llamaBench.find(row => row.test === 'tg32')?.tokensPerSecond ?? NaN;
-		console.log(`Bora in the session: ${bora.promptTokensPerSecond.toFixed(0)} prompt tok/s on cold prompts (${bora.promptTokensPerRequest.toFixed(0)} tokens each) = ${(bora.promptTokensPerSecond / pp512).toFixed(2)}× llama-bench pp512; ${bora.msPerGeneratedToken.toFixed(1)} ms per generated token = ${(bora.msPerGeneratedToken / (1000 / tg)).toFixed(2)}× llama-bench tg32's ${(1000 / tg).toFixed(1)} ms`);
+		const benchSpeed = (test: string) => result.llamaBench.find(row => row.test === test)?.tokensPerSecond ?? NaN;
+		const tgMs = 1000 / benchSpeed('tg32');
+		console.log(`Bora in the session: ${bora.promptTokensPerSecond.toFixed(0)} prompt tok/s over requests evaluating ≥ 64 tokens (${bora.promptTokensPerRequest.toFixed(0)} each) = ${(bora.promptTokensPerSecond / benchSpeed('pp512')).toFixed(2)}× llama-bench pp512, ${(bora.promptTokensPerSecond / benchSpeed('pp2048')).toFixed(2)}× pp2048; ${bora.msPerGeneratedToken.toFixed(1)} ms per generated token = ${(bora.msPerGeneratedToken / tgMs).toFixed(2)}× llama-bench tg32's ${tgMs.toFixed(1)} ms`);
 		if (result.serverSkipped) {
 			console.log(`llama-server session skipped: ${result.serverSkipped}`);
 			continue;
 		}
 		const server = speeds(result.samples.server);
-		console.log(`llama-server in the session: ${server.promptTokensPerSecond.toFixed(0)} prompt tok/s on cold prompts (${server.promptTokensPerRequest.toFixed(0)} tokens each), ${server.msPerGeneratedToken.toFixed(1)} ms per generated token (its own timings)`);
+		console.log(`llama-server in the session (its own timings): ${server.promptTokensPerSecond.toFixed(0)} prompt tok/s over requests evaluating ≥ 64 tokens (${server.promptTokensPerRequest.toFixed(0)} each), ${server.msPerGeneratedToken.toFixed(1)} ms per generated token; Bora / llama-server: prompt ${(bora.promptTokensPerSecond / server.promptTokensPerSecond).toFixed(2)}×, ms per generated token ${(bora.msPerGeneratedToken / server.msPerGeneratedToken).toFixed(2)}×`);
 		console.log('| request | Bora p50 ms | llama-server p50 ms | Bora / llama-server | Bora evaluated tok | llama-server evaluated tok |');
 		console.log('|---|---|---|---|---|---|');
 		for (const kind of ['first', 'jump', 'type', 'accept'] as const) {
