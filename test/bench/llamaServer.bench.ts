@@ -17,6 +17,7 @@ import { CompletionEngine, completionWindow, createLlama, lineWindow, loadModel 
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { builtLlamaTools, buildLlamaToolsCommand, type LlamaTools } from '../support/llamaTools';
 import { LlamaServerProcess } from '../support/LlamaServerProcess';
+import { llamaVscodeInfill } from '../support/llamaVscodeInfill';
 import { benchSourceText, editingSession, type SessionStep } from './editingSession';
 import { mean, quantile } from './statistics';
 
@@ -26,41 +27,7 @@ const quick = process.env['BORA_BENCH_QUICK'] === '1';
 /** Each round is the session on the file rotated by a third, so its first request finds nothing cached. */
 const rounds = quick ? 1 : 3;
 
-/**
- * llama.vscode's request for a completion, as its src/completion.ts (getCompletionItems) and
- * src/llama-server.ts (createRequestPayload) build it (ggml-org/llama.vscode, package.json 0.0.12
- * defaults): `n_prefix` 256 whole lines before the cursor line, `n_suffix` 64 lines after it, the
- * cursor line's text before the cursor as `prompt` and its rest at the start of `input_suffix`,
- * `cache_prompt`, `t_max_predict_ms` 500, and the ring of extra chunks as `input_extra` (empty here:
- * Bora gets no extra context either). Two changes for a like-for-like run: `n_predict` is Bora's 16
- * (llama.vscode's default is 128), and sampling is greedy (`top_k` 1) like Bora's engine here,
- * without llama.vscode's `n_indent`, which would end some answers early on one side only. Both
- * engines get every request of the session: llama.vscode's own rule of not triggering with more than
- * `max_line_suffix` (8) characters after the cursor is an editor-side filter, not engine speed.
- */
-function infillRequest(step: SessionStep) {
-	const before = step.text.slice(0, step.offset);
-	const after = step.text.slice(step.offset);
-	const lineStart = before.lastIndexOf('\n') + 1;
-	const lineEnd = after.indexOf('\n');
-	const linesBefore = before.slice(0, lineStart).split('\n').slice(0, -1);
-	const linesAfter = lineEnd < 0 ? [] : after.slice(lineEnd + 1).split('\n');
-	const lineSuffix = lineEnd < 0 ? after : after.slice(0, lineEnd);
-	return {
-		input_prefix: linesBefore.slice(-256).join('\n') + '\n',
-		input_suffix: lineSuffix + '\n' + linesAfter.slice(0, 64).join('\n') + '\n',
-		input_extra: [],
-		prompt: before.slice(lineStart),
-		n_predict: maxTokens,
-		top_k: 1,
-		samplers: ['top_k'],
-		stream: false,
-		cache_prompt: true,
-		t_max_prompt_ms: 500,
-		t_max_predict_ms: 500,
-	};
-}
-
+/** The part of llama-server's /infill answer the bench reads. */
 interface InfillAnswer {
 	readonly content: string;
 	readonly tokens_cached?: number;
@@ -137,7 +104,7 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 		await engine.complete({ prefix: 'let warmUp = ', suffix: '', maxTokens });
 		try {
 			server = await LlamaServerProcess.start({ binary: tools.server, modelPath, threads: generationThreads, batchThreads: threads, contextSize, cacheReuse: 256 });
-			await server.post<InfillAnswer>('/infill', infillRequest({ kind: 'jump', text: 'const warm = ;', offset: 13 }));
+			await server.post<InfillAnswer>('/infill', llamaVscodeInfill({ text: 'const warm = ;', offset: 13, maxTokens }));
 		} catch (error) {
 			// The mistral4 bench model has [PREFIX]/[SUFFIX] but no middle token, which /infill requires.
 			serverSkipped = error instanceof Error ? error.message : String(error);
@@ -166,7 +133,7 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 				}
 				for (const step of block) {
 					const started = performance.now();
-					const answer = await server.post<InfillAnswer>('/infill', infillRequest(step));
+					const answer = await server.post<InfillAnswer>('/infill', llamaVscodeInfill({ text: step.text, offset: step.offset, maxTokens }));
 					samples.server.push({
 						kind: step.request, ms: performance.now() - started, evaluatedTokens: answer.timings?.prompt_n ?? NaN,
 						promptMs: answer.timings?.prompt_ms ?? NaN, generatedTokens: answer.timings?.predicted_n ?? NaN, generationMs: answer.timings?.predicted_ms ?? NaN,
