@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureLlamaGitDir, extractLlamaSource } from './llamaSource.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const nativeDir = join(root, 'src/runtime/vision/native');
@@ -75,25 +76,18 @@ function sourcePatches() {
 	return readdirSync(nativeDir).filter(file => file.endsWith('.patch')).sort().map(file => join(nativeDir, file));
 }
 
-/** A bare clone of node-llama-cpp's bundle, shared with test/models/vocabularies.ts. */
+/** The source from the bare clone of node-llama-cpp's bundle (scripts/llamaSource.mjs), patched. */
 function ensureSource({ bundle, version }) {
 	const patches = sourcePatches();
 	const patchHash = createHash('sha256');
 	for (const patch of patches) patchHash.update(readFileSync(patch));
 	const srcDir = join(cacheDir, `llama.cpp-${version}${patches.length ? `-${patchHash.digest('hex').slice(0, 8)}` : ''}`);
 	if (existsSync(join(srcDir, 'tools/mtmd/mtmd.h'))) return srcDir;
-	const gitDir = join(root, '.cache/test-models', `llama.cpp-${version}.git`);
-	if (!existsSync(join(gitDir, 'HEAD'))) {
-		mkdirSync(dirname(gitDir), { recursive: true });
-		const temp = `${gitDir}.tmp-${process.pid}`;
-		execFileSync('git', ['clone', '--bare', '--quiet', bundle, temp]);
-		try { execFileSync('mv', ['-T', temp, gitDir]); } catch { rmSync(temp, { recursive: true, force: true }); }
-	}
+	const gitDir = ensureLlamaGitDir({ bundle, version });
 	const temp = `${srcDir}.tmp-${process.pid}`;
 	rmSync(temp, { recursive: true, force: true });
 	mkdirSync(temp, { recursive: true });
-	const tar = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', 'HEAD', ...sourcePaths], { maxBuffer: 512 * 1024 * 1024 });
-	execFileSync('tar', ['-x', '-C', temp], { input: tar });
+	extractLlamaSource(gitDir, temp, sourcePaths);
 	for (const patch of patches) {
 		log(`applying ${relative(root, patch)}`);
 		execFileSync('git', ['apply', '--whitespace=nowarn', patch], { cwd: temp });
