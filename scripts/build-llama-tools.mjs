@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureLlamaGitDir, extractLlamaSource, nodeLlamaCppSource, root } from './llamaSource.mjs';
+import { ensureBuildTools, has } from './buildToolchain.mjs';
 
 /** The binaries built, in the order test/support/llamaTools.ts expects them. */
 const targets = ['llama-server', 'llama-bench'];
@@ -24,25 +25,6 @@ function log(line) {
 function fail(reason) {
 	log(`not built: ${reason}`);
 	process.exit(1);
-}
-
-function has(command) {
-	return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-function ensureTools() {
-	const missing = ['cmake', 'g++', 'make'].filter(tool => !has(tool));
-	if (missing.length === 0) return;
-	if (process.platform !== 'linux' || !has('apt-get') || process.getuid?.() !== 0) {
-		fail(`${missing.join(', ')} missing; install them (e.g. apt-get install cmake g++ make) and run this script again`);
-	}
-	log(`installing ${missing.join(', ')} with apt-get`);
-	const opts = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
-	const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'cmake', 'g++', 'make'], opts).status === 0;
-	if (!install()) {
-		spawnSync('apt-get', ['update'], opts);
-		if (!install()) fail('apt-get could not install cmake, g++ and make');
-	}
 }
 
 const started = Date.now();
@@ -57,7 +39,7 @@ if (!process.argv.includes('--force') && built && existsSync(stampFile) && readF
 	log(`up to date in ${relative(root, binDir)}`);
 	process.exit(0);
 }
-ensureTools();
+ensureBuildTools({ log, fail, rerun: 'this script' });
 
 const srcDir = join(toolsDir, 'src');
 if (!existsSync(join(srcDir, 'CMakeLists.txt'))) {

@@ -17,6 +17,7 @@ import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLlamaGitDir, extractLlamaSource } from './llamaSource.mjs';
+import { ensureBuildTools, has } from './buildToolchain.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const nativeDir = join(root, 'src/runtime/vision/native');
@@ -38,27 +39,6 @@ function fail(reason) {
 	writeFileSync(unavailableFile, `${reason}\n`);
 	log(`vision addon not built: ${reason}`);
 	process.exit(0);
-}
-
-function has(command) {
-	return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-function ensureTools() {
-	const missing = ['cmake', 'g++', 'make'].filter(tool => !has(tool));
-	if (missing.length === 0) return;
-	if (process.platform !== 'linux' || !has('apt-get') || process.getuid?.() !== 0) {
-		fail(`${missing.join(', ')} missing; install them (e.g. apt-get install cmake g++ make) and run npm run build again`);
-	}
-	log(`installing ${missing.join(', ')} with apt-get`);
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	const opts = { stdio: 'inherit', env };
-	if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'cmake', 'g++', 'make'], opts).status !== 0) {
-		spawnSync('apt-get', ['update'], opts);
-		if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'cmake', 'g++', 'make'], opts).status !== 0) {
-			fail('apt-get could not install cmake, g++ and make');
-		}
-	}
 }
 
 function nodeLlamaCpp() {
@@ -112,7 +92,7 @@ if (!process.argv.includes('--force') && existsSync(output) && existsSync(stampF
 	log('up to date');
 	process.exit(0);
 }
-ensureTools();
+ensureBuildTools({ log, fail, rerun: 'npm run build' });
 const srcDir = ensureSource(llama);
 const buildDir = join(cacheDir, 'build');
 const nodeInclude = join(dirname(dirname(process.execPath)), 'include/node');
