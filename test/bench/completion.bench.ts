@@ -9,6 +9,7 @@ import { availableParallelism, cpus } from 'node:os';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import { buildFimPrompt, CompletionEngine, completionWindow, createLlama, lineWindow, loadModel, type FimFormat, type LoadedModel } from '../../src/runtime';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
+import { contextFlashAttention } from '../../src/runtime/loading/contextFlashAttention';
 import { scheduleEvaluations } from '../../src/runtime/scheduler/scheduledEvaluation';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText, editingSession, type SessionStep, type SessionStepKind } from './editingSession';
@@ -83,7 +84,7 @@ async function benchModel(name: BenchModelName, steps: readonly SessionStep[]) {
 	// so the ratios measure what KV reuse and the prompt layout save, not thread counts.
 	const generationThreads = { llama: handle.llama, threads: handle.generationThreads };
 	const engine = new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize });
-	const context = await loaded.model.createContext({ contextSize, sequences: 1, threads: handle.threads });
+	const context = await loaded.model.createContext({ contextSize, sequences: 1, threads: handle.threads, flashAttention: contextFlashAttention });
 	const sequence = context.getSequence();
 	// Its evaluations get the same thread phases as the engine's, with no scheduler job to pause them.
 	scheduleEvaluations(sequence, { jobOf: () => undefined, generationThreads });

@@ -11,6 +11,7 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { buildFimPrompt, CompletionEngine, completionWindow, createLlama, lineWindow, loadModel } from '../../src/runtime';
 import { endingFor } from '../../src/runtime/completion/endings';
 import { generateTokens } from '../../src/runtime/completion/generateTokens';
+import { contextFlashAttention } from '../../src/runtime/loading/contextFlashAttention';
 import { scheduleEvaluations } from '../../src/runtime/scheduler/scheduledEvaluation';
 import { benchModelNames, ensureBenchModel, type BenchModelName } from '../models/benchModels';
 import { benchSourceText } from './editingSession';
@@ -54,11 +55,11 @@ async function benchModel(name: BenchModelName) {
 	// The same at almost no depth, as llama-bench's plain tg runs.
 	const shallowPrompt = prompt.slice(0, 16);
 	const engine = new CompletionEngine(loaded, { threads: handle.threads, generationThreads: handle.generationThreads, contextSize });
-	const context = await model.createContext({ contextSize, sequences: 1, threads: handle.threads });
+	const context = await model.createContext({ contextSize, sequences: 1, threads: handle.threads, flashAttention: contextFlashAttention });
 	const plain = context.getSequence();
-	const shallowContext = await model.createContext({ contextSize, sequences: 1, threads: handle.threads });
+	const shallowContext = await model.createContext({ contextSize, sequences: 1, threads: handle.threads, flashAttention: contextFlashAttention });
 	const shallow = shallowContext.getSequence();
-	const wrappedContext = await model.createContext({ contextSize, sequences: 1, threads: handle.threads });
+	const wrappedContext = await model.createContext({ contextSize, sequences: 1, threads: handle.threads, flashAttention: contextFlashAttention });
 	const wrapped = wrappedContext.getSequence();
 	scheduleEvaluations(wrapped, { jobOf: () => undefined, generationThreads });
 	const text = source.slice(0, source.length / 2);

@@ -1,5 +1,6 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
+import { contextFlashAttention } from '../loading/contextFlashAttention';
 import type { Job } from '../scheduler/Job';
 import { scheduledEvaluation } from '../scheduler/scheduledEvaluation';
 import { ThreadPhases } from '../scheduler/ThreadPhases';
@@ -55,7 +56,7 @@ export async function measureSpeed(model: LlamaModel, { threads, generationThrea
 	if (prompt.length === 0) {
 		throw new RuntimeError({ code: 'internal', message: 'The speed measurement could not tokenize its sample.', action: 'None needed: only the forecast is missing.' });
 	}
-	const context = await model.createContext({ contextSize: Math.min(trained, promptLength + generatedTokens + 16), sequences: 1, threads });
+	const context = await model.createContext({ contextSize: Math.min(trained, promptLength + generatedTokens + 16), sequences: 1, threads, flashAttention: contextFlashAttention });
 	try {
 		const sequence = context.getSequence();
 		checkpoint();

@@ -2,6 +2,7 @@ import { InsufficientMemoryError, type LlamaContext } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { detectHardware } from '../catalog/detectHardware';
 import { estimateFit, fitsNow } from '../catalog/estimateFit';
+import { contextFlashAttention } from './contextFlashAttention';
 import type { LoadedModel } from './loadModel';
 
 export interface CreateFittingContextOptions {
@@ -37,7 +38,7 @@ export async function createFittingContext(loaded: LoadedModel, { contextSize, t
 	let refused: unknown;
 	for (;;) {
 		try {
-			const context = await loaded.model.createContext({ contextSize: size, sequences: 1, threads });
+			const context = await loaded.model.createContext({ contextSize: size, sequences: 1, threads, flashAttention: contextFlashAttention });
 			if (size === contextSize) {
 				return { context, contextSize: size };
 			}
