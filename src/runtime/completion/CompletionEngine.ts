@@ -1,4 +1,4 @@
-import type { Token } from 'node-llama-cpp';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
@@ -49,6 +49,22 @@ export interface CompletionEngineOptions {
 	 * {@link FimPromptInput.volatileSuffixTokens}. Defaults to `32`.
 	 */
 	readonly volatileSuffixTokens?: number;
+	/**
+	 * A request whose prompt would evaluate more than this many tokens not in the KV cache (a cursor
+	 * jump, a file not evaluated ahead) is answered from a shorter prompt instead: the same layout
+	 * with the prefix cut from its start until the prompt after its head is at most this long (as
+	 * llama.vscode sends llama-server one batch). The whole prompt, which shares the short one's
+	 * beginning up to the prefix, is then evaluated in the background (`speculative` lane, after
+	 * `coldBackgroundQuietMs`), so the next keystroke has the full context as a pure prefix hit.
+	 * `0` turns it off. Defaults to `2048`.
+	 */
+	readonly coldPromptTokens?: number;
+	/**
+	 * Quiet time on the scheduler (no completion request) before the whole prompt of a request
+	 * answered from the short one is evaluated; a request arriving stops that evaluation at its next
+	 * batch. Defaults to `150` ms: under typing speed, so the next keystroke mostly finds it done.
+	 */
+	readonly coldBackgroundQuietMs?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
 	readonly onNotice?: (notice: string) => void;
 	/**
@@ -120,6 +136,8 @@ const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
+const defaultColdPromptTokens = 2048;
+const defaultColdBackgroundQuietMs = 150;
 
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
@@ -140,6 +158,10 @@ export class CompletionEngine extends DisposableBase {
 	private readonly generationThreads: GenerationThreads | undefined;
 	/** The file's text around the cursor line is the same keystroke after keystroke; its tokens are kept. */
 	private readonly tokenizer: CachingTokenizer;
+	/** Stops the background evaluation of the last short-prompt request's whole prompt: any newer request supersedes it. */
+	private coldBackground: AbortController | undefined;
+	/** The background evaluation in progress or waiting, for {@link whenColdBackgroundSettled}. */
+	private coldBackgroundDone: Promise<void> = Promise.resolve();
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) {
 		super();
@@ -203,12 +225,22 @@ export class CompletionEngine extends DisposableBase {
 			throw unavailable;
 		}
 		const format = this.format;
+		const interactive = (request.lane ?? 'interactive') === 'interactive';
+		if (interactive) {
+			// A request the user waits for supersedes the older one's whole prompt; a prefetch (the
+			// suggestion after accepting, which shares that prompt up to the cursor line) goes first and
+			// leaves it queued.
+			this.coldBackground?.abort();
+		}
 		return this.run(request, job, async (request, use) => {
 			request.signal?.throwIfAborted();
 			const sequence = await use.sequence();
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
-			const { head, prompt } = this.promptFor(format, sequence.contextSize, { ...request, maxTokens });
+			const full = this.promptFor(format, sequence.contextSize, { ...request, maxTokens });
+			const { head } = full;
+			const short = this.shortPromptFor(format, sequence, full.prompt, { ...request, maxTokens });
+			const prompt = short ?? full.prompt;
 			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
 			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
 			const ending = endingFor(request);
@@ -242,12 +274,16 @@ export class CompletionEngine extends DisposableBase {
 				distinctFrom: [text],
 			});
 			request.signal?.throwIfAborted();
+			if (short && interactive) {
+				this.evaluateInBackground(full.prompt, request.clientId);
+			}
 			return {
 				text,
 				alternatives,
 				...emptyReasonOf(text, ending),
 				stats: {
 					promptTokens: prompt.length,
+					...(short ? { fullPromptTokens: full.prompt.length } : {}),
 					cachedPromptTokens: generated.cachedPromptTokens,
 					generatedTokens: generated.tokens.length,
 					promptMs: generated.promptMs,
@@ -323,8 +359,58 @@ export class CompletionEngine extends DisposableBase {
 		return this.context.creations;
 	}
 
-	/** A request's prompt (and its head) for a context of `contextSize`; prefills build the same one. */
-	private promptFor(format: FimFormat, contextSize: number, request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): { head: FimHead; prompt: Token[] } {
+	/** Resolves once the whole prompt of the last request answered from a short one is evaluated, or that was given up (tests wait on it, not on time). */
+	whenColdBackgroundSettled(): Promise<void> {
+		return this.coldBackgroundDone;
+	}
+
+	/**
+	 * The short prompt a cold request is answered from, or `undefined` when the whole one is cheap
+	 * enough: it evaluates at most `coldPromptTokens` tokens, or it costs no more than the short one
+	 * would (the background evaluation of it got far before this request stopped it).
+	 */
+	private shortPromptFor(format: FimFormat, sequence: LlamaContextSequence, full: readonly Token[], request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): Token[] | undefined {
+		const limit = this.options.coldPromptTokens ?? defaultColdPromptTokens;
+		const uncached = (tokens: readonly Token[]) => tokens.length - sequence.compareContextTokens([...tokens]).firstDifferentIndex;
+		const fullCost = uncached(full);
+		if (limit <= 0 || fullCost <= limit) {
+			return undefined;
+		}
+		const short = this.promptFor(format, sequence.contextSize, request, limit).prompt;
+		return short.length < full.length && uncached(short) < fullCost ? short : undefined;
+	}
+
+	/**
+	 * Evaluates a request's whole prompt after it was answered from a short one, as `speculative`
+	 * work once the scheduler is quiet, so the next keystroke there finds the full context cached up
+	 * to its cursor line. Any newer request or disposal gives it up; it only ever fills the KV
+	 * cache, never produces a suggestion, so a document changed meanwhile costs nothing but the work.
+	 */
+	private evaluateInBackground(tokens: readonly Token[], clientId: string | undefined): void {
+		this.coldBackground?.abort();
+		const stop = new AbortController();
+		this.coldBackground = stop;
+		const signal = AbortSignal.any([stop.signal, this.disposeSignal]);
+		const quietMs = this.options.coldBackgroundQuietMs ?? defaultColdBackgroundQuietMs;
+		this.coldBackgroundDone = this.scheduler.runWhenQuiet({ lane: 'speculative', clientId, quietMs, signal }, job => this.context.use(job, async use => {
+			const stopped = AbortSignal.any([job.signal, signal]);
+			if (stopped.aborted) {
+				return;
+			}
+			const sequence = await use.sequence();
+			await prefillSequence({ sequence, tokens, signal: stopped, job, generationThreads: this.generationThreads });
+		})).catch(() => undefined).finally(() => {
+			if (this.coldBackground === stop) {
+				this.coldBackground = undefined;
+			}
+		});
+	}
+
+	/**
+	 * A request's prompt (and its head) for a context of `contextSize`; prefills build the same one.
+	 * With `maxBodyTokens`, the short prompt of a cold request (see `coldPromptTokens`).
+	 */
+	private promptFor(format: FimFormat, contextSize: number, request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }, maxBodyTokens?: number): { head: FimHead; prompt: Token[] } {
 		const head = this.headFor(format, contextSize, request);
 		const prompt = buildFimPrompt(format, this.tokenizer, {
 			prefix: request.prefix,
@@ -334,6 +420,7 @@ export class CompletionEngine extends DisposableBase {
 			cursorLineApart: true,
 			// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
 			trimStep: 256,
+			...(maxBodyTokens === undefined ? {} : { maxBodyTokens }),
 			fileName: request.fileName,
 			head,
 		});
@@ -408,6 +495,7 @@ export class CompletionEngine extends DisposableBase {
 	}
 
 	protected async onDispose(): Promise<void> {
+		this.coldBackground?.abort();
 		// The request in progress stops at its next token (the dispose signal); then the context goes.
 		await this.context.dispose();
 		await this.templates.dispose();
