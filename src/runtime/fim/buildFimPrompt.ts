@@ -176,7 +176,9 @@ export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input
 	const bodyExcess = stable.length + markers + suffixTokens.length + prefixTokens.length - maxBodyTokens;
 	if (bodyExcess > 0) {
 		// The cursor line stays whole: a suggestion needs it more than it needs fitting the budget.
-		const cut = Math.min(lineStart, Math.ceil(bodyExcess / trimStep) * trimStep);
+		// Where it was not tokenized apart, its tokens are counted apart (they may differ by a merge at its start: close enough for a bound).
+		const lineTokens = lineStartOffset < prefix.length ? prefixTokens.length - lineStart : tokenizer.tokenize(prefix.slice(afterNewline), false, 'trimLeadingSpace').length;
+		const cut = Math.min(Math.max(0, prefixTokens.length - lineTokens), Math.ceil(bodyExcess / trimStep) * trimStep);
 		prefixTokens = prefixTokens.slice(cut);
 		lineStart -= cut;
 	}
