@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { CompletionEngine, createLlama, loadModel, type LlamaHandle, type LoadedModel } from '../../src/runtime';
+import { CompletionEngine, CompletionService, createLlama, loadModel, Runtime, type CompletionDocument, type LlamaHandle, type LoadedModel } from '../../src/runtime';
+import type { CompletionStatsInfo } from '../../src/shared/protocol';
+import { defaultRuntimeSettings } from '../../src/shared/types';
 import { Scheduler } from '../../src/runtime/scheduler/Scheduler';
 import { ensureFixtureModel, type FixtureName } from '../models/fixtures';
 
@@ -60,3 +62,56 @@ for (const fixture of ['qwenFim', 'mistral4Fim'] as const satisfies readonly Fix
 		});
 	});
 }
+
+describe('cold request through the completion service: a suggestion for a changed document is never shown (qwenFim, real model)', function () {
+	this.timeout(120_000);
+
+	it('the document changes while the short prompt generates: no suggestion; the new version is answered, and then a keystroke finds the full context', async () => {
+		const runtime = new Runtime({ forecastDelayMs: false, completionColdPromptTokens: 128 });
+		const uri = 'file:///workspace/a.js';
+		const textOf = (typed: string) => `${fileAbove}\tlet x = ${typed}\n${suffix}\n`;
+		const offsetOf = (typed: string) => `${fileAbove}\tlet x = ${typed}`.length;
+		let current: CompletionDocument = { uri, languageId: 'javascript', version: 1, getText: () => textOf('') };
+		let editWhileGenerating = true;
+		// The real runtime; the one thing added is an edit landing once the first generation started, as a fast typist's would.
+		const backend: ConstructorParameters<typeof CompletionService>[0]['backend'] = {
+			completionAvailability: () => runtime.completionAvailability(),
+			prefillCompletion: (request, signal) => runtime.prefillCompletion(request, signal),
+			complete: request => {
+				const result = runtime.complete(request);
+				if (editWhileGenerating) {
+					editWhileGenerating = false;
+					current = { ...current, version: 2, getText: () => textOf('1') };
+				}
+				return result;
+			},
+		};
+		const service = new CompletionService({ backend, documents: { get: asked => asked === uri ? current : undefined }, scheduler: runtime.scheduler });
+		const stats: CompletionStatsInfo[] = [];
+		service.onDidSettleGeneration(info => stats.push(info));
+		try {
+			const settings = { ...defaultRuntimeSettings, modelPath: await ensureFixtureModel('qwenFim'), completionEnabled: true, threads: 2, gpu: 'off' as const };
+			service.configure(settings);
+			await runtime.configure(settings);
+			const first = current;
+			const stale = await service.complete({ document: first, version: 1, offset: offsetOf(''), explicit: true });
+			assert.equal(stale.kind, 'none', JSON.stringify(stale));
+			assert.equal(stale.kind === 'none' && stale.info.reason, 'stale');
+			assert.ok(stats[0] && stats[0].promptTokens < 400, `answered from the short prompt: ${JSON.stringify(stats[0])}`);
+
+			const second = await service.complete({ document: current, version: 2, offset: offsetOf('1'), explicit: true });
+			// The fixture's random weights may write nothing here; what matters is that this version's answer is not stale.
+			assert.ok(second.kind === 'suggestions' || second.kind === 'none' && second.info.reason === 'empty', JSON.stringify(second));
+			assert.equal(stats.length, 2, 'the new version generated');
+			await runtime.whenCompletionBackgroundSettled();
+			current = { ...current, version: 3, getText: () => textOf('12') };
+			const third = await service.complete({ document: current, version: 3, offset: offsetOf('12'), explicit: true });
+			assert.notEqual(third.kind, 'superseded');
+			const last = stats.at(-1)!;
+			assert.ok(last.promptTokens > 1000 && last.promptTokens - last.cachedPromptTokens <= 4, `the full context, a pure prefix hit: ${JSON.stringify(last)}`);
+		} finally {
+			service.dispose();
+			await runtime.dispose();
+		}
+	});
+});
