@@ -138,6 +138,8 @@ const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
 const defaultColdPromptTokens = 2048;
 const defaultColdBackgroundQuietMs = 150;
+/** Below this many tokens to evaluate, a short prompt could save too little to be worth building. */
+const minimumSavingTokens = 64;
 
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
@@ -365,19 +367,26 @@ export class CompletionEngine extends DisposableBase {
 	}
 
 	/**
-	 * The short prompt a cold request is answered from, or `undefined` when the whole one is cheap
-	 * enough: it evaluates at most `coldPromptTokens` tokens, or it costs no more than the short one
-	 * would (the background evaluation of it got far before this request stopped it).
+	 * The short prompt a request is answered from, or `undefined` for the whole one. The short one
+	 * when it costs less and either the whole one would evaluate more than `coldPromptTokens` (a
+	 * cold request) or the short one costs a quarter of it or less (a keystroke right after a cold
+	 * request, before the whole prompt was evaluated in the background: it stays a prefix hit on
+	 * the short prompt rather than paying for the rest of the context on the keystroke's path).
 	 */
 	private shortPromptFor(format: FimFormat, sequence: LlamaContextSequence, full: readonly Token[], request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): Token[] | undefined {
 		const limit = this.options.coldPromptTokens ?? defaultColdPromptTokens;
 		const uncached = (tokens: readonly Token[]) => tokens.length - sequence.compareContextTokens([...tokens]).firstDifferentIndex;
 		const fullCost = uncached(full);
-		if (limit <= 0 || fullCost <= limit) {
+		// Typing on a warm prompt costs a few tokens: nothing to save, and no short prompt to build.
+		if (limit <= 0 || fullCost <= minimumSavingTokens) {
 			return undefined;
 		}
 		const short = this.promptFor(format, sequence.contextSize, request, limit).prompt;
-		return short.length < full.length && uncached(short) < fullCost ? short : undefined;
+		if (short.length >= full.length) {
+			return undefined;
+		}
+		const shortCost = uncached(short);
+		return shortCost < fullCost && (fullCost > limit || shortCost * 4 <= fullCost) ? short : undefined;
 	}
 
 	/**
