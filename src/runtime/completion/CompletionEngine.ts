@@ -408,7 +408,9 @@ export class CompletionEngine extends DisposableBase {
 			}
 			const sequence = await use.sequence();
 			await prefillSequence({ sequence, tokens, signal: stopped, job, generationThreads: this.generationThreads });
-		})).catch(() => undefined).finally(() => {
+		})).catch(() => {
+			// Given up (a request came, the engine went) or failed: the next request evaluates what it needs itself.
+		}).finally(() => {
 			if (this.coldBackground === stop) {
 				this.coldBackground = undefined;
 			}
