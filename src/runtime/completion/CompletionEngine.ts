@@ -67,11 +67,12 @@ export interface CompletionEngineOptions {
 	readonly coldBackgroundQuietMs?: number;
 	/**
 	 * Tokens evaluated in one batch (and micro-batch) of the completion context: a prompt goes in
-	 * batches of this size, and a background evaluation stops for a request only between them. On
-	 * the bench models (2 threads, llama-bench pp2048 with -ub 512/1024/2048, a loaded 2-core
-	 * machine) 1,024 ran 1.3–2.1× as fast as 512 and 0.77–1.06× as fast as 2,048, while a keystroke
-	 * waits behind half as many tokens as with 2,048 (llama.vscode's presets use 1,024 too). The
-	 * compute buffer grows with it. Defaults to `1024`.
+	 * batches of this size, and a background evaluation stops for a request only between them.
+	 * llama-bench pp2048 with -ub 512/1024/2048 on the bench models (2 threads, CPU, load under 1.7,
+	 * two interleaved runs each): benchDense 5,858–6,237 / 5,716–5,945 / 5,590–5,600 tokens/s,
+	 * benchMistral4 3,235–3,544 / 3,044–3,175 / 2,652–2,917, so on a CPU 512 is as fast as any (larger
+	 * batches only won on a machine loaded past its cores, load 3.4) and a keystroke waits behind the
+	 * fewest tokens. llama.vscode's presets use 1,024, for GPUs. Defaults to `512`.
 	 */
 	readonly batchSize?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
@@ -146,7 +147,7 @@ const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
 const defaultColdPromptTokens = 2048;
-const defaultBatchSize = 1024;
+const defaultBatchSize = 512;
 const defaultColdBackgroundQuietMs = 150;
 /** Below this many tokens to evaluate, a short prompt could save too little to be worth building. */
 const minimumSavingTokens = 64;
