@@ -41,6 +41,8 @@ export interface RuntimeOptions {
 	readonly forecastDelayMs?: number | false;
 	/** Free the completion KV cache after this long without a request or prefill (see `CompletionEngineOptions.idleReleaseMs`). Defaults to `300000` ms. */
 	readonly completionIdleReleaseMs?: number;
+	/** A request with more tokens than this to evaluate is answered from a short prompt (see `CompletionEngineOptions.coldPromptTokens`). Defaults to `2048`. */
+	readonly completionColdPromptTokens?: number;
 }
 
 /** The completion context of the loaded model, for tests and diagnostics. */
@@ -73,6 +75,7 @@ export class Runtime implements AsyncDisposable {
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
 	private readonly completionIdleReleaseMs: number | undefined;
+	private readonly completionColdPromptTokens: number | undefined;
 	private pendingLoad: Promise<void> = Promise.resolve();
 	private readonly failedLoads = new FailedLoadMemory();
 	private loadAbort: AbortController | undefined;
@@ -83,9 +86,10 @@ export class Runtime implements AsyncDisposable {
 	/** The Models view's hardware, catalog, fits and downloads, on this runtime's llama.cpp. */
 	readonly models: ModelLibrary;
 
-	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000, completionIdleReleaseMs }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000, completionIdleReleaseMs, completionColdPromptTokens }: RuntimeOptions = {}) {
 		this.logger = logger;
 		this.completionIdleReleaseMs = completionIdleReleaseMs;
+		this.completionColdPromptTokens = completionColdPromptTokens;
 		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
@@ -112,6 +116,11 @@ export class Runtime implements AsyncDisposable {
 	/** The loaded model's completion context; none held and no creations while no model is loaded. */
 	get completionContext(): CompletionContextInfo {
 		return { held: this.loaded?.completion.holdsContext ?? false, creations: this.loaded?.completion.contextCreations ?? [] };
+	}
+
+	/** Resolves once the background evaluation of a cold request's whole prompt is done or given up (tests wait on it, not on time). */
+	whenCompletionBackgroundSettled(): Promise<void> {
+		return this.loaded?.completion.whenColdBackgroundSettled() ?? Promise.resolve();
 	}
 
 	/** Distinct models in memory: 1 when chat and completion use the same GGUF, which is loaded once. */
@@ -301,7 +310,7 @@ export class Runtime implements AsyncDisposable {
 			await model.dispose();
 			return;
 		}
-		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler, ...optional('idleReleaseMs', this.completionIdleReleaseMs) }) };
+		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler, ...optional('idleReleaseMs', this.completionIdleReleaseMs), ...optional('coldPromptTokens', this.completionColdPromptTokens) }) };
 		const loadMs = Math.round(performance.now() - started);
 		this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 		if (model.notice) {

@@ -7,7 +7,8 @@ const linesAbove = Array.from({ length: 120 }, (_, i) => `const value${i} = comp
 const linesBelow = '\n' + Array.from({ length: 120 }, (_, i) => `export const after${i} = value${i} * 2;`).join('\n');
 
 async function runtimeFor(fixture: FixtureName): Promise<Runtime> {
-	const runtime = new Runtime();
+	// These tests are about the whole prompt's KV reuse; a cold request's short prompt has its own (coldWindow.test.ts).
+	const runtime = new Runtime({ completionColdPromptTokens: 0 });
 	await runtime.configure({ modelPath: await ensureFixtureModel(fixture), completionEnabled: true, threads: 2, gpu: 'off' });
 	assert.equal(runtime.state.kind, 'ready');
 	return runtime;

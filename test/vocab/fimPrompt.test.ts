@@ -139,6 +139,29 @@ describe('FIM prompts, token by token', function () {
 		assert.deepEqual(typed.slice(0, stableLength), prompt.slice(0, stableLength));
 	});
 
+	it('a body limit cuts the prefix alone, from its start: the short prompt shares the whole one\'s beginning up to the prefix, Qwen and Mistral', async () => {
+		const before = Array.from({ length: 120 }, (_, i) => `const value${i} = compute(${i});\n`).join('');
+		const suffix = Array.from({ length: 40 }, (_, i) => `tail${i}();`).join('\n');
+		for (const fixture of ['qwenFim', 'mistral4Fim'] as const) {
+			const model = await vocabModel({ fixture });
+			const format = formatOf(model);
+			const input = { prefix: `${before}\tlet x = `, suffix, volatileSuffixTokens: 32, cursorLineApart: true, trimStep: 64, fileName: 'a.js' };
+			const full = buildFimPrompt(format, model, input);
+			const short = buildFimPrompt(format, model, { ...input, maxBodyTokens: 256 });
+			assert.ok(short.length <= 256 && short.length < full.length, `${fixture}: ${short.length} of ${full.length}`);
+			// Everything up to the prefix marker is the same; the prefix starts later, by whole steps.
+			const prefixMarker = full.indexOf(format.prefix);
+			assert.deepEqual(short.slice(0, prefixMarker + 1), full.slice(0, prefixMarker + 1), fixture);
+			const cut = full.length - short.length;
+			assert.equal(cut % 64, 0, `${fixture}: cut ${cut}`);
+			assert.deepEqual(short.slice(prefixMarker + 1), full.slice(prefixMarker + 1 + cut), `${fixture}: the rest is the whole prompt's, from the cut on`);
+			assert.ok(model.detokenize(short, true).endsWith('\tlet x = '), fixture);
+			// A limit the prompt fits leaves it whole, and one below the fixed part never cuts into the cursor line.
+			assert.deepEqual(buildFimPrompt(format, model, { ...input, maxBodyTokens: full.length }), full);
+			assert.ok(model.detokenize(buildFimPrompt(format, model, { ...input, maxBodyTokens: 1 }), true).endsWith('\tlet x = '), fixture);
+		}
+	});
+
 	it('cursor line apart: the cursor line goes after <fim_middle>, so typing on it leaves the suffix cached', async () => {
 		const model = await vocabModel({ fixture: 'qwenFim' });
 		const format = formatOf(model);

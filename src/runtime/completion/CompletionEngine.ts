@@ -1,4 +1,4 @@
-import type { Token } from 'node-llama-cpp';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors/RuntimeError';
 import { CachingTokenizer } from '../fim/CachingTokenizer';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead, type FimPromptInput } from '../fim/buildFimPrompt';
@@ -49,6 +49,32 @@ export interface CompletionEngineOptions {
 	 * {@link FimPromptInput.volatileSuffixTokens}. Defaults to `32`.
 	 */
 	readonly volatileSuffixTokens?: number;
+	/**
+	 * A request whose prompt would evaluate more than this many tokens not in the KV cache (a cursor
+	 * jump, a file not evaluated ahead) is answered from a shorter prompt instead: the same layout
+	 * with the prefix cut from its start until the prompt after its head is at most this long (as
+	 * llama.vscode sends llama-server one batch). The whole prompt, which shares the short one's
+	 * beginning up to the prefix, is then evaluated in the background (`speculative` lane, after
+	 * `coldBackgroundQuietMs`), so the next keystroke has the full context as a pure prefix hit.
+	 * `0` turns it off. Defaults to `2048`.
+	 */
+	readonly coldPromptTokens?: number;
+	/**
+	 * Quiet time on the scheduler (no completion request) before the whole prompt of a request
+	 * answered from the short one is evaluated; a request arriving stops that evaluation at its next
+	 * batch. Defaults to `150` ms: under typing speed, so the next keystroke mostly finds it done.
+	 */
+	readonly coldBackgroundQuietMs?: number;
+	/**
+	 * Tokens evaluated in one batch (and micro-batch) of the completion context: a prompt goes in
+	 * batches of this size, and a background evaluation stops for a request only between them.
+	 * llama-bench pp2048 with -ub 512/1024/2048 on the bench models (2 threads, CPU, load under 1.7,
+	 * two interleaved runs each): benchDense 5,858–6,237 / 5,716–5,945 / 5,590–5,600 tokens/s,
+	 * benchMistral4 3,235–3,544 / 3,044–3,175 / 2,652–2,917, so on a CPU 512 is as fast as any (larger
+	 * batches only won on a machine loaded past its cores, load 3.4) and a keystroke waits behind the
+	 * fewest tokens. llama.vscode's presets use 1,024, for GPUs. Defaults to `512`.
+	 */
+	readonly batchSize?: number;
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
 	readonly onNotice?: (notice: string) => void;
 	/**
@@ -120,6 +146,11 @@ const defaultContextSize = 4096;
 const defaultMaxTokens = 128;
 const defaultIdleReleaseMs = 5 * 60_000;
 const defaultVolatileSuffixTokens = 32;
+const defaultColdPromptTokens = 2048;
+const defaultBatchSize = 512;
+const defaultColdBackgroundQuietMs = 150;
+/** Below this many tokens to evaluate, a short prompt could save too little to be worth building. */
+const minimumSavingTokens = 64;
 
 /**
  * Inline completion on one loaded model: native fill-in-the-middle when the vocabulary has FIM
@@ -140,6 +171,10 @@ export class CompletionEngine extends DisposableBase {
 	private readonly generationThreads: GenerationThreads | undefined;
 	/** The file's text around the cursor line is the same keystroke after keystroke; its tokens are kept. */
 	private readonly tokenizer: CachingTokenizer;
+	/** Stops the background evaluation of the last short-prompt request's whole prompt: any newer request supersedes it. */
+	private coldBackground: AbortController | undefined;
+	/** The background evaluation in progress or waiting, for {@link whenColdBackgroundSettled}. */
+	private coldBackgroundDone: Promise<void> = Promise.resolve();
 
 	constructor(private readonly loaded: LoadedModel, private readonly options: CompletionEngineOptions) {
 		super();
@@ -153,6 +188,7 @@ export class CompletionEngine extends DisposableBase {
 			contextSize: Math.min(trained, options.contextSize ?? defaultContextSize),
 			fallbackContextSize: Math.min(trained, defaultContextSize),
 			threads: options.threads,
+			batchSize: options.batchSize ?? defaultBatchSize,
 			generationThreads: options.generationThreads,
 			idleReleaseMs: options.idleReleaseMs ?? defaultIdleReleaseMs,
 			onNotice: options.onNotice,
@@ -203,12 +239,22 @@ export class CompletionEngine extends DisposableBase {
 			throw unavailable;
 		}
 		const format = this.format;
+		const interactive = (request.lane ?? 'interactive') === 'interactive';
+		if (interactive) {
+			// A request the user waits for supersedes the older one's whole prompt; a prefetch (the
+			// suggestion after accepting, which shares that prompt up to the cursor line) goes first and
+			// leaves it queued.
+			this.coldBackground?.abort();
+		}
 		return this.run(request, job, async (request, use) => {
 			request.signal?.throwIfAborted();
 			const sequence = await use.sequence();
 			const model = this.loaded.model;
 			const maxTokens = request.maxTokens ?? defaultMaxTokens;
-			const { head, prompt } = this.promptFor(format, sequence.contextSize, { ...request, maxTokens });
+			const full = this.promptFor(format, sequence.contextSize, { ...request, maxTokens });
+			const { head } = full;
+			const short = this.shortPromptFor(format, sequence, full.prompt, { ...request, maxTokens });
+			const prompt = short ?? full.prompt;
 			// Detokenizing with the prompt as context keeps the first token's leading space on SentencePiece vocabularies.
 			const textOf = (tokens: readonly Token[]) => model.detokenize(tokens, false, prompt);
 			const ending = endingFor(request);
@@ -242,12 +288,16 @@ export class CompletionEngine extends DisposableBase {
 				distinctFrom: [text],
 			});
 			request.signal?.throwIfAborted();
+			if (short && interactive) {
+				this.evaluateInBackground(full.prompt, request.clientId);
+			}
 			return {
 				text,
 				alternatives,
 				...emptyReasonOf(text, ending),
 				stats: {
 					promptTokens: prompt.length,
+					...(short ? { fullPromptTokens: full.prompt.length } : {}),
 					cachedPromptTokens: generated.cachedPromptTokens,
 					generatedTokens: generated.tokens.length,
 					promptMs: generated.promptMs,
@@ -323,8 +373,67 @@ export class CompletionEngine extends DisposableBase {
 		return this.context.creations;
 	}
 
-	/** A request's prompt (and its head) for a context of `contextSize`; prefills build the same one. */
-	private promptFor(format: FimFormat, contextSize: number, request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): { head: FimHead; prompt: Token[] } {
+	/** Resolves once the whole prompt of the last request answered from a short one is evaluated, or that was given up (tests wait on it, not on time). */
+	whenColdBackgroundSettled(): Promise<void> {
+		return this.coldBackgroundDone;
+	}
+
+	/**
+	 * The short prompt a request is answered from, or `undefined` for the whole one. The short one
+	 * when it costs less and either the whole one would evaluate more than `coldPromptTokens` (a
+	 * cold request) or the short one costs a quarter of it or less (a keystroke right after a cold
+	 * request, before the whole prompt was evaluated in the background: it stays a prefix hit on
+	 * the short prompt rather than paying for the rest of the context on the keystroke's path).
+	 */
+	private shortPromptFor(format: FimFormat, sequence: LlamaContextSequence, full: readonly Token[], request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }): Token[] | undefined {
+		const limit = this.options.coldPromptTokens ?? defaultColdPromptTokens;
+		const uncached = (tokens: readonly Token[]) => tokens.length - sequence.compareContextTokens([...tokens]).firstDifferentIndex;
+		const fullCost = uncached(full);
+		// Typing on a warm prompt costs a few tokens: nothing to save, and no short prompt to build.
+		if (limit <= 0 || fullCost <= minimumSavingTokens) {
+			return undefined;
+		}
+		const short = this.promptFor(format, sequence.contextSize, request, limit).prompt;
+		if (short.length >= full.length) {
+			return undefined;
+		}
+		const shortCost = uncached(short);
+		return shortCost < fullCost && (fullCost > limit || shortCost * 4 <= fullCost) ? short : undefined;
+	}
+
+	/**
+	 * Evaluates a request's whole prompt after it was answered from a short one, as `speculative`
+	 * work once the scheduler is quiet, so the next keystroke there finds the full context cached up
+	 * to its cursor line. Any newer request or disposal gives it up; it only ever fills the KV
+	 * cache, never produces a suggestion, so a document changed meanwhile costs nothing but the work.
+	 */
+	private evaluateInBackground(tokens: readonly Token[], clientId: string | undefined): void {
+		this.coldBackground?.abort();
+		const stop = new AbortController();
+		this.coldBackground = stop;
+		const signal = AbortSignal.any([stop.signal, this.disposeSignal]);
+		const quietMs = this.options.coldBackgroundQuietMs ?? defaultColdBackgroundQuietMs;
+		this.coldBackgroundDone = this.scheduler.runWhenQuiet({ lane: 'speculative', clientId, quietMs, signal }, job => this.context.use(job, async use => {
+			const stopped = AbortSignal.any([job.signal, signal]);
+			if (stopped.aborted) {
+				return;
+			}
+			const sequence = await use.sequence();
+			await prefillSequence({ sequence, tokens, signal: stopped, job, generationThreads: this.generationThreads });
+		})).catch(() => {
+			// Given up (a request came, the engine went) or failed: the next request evaluates what it needs itself.
+		}).finally(() => {
+			if (this.coldBackground === stop) {
+				this.coldBackground = undefined;
+			}
+		});
+	}
+
+	/**
+	 * A request's prompt (and its head) for a context of `contextSize`; prefills build the same one.
+	 * With `maxBodyTokens`, the short prompt of a cold request (see `coldPromptTokens`).
+	 */
+	private promptFor(format: FimFormat, contextSize: number, request: PrefillRequest & Pick<CompletionRequest, 'prefix' | 'suffix'> & { readonly maxTokens: number }, maxBodyTokens?: number): { head: FimHead; prompt: Token[] } {
 		const head = this.headFor(format, contextSize, request);
 		const prompt = buildFimPrompt(format, this.tokenizer, {
 			prefix: request.prefix,
@@ -334,6 +443,7 @@ export class CompletionEngine extends DisposableBase {
 			cursorLineApart: true,
 			// Cut the prefix in large steps so an over-long file does not move the prompt's start on every keystroke.
 			trimStep: 256,
+			...(maxBodyTokens === undefined ? {} : { maxBodyTokens }),
 			fileName: request.fileName,
 			head,
 		});
@@ -408,6 +518,7 @@ export class CompletionEngine extends DisposableBase {
 	}
 
 	protected async onDispose(): Promise<void> {
+		this.coldBackground?.abort();
 		// The request in progress stops at its next token (the dispose signal); then the context goes.
 		await this.context.dispose();
 		await this.templates.dispose();

@@ -4,6 +4,11 @@ import type { StopReason } from './generateTokens';
 /** What one completion generation cost, for the log, the status tooltip and the bench. */
 export interface CompletionStats {
 	readonly promptTokens: number;
+	/**
+	 * Present when a cold request was answered from a short prompt (`promptTokens`, see
+	 * `coldPromptTokens`): the whole prompt's tokens, evaluated in the background after it.
+	 */
+	readonly fullPromptTokens?: number;
 	readonly cachedPromptTokens: number;
 	readonly generatedTokens: number;
 	readonly promptMs: number;

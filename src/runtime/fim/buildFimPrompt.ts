@@ -41,6 +41,14 @@ export interface FimPromptInput {
 	 * Defaults to `1`.
 	 */
 	readonly trimStep?: number;
+	/**
+	 * Most tokens after the head: the prefix alone is cut further from its start (in `trimStep`
+	 * steps, never into the cursor line) until the rest fits, while everything before the prefix
+	 * (the head, the far suffix, the suffix of suffix-first formats) stays as the uncut prompt has
+	 * it. So a prompt cut this way and the uncut one share their beginning up to the prefix, and
+	 * the uncut one, evaluated after it, re-evaluates only the prefix. Defaults to no limit.
+	 */
+	readonly maxBodyTokens?: number;
 	/** Path shown in repo-level file chunks. Defaults to `'file'`. */
 	readonly fileName?: string;
 	/** Extra context chunks laid out first, oldest (most stable) first. Defaults to none. */
@@ -130,7 +138,7 @@ export function buildFimHead(format: FimFormat, tokenizer: FimTokenizer, { extra
  * `<|endoftext|>` or `[INST]` stays plain text.
  */
 export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input: FimPromptInput): Token[] {
-	const { prefix, suffix, maxTextTokens = Infinity, volatileSuffixTokens, cursorLineApart = false, trimStep = 1, fileName = 'file' } = input;
+	const { prefix, suffix, maxTextTokens = Infinity, maxBodyTokens = Infinity, volatileSuffixTokens, cursorLineApart = false, trimStep = 1, fileName = 'file' } = input;
 	const separator = format.fileSeparator;
 	// A cursor line tokenized apart is trimmed with the prefix, as its end; `lineStart` says where it
 	// starts in `prefixTokens`. Where it stays at the prefix's end, it is split off only after a
@@ -163,6 +171,16 @@ export function buildFimPrompt(format: FimFormat, tokenizer: FimTokenizer, input
 	}
 	if ((stable.length > 0 || head.chunks > 0) && separator !== undefined) {
 		stable.push(separator, ...tokenizer.tokenize(`${fileName}\n`, false));
+	}
+	const markers = format.layout === 'suffixPrefix' ? 2 : 3;
+	const bodyExcess = stable.length + markers + suffixTokens.length + prefixTokens.length - maxBodyTokens;
+	if (bodyExcess > 0) {
+		// The cursor line stays whole: a suggestion needs it more than it needs fitting the budget.
+		// Where it was not tokenized apart, its tokens are counted apart (they may differ by a merge at its start: close enough for a bound).
+		const lineTokens = lineStartOffset < prefix.length ? prefixTokens.length - lineStart : tokenizer.tokenize(prefix.slice(afterNewline), false, 'trimLeadingSpace').length;
+		const cut = Math.min(Math.max(0, prefixTokens.length - lineTokens), Math.ceil(bodyExcess / trimStep) * trimStep);
+		prefixTokens = prefixTokens.slice(cut);
+		lineStart -= cut;
 	}
 
 	switch (format.layout) {

@@ -14,6 +14,8 @@ export interface LazyContextOptions {
 	/** What to fall back to when `contextSize` does not fit (see `createFittingContext`). */
 	readonly fallbackContextSize: number;
 	readonly threads: number;
+	/** Tokens evaluated in one batch. Defaults to node-llama-cpp's (512). */
+	readonly batchSize?: number;
 	/** Threads while generating, after the prompt (see `generationThreadsFor`). Defaults to `threads` throughout. */
 	readonly generationThreads?: number;
 	/** After this long without a use the context is freed; the next use creates it again. */
@@ -124,6 +126,7 @@ export class LazyContext extends DisposableBase {
 				contextSize: this.contextSize,
 				fallbackContextSize: this.options.fallbackContextSize,
 				threads: this.options.threads,
+				...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
 			});
 			this.fittedContextSize = contextSize;
 			if (notice) {

@@ -15,6 +15,8 @@ export interface CreateFittingContextOptions {
 	 * turn into a context that takes all of the RAM.
 	 */
 	readonly fallbackContextSize: number;
+	/** Tokens evaluated in one batch (node-llama-cpp makes it the micro-batch too), at most the context's. Defaults to node-llama-cpp's (512). */
+	readonly batchSize?: number;
 	/** Below this many tokens the context is not worth having; the error is reported instead. Defaults to `512`. */
 	readonly minContextSize?: number;
 }
@@ -33,12 +35,12 @@ export interface FittingContext {
  * with the fallback size as far as the header-based fit finds room for it now, then halves, down
  * to `minContextSize`. A context that is smaller than asked beats no completion at all.
  */
-export async function createFittingContext(loaded: LoadedModel, { contextSize, threads, fallbackContextSize, minContextSize = 512 }: CreateFittingContextOptions): Promise<FittingContext> {
+export async function createFittingContext(loaded: LoadedModel, { contextSize, threads, fallbackContextSize, minContextSize = 512, batchSize }: CreateFittingContextOptions): Promise<FittingContext> {
 	let size = contextSize;
 	let refused: unknown;
 	for (;;) {
 		try {
-			const context = await loaded.model.createContext({ contextSize: size, sequences: 1, threads, flashAttention: contextFlashAttention });
+			const context = await loaded.model.createContext({ contextSize: size, sequences: 1, threads, flashAttention: contextFlashAttention, ...(batchSize === undefined ? {} : { batchSize: Math.min(batchSize, size) }) });
 			if (size === contextSize) {
 				return { context, contextSize: size };
 			}
