@@ -4,6 +4,7 @@ import type { CompletionStatsInfo } from '../../src/shared/protocol';
 import { defaultRuntimeSettings } from '../../src/shared/types';
 import { Scheduler } from '../../src/runtime/scheduler/Scheduler';
 import { ensureFixtureModel, type FixtureName } from '../models/fixtures';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 
 /** About 1,500 tokens of a file above the cursor and 40 lines below it: far over the short prompt's 128. */
 const fileAbove = Array.from({ length: 150 }, (_, i) => `const value${i} = compute(${i});\n`).join('');
@@ -71,7 +72,7 @@ describe('cold request through the completion service: a suggestion for a change
 		const uri = 'file:///workspace/a.js';
 		const textOf = (typed: string) => `${fileAbove}\tlet x = ${typed}\n${suffix}\n`;
 		const offsetOf = (typed: string) => `${fileAbove}\tlet x = ${typed}`.length;
-		let current: CompletionDocument = { uri, languageId: 'javascript', version: 1, getText: () => textOf('') };
+		let current: CompletionDocument = TextDocument.create(uri, 'javascript', 1, textOf(''));
 		let editWhileGenerating = true;
 		// The real runtime; the one thing added is an edit landing once the first generation started, as a fast typist's would.
 		const backend: ConstructorParameters<typeof CompletionService>[0]['backend'] = {
@@ -81,7 +82,7 @@ describe('cold request through the completion service: a suggestion for a change
 				const result = runtime.complete(request);
 				if (editWhileGenerating) {
 					editWhileGenerating = false;
-					current = { ...current, version: 2, getText: () => textOf('1') };
+					current = TextDocument.create(uri, 'javascript', 2, textOf('1'));
 				}
 				return result;
 			},
@@ -104,7 +105,7 @@ describe('cold request through the completion service: a suggestion for a change
 			assert.ok(second.kind === 'suggestions' || second.kind === 'none' && second.info.reason === 'empty', JSON.stringify(second));
 			assert.equal(stats.length, 2, 'the new version generated');
 			await runtime.whenCompletionBackgroundSettled();
-			current = { ...current, version: 3, getText: () => textOf('12') };
+			current = TextDocument.create(uri, 'javascript', 3, textOf('12'));
 			const third = await service.complete({ document: current, version: 3, offset: offsetOf('12'), explicit: true });
 			assert.notEqual(third.kind, 'superseded');
 			const last = stats.at(-1)!;

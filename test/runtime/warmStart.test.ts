@@ -4,6 +4,7 @@ import { CompletionService, Runtime, type CompletionDocument, type Logger } from
 import type { CompletionStatsInfo } from '../../src/shared/protocol';
 import { defaultRuntimeSettings, type RuntimeSettings } from '../../src/shared/types';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 
 /** Waits for something the runtime does on its own clock; the suite's timeout bounds the wait. */
 async function until(condition: () => boolean): Promise<void> {
@@ -28,7 +29,7 @@ async function settingsFor(): Promise<RuntimeSettings> {
 function documentOf(uri: string): { document: CompletionDocument; offset: number; cursor: { line: number; character: number } } {
 	const text = `// a file the user just opened\n${canonicalFim.prefix}${canonicalFim.suffix}\n`;
 	const offset = text.indexOf(canonicalFim.prefix) + canonicalFim.prefix.length;
-	return { document: { uri, languageId: 'javascript', version: 1, getText: () => text }, offset, cursor: { line: 1, character: canonicalFim.prefix.length } };
+	return { document: TextDocument.create(uri, 'javascript', 1, text), offset, cursor: { line: 1, character: canonicalFim.prefix.length } };
 }
 
 describe('warm start: the first request pays for no context creation (qwenFim, real model)', function () {
@@ -87,7 +88,7 @@ describe('warm start: the first request pays for no context creation (qwenFim, r
 			// Back from a break: the client reports the focused editor again.
 			service.didChangeEditorContext({ uri, cursor });
 			await until(() => runtime.completionContext.creations.length === 2 && evaluatedAhead() === 2);
-			current = { ...document, version: 2, getText: () => `${document.getText()}\n` };
+			current = TextDocument.create(document.uri, 'javascript', 2, `${document.getText()}\n`);
 			await service.complete({ document: current, version: 2, offset, explicit: false });
 			assert.equal(stats.length, 2, 'the request after the release generated');
 			assert.equal(stats[1]?.contextCreateMs, undefined, JSON.stringify(stats[1]));

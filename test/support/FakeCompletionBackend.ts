@@ -2,6 +2,7 @@ import type {
 	BackendCompletionRequest, BackendCompletionResult, BackendPrefillRequest, BackendPrefillResult, CompletionAvailability, CompletionBackend, CompletionDocument, CompletionDocuments,
 	CompletionStats,
 } from '../../src/runtime';
+import { TextDocument, type Position } from 'vscode-languageserver-textdocument';
 
 /** One generation the service asked for; the test decides what it streams and how it ends. */
 export interface FakeGeneration {
@@ -94,7 +95,7 @@ export class FakeCompletionBackend implements CompletionBackend {
 
 /** Open documents as the LSP server keeps them: one object per URI, changed in place, its version going up. */
 export class FakeDocuments implements CompletionDocuments {
-	private readonly documents = new Map<string, { uri: string; languageId: string; version: number; text: string; getText(): string }>();
+	private readonly documents = new Map<string, { uri: string; languageId: string; version: number; text: string; getText(): string; offsetAt(position: Position): number }>();
 
 	/** Opens or replaces a document; `|` marks the cursor. Returns what a request at the cursor needs. */
 	set(uri: string, textWithCursor: string): { document: CompletionDocument; version: number; offset: number } {
@@ -105,7 +106,11 @@ export class FakeDocuments implements CompletionDocuments {
 			document.text = text;
 			document.version++;
 		} else {
-			document = { uri, languageId: 'javascript', version: 1, text, getText() { return this.text; } };
+			document = {
+				uri, languageId: 'javascript', version: 1, text,
+				getText() { return this.text; },
+				offsetAt(position) { return TextDocument.create(this.uri, this.languageId, this.version, this.text).offsetAt(position); },
+			};
 			this.documents.set(uri, document);
 		}
 		return { document, version: document.version, offset: Math.max(0, offset) };

@@ -6,6 +6,8 @@ export interface CompletionDocument {
 	/** Goes up with every change, so a suggestion computed for an older version is known to be stale. */
 	readonly version: number;
 	getText(): string;
+	/** The offset of an LSP position, clamped to the text (line endings `\n`, `\r\n` or `\r`). */
+	offsetAt(position: { readonly line: number; readonly character: number }): number;
 }
 
 /** The documents the editor has open, by URI; the LSP server's `TextDocuments` satisfies it. */

@@ -261,7 +261,7 @@ export class CompletionService implements Disposable {
 			return this.backend.prefillCompletion(request, signal);
 		}
 		const text = document.getText();
-		const offset = offsetAt(text, focus.cursor);
+		const offset = document.offsetAt(focus.cursor);
 		const state: CompletionState = { uri: document.uri, ...charWindow(text.slice(0, offset), text.slice(offset), completionWindow), line: focus.cursor.line };
 		return this.backend.prefillCompletion({ ...request, ...promptWindowOf(state) }, signal);
 	}
@@ -278,19 +278,6 @@ function windowCharsOf(state: CompletionState): number {
 }
 
 /** The offset of an LSP position in `text`, clamped to its line and to the text (both count UTF-16 units). */
-function offsetAt(text: string, { line, character }: { readonly line: number; readonly character: number }): number {
-	let start = 0;
-	for (let current = 0; current < line; current++) {
-		const newline = text.indexOf('\n', start);
-		if (newline < 0) {
-			return text.length;
-		}
-		start = newline + 1;
-	}
-	const end = text.indexOf('\n', start);
-	return Math.min(start + Math.max(0, character), end < 0 ? text.length : end);
-}
-
 /** `add.js:12`, for the log. */
 function where(state: CompletionState): string {
 	return `${state.uri.split('/').pop()}:${state.line + 1}`;
