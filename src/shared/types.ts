@@ -32,6 +32,10 @@ export interface RuntimeSettings {
 	readonly contextSize?: number;
 	/** Model layers on the GPU: -1 or absent fits them to the free memory, 0 runs on the CPU only. */
 	readonly gpuLayers?: number;
+	/** Absolute path of a small GGUF with the completion model's vocabulary that drafts tokens for it (speculative decoding); empty or absent: none. */
+	readonly draftModelPath?: string;
+	/** Minutes a shared runtime stays up after its last client disconnects; 0 exits at once. Absent means the default. */
+	readonly keepAliveMinutes?: number;
 	/** Folder for Bora's own files, e.g. the speed forecasts (the extension's global storage); empty: not stored. */
 	readonly storageDir?: string;
 	/** Completion prompts carry extra context from other files (edited and viewed regions, imports, copied text); absent means on. */
