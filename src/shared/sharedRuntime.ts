@@ -109,3 +109,12 @@ export namespace SharedRuntimeStatusNotification {
 	export const method = 'bora/sharedRuntimeStatusChanged' as const;
 	export const type = new NotificationType<SharedRuntimeStatus>(method);
 }
+
+/**
+ * Asks a shared runtime to exit after answering (Bora: Restart Runtime): every window sees its
+ * connection close and reconnects, and the first to do so starts a new runtime.
+ */
+export namespace SharedRuntimeExitRequest {
+	export const method = 'bora/sharedRuntimeExit' as const;
+	export const type = new RequestType0<void, void>(method);
+}
