@@ -1,8 +1,8 @@
 import { isSettingValue, runtimeEntries, type SettingSpec } from './settings';
 import type { RuntimeSettings } from './types';
 
-/** Flags that belong to vscode-languageserver's transport, and whether each takes a value. */
-const transportFlags: ReadonlyMap<string, boolean> = new Map([['stdio', false], ['node-ipc', false], ['socket', true], ['pipe', true], ['clientProcessId', true]]);
+/** Transport flags (vscode-languageserver's, and the shared runtime's `--listen` / `--connect`), and whether each takes a value. */
+const transportFlags: ReadonlyMap<string, boolean> = new Map([['stdio', false], ['node-ipc', false], ['listen', false], ['connect', false], ['socket', true], ['pipe', true], ['clientProcessId', true]]);
 
 type RuntimeEntry = (typeof runtimeEntries)[number];
 
