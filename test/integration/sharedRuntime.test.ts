@@ -259,6 +259,29 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.ok(chunksAtAnswer[0]! < total, `B's first completion was answered while A's chat was still streaming (${chunksAtAnswer.join(', ')} of ${total} chunks)`);
 	});
 
+	it("a window that disconnects mid-chat has its requests cancelled, and the other window's completion and chat go on", async () => {
+		const [fim, chat] = await Promise.all([ensureFixtureModel('mistral4Fim'), ensureFixtureModel('mistral4Chat')]);
+		const settings = { modelPath: fim, chatModelPath: chat, threads: 2 };
+		const [a, b] = await Promise.all([connect({ name: 'leaving', initializationOptions: settings }), connect({ name: 'staying', initializationOptions: settings })]);
+		await Promise.all([a.waitForState('ready'), b.waitForState('ready')]);
+		const { pid, buildHash } = await b.sharedStatus();
+		const abandoned = a.chat({ chatId: 'gone', history: [], message: 'Show me a constant', effort: 'high' }).catch(() => undefined);
+		await a.waitForChatChunks('gone', 2);
+		// The window dies: no shutdown, no $/cancelRequest, only the socket closing.
+		a.socket!.destroy();
+		a.connection.dispose();
+		await abandoned;
+		const uri = 'file:///staying/x.js';
+		assert.equal((await b.complete(uri, await b.open(uri, documentText)))?.items[0]?.insertText, canonicalFim.middle);
+		const answer = await b.chat({ chatId: 'here', history: [], message: 'Show me a constant', effort: 'high' });
+		assert.equal(answer.answer, reasoningChat.answer);
+		const status = await b.sharedStatus();
+		assert.equal(status.pid, pid);
+		assert.deepEqual(status.windows.map(window => window.name), ['staying']);
+		const log = readFileSync(join(runtimeDir, `runtime-${buildHash}.log`), 'utf8');
+		assert.match(log, /\[w1 leaving\] left with 1 requests unanswered: cancelled/);
+	});
+
 	it('--connect bridges an LSP client on stdio to the shared runtime', async () => {
 		const bridged = await RuntimeServerProcess.start({ transport: 'stdio', args: ['--connect', '--keepAliveMinutes', '0'], env, initializationOptions: { modelPath: qwenFim, threads: 2 } });
 		clients.push(bridged);
