@@ -10,6 +10,9 @@ import { buildHashOf, sharedRuntimeEndpoint } from '../../src/shared/sharedRunti
 import { canonicalFim, ensureFixtureModel, ensureFixtureModels, reasoningChat } from '../models/fixtures';
 import { repoRoot, serverModule } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
+import { checkPeer } from '../../src/lsp/peerCredentials';
+import { chmodSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 
 const documentText = `${canonicalFim.prefix}|${canonicalFim.suffix}\n`;
 const linesOf = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `const ${tag}${i} = ${i};\n`).join('');
@@ -292,5 +295,40 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.deepEqual(listeningRuntimes(runtimeDir), [status.pid]);
 		const uri = 'file:///editor/x.js';
 		assert.equal((await bridged.complete(uri, await bridged.open(uri, documentText)))?.items[0]?.insertText, canonicalFim.middle);
+	});
+});
+
+describe('the shared runtime\'s peer check (SO_PEERCRED through the peer-credentials addon)', () => {
+	it('refuses a client of another uid and admits one of this uid', async () => {
+		// A socket other users can reach, unlike the runtime's own (its 0700 folder keeps them out before this check).
+		const dir = await mkdtemp(join(tmpdir(), 'bora-peer-'));
+		chmodSync(dir, 0o777);
+		const path = join(dir, 'peer.sock');
+		const warnings: string[] = [];
+		const logger = { info: () => { }, warn: (line: string) => warnings.push(line), error: () => { } };
+		const verdicts: Array<string | undefined> = [];
+		const accepted: Socket[] = [];
+		const server = createServer(socket => {
+			verdicts.push(checkPeer(socket, logger));
+			accepted.push(socket);
+		});
+		await new Promise<void>(resolve => server.listen(path, resolve));
+		chmodSync(path, 0o777);
+		try {
+			const connectAs = (prefix: readonly string[]) => new Promise<void>((resolve, reject) => {
+				const client = spawn(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), '-e', `const s = require('net').connect(${JSON.stringify(path)}, () => setTimeout(() => process.exit(0), 200)); s.on('error', e => { console.error(e.message); process.exit(7); });`], { stdio: 'inherit' });
+				client.on('exit', code => code === 0 ? resolve() : reject(new Error(`client exited with ${code}`)));
+			});
+			await connectAs(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+			await connectAs([]);
+			assert.equal(verdicts.length, 2);
+			assert.match(verdicts[0] ?? '', /uid 65534, not as this user \(uid 0\)/);
+			assert.equal(verdicts[1], undefined, 'the same user is admitted');
+			assert.equal(warnings.length, 1);
+		} finally {
+			accepted.forEach(socket => socket.destroy());
+			server.close();
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });
