@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildHashOf, sharedRuntimeEndpoint } from '../../src/shared/sharedRuntime';
+import { buildHashOf, SharedRuntimeExitRequest, sharedRuntimeEndpoint } from '../../src/shared/sharedRuntime';
 import { canonicalFim, ensureFixtureModel, ensureFixtureModels, reasoningChat } from '../models/fixtures';
 import { repoRoot, serverModule } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
@@ -114,6 +114,7 @@ describe('the shared runtime: several clients on one process over its socket', f
 			assert.equal((await b!.sharedStatus()).pid, pid);
 			assert.equal((await c!.sharedStatus()).pid, pid);
 			assert.deepEqual(listeningRuntimes(runtimeDir), [pid], 'one runtime process');
+			assert.ok(a!.sharedStatuses.some(pushed => pushed.windows.length === 3 && pushed.windows.find(window => window.self)?.name === 'alpha'), 'every window is told when another connects');
 
 			// Each window completes its own document.
 			const docs = workspaces.map(({ dir }) => `${pathToFileURL(dir).href}/main.js`);
@@ -283,6 +284,17 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.deepEqual(status.windows.map(window => window.name), ['staying']);
 		const log = readFileSync(join(runtimeDir, `runtime-${buildHash}.log`), 'utf8');
 		assert.match(log, /\[w1 leaving\] left with 1 requests unanswered: cancelled/);
+	});
+
+	it('bora/sharedRuntimeExit: the runtime answers, then exits, and every window sees its connection close', async () => {
+		const [a, b] = await Promise.all([connect({ name: 'a' }), connect({ name: 'b' })]);
+		await Promise.all([a.waitForState('ready'), b.waitForState('ready')]);
+		const { pid } = await a.sharedStatus();
+		const closed = [once(a.socket!, 'close'), once(b.socket!, 'close')];
+		await a.connection.sendRequest(SharedRuntimeExitRequest.method);
+		await Promise.all(closed);
+		await exitOf(pid);
+		assert.deepEqual(listeningRuntimes(runtimeDir), []);
 	});
 
 	it('--connect bridges an LSP client on stdio to the shared runtime', async () => {
