@@ -11,7 +11,7 @@ import { buildHashOf, sharedRuntimeEndpoint } from '../shared/sharedRuntime';
 import { defaultRuntimeSettings } from '../shared/types';
 import { ListenLock } from './ListenLock';
 import { checkPeer } from './peerCredentials';
-import { checkRuntimeFolder } from './runtimeFolder';
+import { checkRuntimeFolder } from './checkRuntimeFolder';
 import { serveClient } from './server';
 
 export interface ListenSharedOptions {

@@ -64,6 +64,8 @@ export class RuntimeHost implements AsyncDisposable {
 	private readonly llamas: SharedLlamas;
 	private readonly shares = new Map<string, Share>();
 	private readonly sessions = new Map<string, ClientSession>();
+	/** Each session's client log as it came, for the lines of a runtime the session shares (no window prefix: they are every window's). */
+	private readonly clientLoggers = new WeakMap<ClientSession, Logger>();
 	private readonly changeListeners = new Set<() => void>();
 	private readonly runtimeOptions: RuntimeHostOptions['runtimeOptions'];
 	private readonly checkFit: NonNullable<RuntimeHostOptions['checkFit']>;
@@ -106,9 +108,11 @@ export class RuntimeHost implements AsyncDisposable {
 			changed: () => this.changed(),
 		};
 		let session: ClientSession | undefined;
-		const prefixed: Logger = this.shared ? prefixLogger(logger, () => `[${id} ${session?.name ?? ''}] `) : logger;
+		// Shared, each line says which window asked, in that window's log and in the runtime's own.
+		const prefixed: Logger = this.shared ? prefixLogger(teeLogger([logger, this.logger]), () => `[${id} ${session?.name ?? ''}] `) : logger;
 		session = new ClientSession({ id, host, documents, logger: prefixed, scheduler: this.scheduler, settings });
 		this.sessions.set(id, session);
+		this.clientLoggers.set(session, logger);
 		return session;
 	}
 
@@ -171,8 +175,8 @@ export class RuntimeHost implements AsyncDisposable {
 			const sessions = new Set<ClientSession>();
 			const runtime = new Runtime({
 				...this.runtimeOptions,
-				// The runtime's own lines (loads, notices) go to every window that uses it.
-				logger: broadcastLogger(() => [...sessions].map(user => user.logger)),
+				// The runtime's own lines (loads, notices) go to every window that uses it, and once to the process's log.
+				logger: broadcastLogger(() => [this.logger, ...[...sessions].map(user => this.clientLoggers.get(user) ?? user.logger)]),
 				scheduler: this.scheduler,
 				llamas: (gpu, threads) => this.llamas.get(gpu, threads),
 				admitLoad: (target, signal) => this.admitLoad(key, target, settings, signal),
@@ -261,6 +265,10 @@ function prefixLogger(logger: Logger, prefix: () => string): Logger {
 		warn: message => logger.warn(prefix() + message),
 		error: message => logger.error(prefix() + message),
 	};
+}
+
+function teeLogger(loggers: readonly Logger[]): Logger {
+	return broadcastLogger(() => loggers);
 }
 
 function broadcastLogger(loggers: () => readonly Logger[]): Logger {
