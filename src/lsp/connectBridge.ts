@@ -12,7 +12,8 @@ export interface ConnectBridgeOptions {
  * `server.mjs --connect`: for editors other than VS Code, a stdio LSP server that is really the
  * shared runtime. It connects to the runtime of this build (starting it when none answers) and
  * copies bytes both ways, so the editor's messages and the runtime's answers pass unchanged; it exits
- * when either side ends (exit code 0 after the editor closed stdin, 1 when the runtime went).
+ * when either side ends: 0 after the editor closed stdin or after its `shutdown` (as the stdio server
+ * does), 1 when the runtime went without one.
  */
 export async function connectBridge({ serverModulePath, args }: ConnectBridgeOptions): Promise<void> {
 	const endpoint = sharedRuntimeEndpoint({ buildHash: buildHashOf(serverModulePath) });
@@ -24,13 +25,18 @@ export async function connectBridge({ serverModulePath, args }: ConnectBridgeOpt
 		process.stderr.write(`bora-runtime --connect: ${error instanceof Error ? error.message : String(error)}${action}\n`);
 		process.exit(1);
 	}
+	// The bytes are not parsed; a glance for `shutdown` is enough to tell a clean end from a crash.
+	let shutdownSeen = false;
+	process.stdin.on('data', (chunk: Buffer) => {
+		shutdownSeen ||= /"method"\s*:\s*"shutdown"/.test(chunk.toString('utf8'));
+	});
 	process.stdin.pipe(socket);
 	socket.pipe(process.stdout);
 	process.stdin.on('end', () => {
 		socket.end();
 		socket.once('close', () => process.exit(0));
 	});
-	socket.on('close', () => process.exit(1));
+	socket.on('close', () => process.exit(shutdownSeen ? 0 : 1));
 	socket.on('error', error => {
 		process.stderr.write(`bora-runtime --connect: the connection to the shared runtime failed: ${error.message}\n`);
 		process.exit(1);

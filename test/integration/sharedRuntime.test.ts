@@ -307,6 +307,10 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.deepEqual(listeningRuntimes(runtimeDir), [status.pid]);
 		const uri = 'file:///editor/x.js';
 		assert.equal((await bridged.complete(uri, await bridged.open(uri, documentText)))?.items[0]?.insertText, canonicalFim.middle);
+		const exited = once(bridged.process, 'exit');
+		await bridged.stop();
+		assert.deepEqual((await exited).slice(0, 1), [0], 'after shutdown and exit the bridge ends cleanly, as the stdio server does');
+		await exitOf(status.pid);
 	});
 });
 
