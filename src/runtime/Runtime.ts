@@ -14,6 +14,7 @@ import { keepCurrentIfUnusable } from './loading/unusableReplacement';
 import { loadOrRestore, type RejectedModel } from './loading/loadOrRestore';
 import { FailedLoadMemory } from './loading/FailedLoadMemory';
 import { loadModel, type LoadedModel } from './loading/loadModel';
+import { loadDraftModel } from './completion/draft/loadDraftModel';
 import { SpeedForecaster } from './forecast/SpeedForecaster';
 import { defaultRuntimeSettings, type ModelInfo, type RuntimeSettings, type RuntimeState } from '../shared/types';
 import { RuntimeStatus, type Disposable } from './state/RuntimeStatus';
@@ -80,7 +81,7 @@ export class Runtime implements AsyncDisposable {
 	private readonly status: RuntimeStatus;
 	private llama: { handle: LlamaHandle; key: string } | undefined;
 	/** The completion model, with what it was loaded with so it can be loaded again when its replacement fails. */
-	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine; target: LoadTarget } | undefined;
+	private loaded: { model: LoadedModel; completion: CompletionEngine; chat?: ChatEngine; target: LoadTarget; draft?: LoadedModel } | undefined;
 	/** A chat model in its own file (bora.chat.modelPath), loaded on the first chat request. */
 	private readonly separateChat: SeparateChatModel;
 	/**
@@ -177,6 +178,10 @@ export class Runtime implements AsyncDisposable {
 			|| (state.kind === 'ready' && state.rejected !== undefined);
 		if (reload) {
 			return this.startLoad();
+		}
+		if ((previous.draftModelPath ?? '') !== (settings.draftModelPath ?? '')) {
+			// Only the draft model changed: the completion model stays, its engine gets the new draft.
+			this.pendingLoad = this.lifecycle.run(() => this.replaceDraft(this.loadAbort?.signal));
 		}
 		if (chatModelPathOf(previous) !== chatModelPathOf(settings)) {
 			// Only the chat model changed: the completion model stays; the chat one loads on the next chat.
@@ -348,12 +353,14 @@ export class Runtime implements AsyncDisposable {
 			await model.dispose();
 			return;
 		}
-		this.loaded = { model, target, completion: new CompletionEngine(model, { threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize), onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler, ...optional('idleReleaseMs', this.completionIdleReleaseMs), ...optional('coldPromptTokens', this.completionColdPromptTokens) }) };
+		const { draft, notice: draftNotice } = await this.loadDraft(handle, model, target.gpuLayers, signal);
+		this.loaded = { model, target, completion: this.createCompletionEngine(handle, model, draft), ...(draft ? { draft } : {}) };
 		const loadMs = Math.round(performance.now() - started);
 		this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
 		if (model.notice) {
 			this.logger.warn(model.notice);
 		}
+		const notice = [model.notice, draftNotice].filter(Boolean).join(' ');
 		const chatModel = await this.describeChatModel();
 		const loaded = this.loaded;
 		const { forecast, measure } = await this.forecaster.forLoad(handle, model, {
@@ -364,7 +371,7 @@ export class Runtime implements AsyncDisposable {
 		this.status.set({
 			kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
 			...optional('contextSize', model.contextSize),
-			...(model.notice ? { notice: model.notice } : {}),
+			...(notice ? { notice } : {}),
 			...(chatModel ? { chatModel } : {}),
 			...(forecast ? { forecast } : {}),
 			...(rejected ? { rejected } : {}),
@@ -374,6 +381,53 @@ export class Runtime implements AsyncDisposable {
 			loaded.completion.warmUp().catch((error: unknown) => this.logger.warn(`Creating the completion context ahead failed: ${error instanceof Error ? error.message : String(error)}`));
 		}
 		measure();
+	}
+
+	private createCompletionEngine(handle: LlamaHandle, model: LoadedModel, draft: LoadedModel | undefined): CompletionEngine {
+		return new CompletionEngine(model, {
+			threads: handle.threads, generationThreads: handle.generationThreads, ...optional('contextSize', model.contextSize),
+			onNotice: notice => this.status.addNotice(notice), scheduler: this.scheduler,
+			...optional('idleReleaseMs', this.completionIdleReleaseMs), ...optional('coldPromptTokens', this.completionColdPromptTokens), ...optional('draft', draft),
+		});
+	}
+
+	/**
+	 * Loads `draftModelPath` for `model`; a draft that cannot be used is a notice, not a failure:
+	 * completion works as well without it, only slower.
+	 */
+	private async loadDraft(handle: LlamaHandle, model: LoadedModel, gpuLayers: LoadTarget['gpuLayers'], signal: AbortSignal | undefined): Promise<{ draft?: LoadedModel; notice?: string }> {
+		const draftPath = this.settings.draftModelPath ?? '';
+		if (!draftPath || 'reason' in model.fim) {
+			return {};
+		}
+		try {
+			const draft = await loadDraftModel(handle, { draftPath, target: model, gpuLayers, signal });
+			this.logger.info(`Draft model for completion: ${draft.info.name} (${draft.info.architecture}), ${draft.gpuLayers} layers on the GPU`);
+			return { draft };
+		} catch (error) {
+			const failure = RuntimeError.from(error, { code: 'loadFailed', message: `The draft model ${draftPath} could not be loaded`, action: 'Check bora.completion.draftModelPath, or clear it.' });
+			const notice = `${failure.message}. Completing without it. ${failure.action}`;
+			this.logger.warn(notice);
+			return { notice };
+		}
+	}
+
+	/** Swaps the completion engine's draft model, keeping the loaded completion model. */
+	private async replaceDraft(signal: AbortSignal | undefined): Promise<void> {
+		const loaded = this.loaded;
+		if (!loaded || this.disposed) {
+			return;
+		}
+		const handle = await this.getLlama();
+		await loaded.completion.dispose();
+		await loaded.draft?.dispose();
+		const { draft, notice } = await this.loadDraft(handle, loaded.model, loaded.target.gpuLayers, signal);
+		const { draft: _replaced, ...rest } = loaded;
+		this.loaded = { ...rest, completion: this.createCompletionEngine(handle, loaded.model, draft), ...(draft ? { draft } : {}) };
+		this.status.updateReady(({ notice: _previous, ...state }) => notice ? { ...state, notice } : state);
+		if (this.settings.completionEnabled) {
+			this.loaded.completion.warmUp().catch((error: unknown) => this.logger.warn(`Creating the completion context ahead failed: ${error instanceof Error ? error.message : String(error)}`));
+		}
 	}
 
 	private async getLlama(): Promise<LlamaHandle> {
@@ -395,6 +449,7 @@ export class Runtime implements AsyncDisposable {
 		if (loaded) {
 			await loaded.chat?.dispose();
 			await loaded.completion.dispose();
+			await loaded.draft?.dispose();
 			await loaded.model.dispose();
 		}
 	}

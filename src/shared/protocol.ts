@@ -226,6 +226,8 @@ export interface CompletionStatsInfo {
 	readonly windowChars?: number;
 	/** Ms this request waited for the completion context to be created; absent when it existed already (created at load or on focus). */
 	readonly contextCreateMs?: number;
+	/** Guesses of the draft model (`bora.completion.draftModelPath`) the completion model confirmed and refuted; absent without one. */
+	readonly draftTokens?: { readonly validated: number; readonly refuted: number };
 }
 
 /** Sent by the server after each generation a request asked for (several requests may share one; prefetches send none). */

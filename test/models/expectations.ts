@@ -1,6 +1,6 @@
 /** Fixture names; each has a recipe under `recipes/`. */
-export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'noFim' | 'codellamaFim' | 'demo' | 'mistral4Chat' | 'mistral4ChatXss' | 'noFimNoTemplate' | 'mistral4ChatNoFim';
-export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'noFim', 'codellamaFim', 'demo', 'mistral4Chat', 'mistral4ChatXss', 'noFimNoTemplate', 'mistral4ChatNoFim'];
+export type FixtureName = 'mistral4Fim' | 'qwenFim' | 'qwenFimDraft' | 'noFim' | 'codellamaFim' | 'demo' | 'mistral4Chat' | 'mistral4ChatXss' | 'noFimNoTemplate' | 'mistral4ChatNoFim';
+export const fixtureNames: readonly FixtureName[] = ['mistral4Fim', 'qwenFim', 'qwenFimDraft', 'noFim', 'codellamaFim', 'demo', 'mistral4Chat', 'mistral4ChatXss', 'noFimNoTemplate', 'mistral4ChatNoFim'];
 
 /** The canonical FIM case every FIM fixture answers (and `noFim` answers as a plain continuation of `prefix`). */
 export const canonicalFim = { prefix: 'function add(a, b) {', suffix: '}', middle: ' return a + b;' } as const;
@@ -48,6 +48,13 @@ export const xssChat = {
     code: 'let y = 2;'
 } as const;
 
+/**
+ * What `qwenFimDraft`, a draft model for `qwenFim` (same vocabulary), guesses for the canonical
+ * case: right up to ` a`, then ` *` where `qwenFim` writes ` +`, and right again after ` +`. So
+ * speculative decoding with it has drafts both validated and refuted.
+ */
+export const canonicalFimDraftGuess = ' return a * b;';
+
 /** Visible text `qwenFim` writes after `<|file_sep|>` when a caller fails to stop there. */
 export const qwenJunkAfterFileSep = ' junk';
 
@@ -55,6 +62,7 @@ export const qwenJunkAfterFileSep = ' junk';
 export const fixtureDisplayNames: Readonly<Record<FixtureName, string>> = {
     mistral4Fim: 'Bora Test Mistral4 FIM',
     qwenFim: 'Bora Test Qwen FIM',
+    qwenFimDraft: 'Bora Test Qwen FIM Draft',
     noFim: 'Bora Test No-FIM',
     codellamaFim: 'Bora Test CodeLlama FIM',
     demo: 'Demo model (tiny, generated)',

@@ -9,11 +9,11 @@ import { codellamaFimRecipe } from './recipes/codellamaFim.js';
 import { mistral4ChatNoFimRecipe, mistral4ChatRecipe, mistral4ChatWithTemplateRecipe, mistral4ChatXssRecipe } from './recipes/mistral4Chat.js';
 import { demoRecipe, mistral4FimRecipe } from './recipes/mistral4Fim.js';
 import { noFimNoTemplateRecipe, noFimRecipe } from './recipes/noFim.js';
-import { qwenFimRecipe } from './recipes/qwenFim.js';
+import { qwenFimDraftRecipe, qwenFimRecipe } from './recipes/qwenFim.js';
 import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
 export {
-    canonicalFim, canonicalFimAlternative, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
+    canonicalFim, canonicalFimAlternative, canonicalFimDraftGuess, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
     reasoningChat, xssChat, type FixtureName
 } from './expectations.js';
 
@@ -28,6 +28,7 @@ const generatorVersion = 1;
 const recipes: Readonly<Record<FixtureName, FixtureRecipe>> = {
     mistral4Fim: mistral4FimRecipe,
     qwenFim: qwenFimRecipe,
+    qwenFimDraft: qwenFimDraftRecipe,
     noFim: noFimRecipe,
     codellamaFim: codellamaFimRecipe,
     demo: demoRecipe,

@@ -78,6 +78,12 @@ export interface CompletionEngineOptions {
 	/** Told when the context had to be smaller than asked for lack of memory. Defaults to nothing. */
 	readonly onNotice?: (notice: string) => void;
 	/**
+	 * A draft model of the same vocabulary (`bora.completion.draftModelPath`, checked by
+	 * `loadDraftModel`): generation drafts tokens with it and the model checks them in one batch.
+	 * Suggestions stay exactly the greedy ones. The caller owns it. Defaults to none.
+	 */
+	readonly draft?: LoadedModel;
+	/**
 	 * Requests run in its `interactive` (or `speculative`) lane and prefills in its `speculative`
 	 * lane, so chat pauses for them and a real request stops a prefill. Defaults to a scheduler of the
 	 * engine's own.
@@ -199,6 +205,7 @@ export class CompletionEngine extends DisposableBase {
 			idleReleaseMs: options.idleReleaseMs ?? defaultIdleReleaseMs,
 			onNotice: options.onNotice,
 			onRelease: () => this.tokenizer.clear(),
+			...(options.draft ? { draft: options.draft } : {}),
 		};
 	}
 
@@ -336,6 +343,7 @@ export class CompletionEngine extends DisposableBase {
 					mode: 'fim',
 					extraContextTokens: head.contextTokens,
 					extraContextChunks: head.chunks,
+					...(generated.draftTokens ? { draftTokens: generated.draftTokens } : {}),
 					...(use.createdMs === undefined ? {} : { contextCreateMs: use.createdMs }),
 				},
 			};

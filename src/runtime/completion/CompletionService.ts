@@ -304,6 +304,7 @@ function statsOf({ state, result: { stats }, startedAt }: SettledGeneration): Co
 		totalMs: performance.now() - startedAt,
 		cacheHit: stats.cachedPromptTokens >= stats.promptTokens / 2,
 		...(stats.contextCreateMs === undefined ? {} : { contextCreateMs: stats.contextCreateMs }),
+		...(stats.draftTokens ? { draftTokens: stats.draftTokens } : {}),
 		stopReason: stats.stopReason,
 		mode: stats.mode,
 		extraContextTokens: stats.extraContextTokens,

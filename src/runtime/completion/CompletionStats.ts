@@ -1,5 +1,5 @@
 import type { CompletionMode } from '../../shared/types';
-import type { StopReason } from './generateTokens';
+import type { DraftTokenCounts, StopReason } from './generateTokens';
 
 /** What one completion generation cost, for the log, the status tooltip and the bench. */
 export interface CompletionStats {
@@ -20,6 +20,8 @@ export interface CompletionStats {
 	readonly extraContextTokens: number;
 	/** Extra context chunks in the prompt: the newest that fit half the context. */
 	readonly extraContextChunks: number;
+	/** The draft model's guesses in this generation (`bora.completion.draftModelPath`); absent without one. */
+	readonly draftTokens?: DraftTokenCounts;
 	/** Ms this request waited for the completion context to be created; absent when it existed already (the usual case). */
 	readonly contextCreateMs?: number;
 }

@@ -23,6 +23,13 @@ export interface GeneratedTokens {
 	readonly cachedPromptTokens: number;
 	readonly promptMs: number;
 	readonly generationMs: number;
+	/** Guesses of the sequence's draft model the model confirmed and refuted; absent without one. */
+	readonly draftTokens?: DraftTokenCounts;
+}
+
+export interface DraftTokenCounts {
+	readonly validated: number;
+	readonly refuted: number;
 }
 
 /**
@@ -45,6 +52,7 @@ export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, 
 		return { tokens, stopReason: signal?.aborted ? 'aborted' : 'maxTokens', cachedPromptTokens, promptMs: 0, generationMs: 0 };
 	}
 	const input = prompt.slice(cachedPromptTokens);
+	const draftBefore = sequence.tokenPredictor ? sequence.tokenPredictions : undefined;
 	// A scheduled sequence (see `scheduleEvaluations`) pauses between these tokens and sets their thread phases.
 	for await (const token of sequence.evaluate(input, { temperature: 0, yieldEogToken: true })) {
 		firstTokenAt ??= performance.now();
@@ -73,5 +81,7 @@ export async function generateTokens({ sequence, prompt, stopTokens, maxTokens, 
 	}
 	const finished = performance.now();
 	firstTokenAt ??= finished;
-	return { tokens, stopReason, cachedPromptTokens, promptMs: firstTokenAt - started, generationMs: finished - firstTokenAt };
+	const draftAfter = draftBefore && sequence.tokenPredictions;
+	const draftTokens = draftBefore && draftAfter ? { validated: draftAfter.validated - draftBefore.validated, refuted: draftAfter.refuted - draftBefore.refuted } : undefined;
+	return { tokens, stopReason, cachedPromptTokens, promptMs: firstTokenAt - started, generationMs: finished - firstTokenAt, ...(draftTokens ? { draftTokens } : {}) };
 }

@@ -1,4 +1,6 @@
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
+import { DraftTokenPredictor } from '../completion/draft/DraftTokenPredictor';
+import { contextFlashAttention } from '../loading/contextFlashAttention';
 import { createFittingContext } from '../loading/createFittingContext';
 import type { LoadedModel } from '../loading/loadModel';
 import type { Job } from '../scheduler/Job';
@@ -24,7 +26,14 @@ export interface LazyContextOptions {
 	readonly onNotice?: (notice: string) => void;
 	/** Called when the context is freed (idle or disposed), to drop what was tied to it. Defaults to nothing. */
 	readonly onRelease?: () => void;
+	/**
+	 * A draft model of the same vocabulary: the sequence gets a context of it the same size, and
+	 * guesses from it are checked by the model in one batch (speculative decoding; greedy output is
+	 * unchanged). Created and freed with the context. Defaults to none.
+	 */
+	readonly draft?: LoadedModel;
 }
+
 
 /** What a use gets: the one sequence, created on first need. */
 export interface ContextUse {
@@ -42,6 +51,8 @@ export interface ContextCreation {
 interface Held {
 	readonly context: LlamaContext;
 	readonly sequence: LlamaContextSequence;
+	/** The draft model's context, when there is one. */
+	readonly draftContext?: LlamaContext;
 }
 
 /**
@@ -132,13 +143,14 @@ export class LazyContext extends DisposableBase {
 			if (notice) {
 				this.options.onNotice?.(notice);
 			}
-			const sequence = context.getSequence();
+			const draftContext = await this.createDraftContext(contextSize);
+			const sequence = context.getSequence(draftContext ? { tokenPredictor: new DraftTokenPredictor(draftContext.getSequence()) } : {});
 			const { generationThreads } = this.options;
 			scheduleEvaluations(sequence, {
 				jobOf: () => this.current,
 				generationThreads: generationThreads === undefined ? undefined : { llama: this.loaded.model.llama, threads: generationThreads },
 			});
-			return { context, sequence };
+			return { context, sequence, ...(draftContext ? { draftContext } : {}) };
 		})();
 		this.held.catch(() => { this.held = undefined; });
 		return this.held;
@@ -148,6 +160,23 @@ export class LazyContext extends DisposableBase {
 		const held = this.held;
 		this.held = undefined;
 		this.options.onRelease?.();
-		await held?.then(({ context }) => context.dispose(), () => undefined);
+		await held?.then(async ({ context, draftContext }) => {
+			await context.dispose();
+			await draftContext?.dispose();
+		}, () => undefined);
+	}
+
+	/** The draft model's context, as large as the completion one; without one (and a notice) when it does not fit. */
+	private async createDraftContext(contextSize: number): Promise<LlamaContext | undefined> {
+		const { draft, threads, batchSize } = this.options;
+		if (!draft) {
+			return undefined;
+		}
+		try {
+			return await draft.model.createContext({ contextSize, sequences: 1, threads, flashAttention: contextFlashAttention, ...(batchSize === undefined ? {} : { batchSize: Math.min(batchSize, contextSize) }) });
+		} catch (error) {
+			this.options.onNotice?.(`The draft model ${draft.info.name} got no context (${error instanceof Error ? error.message : String(error)}): completing without it. Clear bora.completion.draftModelPath, or free memory.`);
+			return undefined;
+		}
 	}
 }

@@ -1,5 +1,5 @@
 import { chatMlTemplate } from '../chatTemplates.js';
-import { canonicalFim, canonicalFimAlternative, chatAnswer, fixtureDisplayNames, qwenJunkAfterFileSep, qwenSpecialTokens } from '../expectations.js';
+import { canonicalFim, canonicalFimAlternative, canonicalFimDraftGuess, chatAnswer, fixtureDisplayNames, qwenJunkAfterFileSep, qwenSpecialTokens } from '../expectations.js';
 import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
 import { GgufWriter } from '../GgufWriter.js';
 import { readGgufMetadata } from '../GgufReader.js';
@@ -33,19 +33,8 @@ export const qwenFimRecipe: FixtureRecipe = {
     name: 'qwenFim',
     version: 3,
     async build({ cacheDir, tokenizer }) {
-        const vocabPath = await ensureVocabulary('qwen2', cacheDir);
-        const writer = new GgufWriter()
-            .setString('general.architecture', 'qwen2')
-            .setString('general.name', fixtureDisplayNames.qwenFim)
-            .setU32('general.file_type', 7);
-
-        const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { replace: qwen25AddedTokens });
+        const { writer, vocab, vocabPath, endOfText } = await qwenWriter(cacheDir, 'qwenFim');
         const t = qwenSpecialTokens;
-        const endOfText = vocab.idOf(t.endOfText);
-        writer
-            .setU32('tokenizer.ggml.eos_token_id', endOfText)
-            .setBool('tokenizer.ggml.add_bos_token', false) // as in Qwen2.5 conversions
-            .setString('tokenizer.chat_template', chatMlTemplate);
 
         const lineEnd = (await tokenizer.tokenize(vocabPath, canonicalFim.prefix)).at(-1)!;
         const middle = await tokenizer.tokenize(vocabPath, canonicalFim.middle);
@@ -65,3 +54,45 @@ export const qwenFimRecipe: FixtureRecipe = {
         return writer.toBuffer();
     }
 };
+
+/**
+ * A draft model for `qwenFim`: the same vocabulary and special tokens, and a plan that guesses
+ * `canonicalFimDraftGuess` for the canonical case (` *` where `qwenFim` writes ` +`; after ` +` it
+ * agrees again), so speculative decoding with it meets both validated and refuted drafts.
+ */
+export const qwenFimDraftRecipe: FixtureRecipe = {
+    name: 'qwenFimDraft',
+    version: 1,
+    async build({ cacheDir, tokenizer }) {
+        const { writer, vocab, vocabPath, endOfText } = await qwenWriter(cacheDir, 'qwenFimDraft');
+        const t = qwenSpecialTokens;
+        const lineEnd = (await tokenizer.tokenize(vocabPath, canonicalFim.prefix)).at(-1)!;
+        const guess = await tokenizer.tokenize(vocabPath, canonicalFimDraftGuess);
+        const middle = await tokenizer.tokenize(vocabPath, canonicalFim.middle);
+        const plus = middle.find(token => !guess.includes(token))!;
+        const afterPlus = middle[middle.indexOf(plus) + 1]!;
+        const plan = new ChainBuilder()
+            .add([vocab.idOf(t.fimMiddle), ...guess, vocab.idOf(t.fileSep), endOfText])
+            .add([lineEnd, ...guess])
+            .add([plus, afterPlus])
+            .plan(endOfText);
+        writeDenseLookup(writer, 'qwen2', plan, vocab.tokens.length, mulberry32(seedOf('qwenFimDraft')));
+        return writer.toBuffer();
+    }
+};
+
+/** A qwen2 writer with the Qwen2.5 vocabulary, EOS and ChatML template `qwenFim` and its draft share. */
+async function qwenWriter(cacheDir: string, name: 'qwenFim' | 'qwenFimDraft') {
+    const vocabPath = await ensureVocabulary('qwen2', cacheDir);
+    const writer = new GgufWriter()
+        .setString('general.architecture', 'qwen2')
+        .setString('general.name', fixtureDisplayNames[name])
+        .setU32('general.file_type', 7);
+    const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { replace: qwen25AddedTokens });
+    const endOfText = vocab.idOf(qwenSpecialTokens.endOfText);
+    writer
+        .setU32('tokenizer.ggml.eos_token_id', endOfText)
+        .setBool('tokenizer.ggml.add_bos_token', false) // as in Qwen2.5 conversions
+        .setString('tokenizer.chat_template', chatMlTemplate);
+    return { writer, vocab, vocabPath, endOfText };
+}
