@@ -7,7 +7,8 @@ import { InlineCompletionMiddleware } from './completion/InlineCompletionMiddlew
 import { LastCompletion } from './completion/LastCompletion';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './RuntimeClient';
-import { affectsRuntime, getSettings } from './settings';
+import { affectsRuntime, getSettings, SettingIds } from './settings';
+import { sharedRuntimeConnector } from './sharedRuntimeConnector';
 import { StatusBar } from './StatusBar';
 
 export type { BoraApi } from './BoraApi';
@@ -17,7 +18,8 @@ let runtime: RuntimeClient | undefined;
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
-	const client = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log, context.globalStorageUri.fsPath);
+	const serverModule = context.asAbsolutePath('dist/server.mjs');
+	const client = new RuntimeClient({ serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log) });
 	runtime = client;
 	const lastCompletion = new LastCompletion(client);
 	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);
@@ -30,7 +32,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 		client.onDidChangeState(refresh),
 		lastCompletion.onDidChange(refresh),
 		vscode.workspace.onDidChangeConfiguration(event => {
-			if (affectsRuntime(event)) {
+			if (event.affectsConfiguration(SettingIds.runtimeShared)) {
+				// Another transport: this window leaves the shared runtime (which keeps serving the others), or joins it.
+				void client.restart();
+			} else if (affectsRuntime(event)) {
 				client.pushSettings();
 				refresh();
 			}
