@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { BoraApi } from '../../../src/extension/BoraApi';
+import { activateBora, runtimePids, triggerInlineCompletion, waitForState } from './boraApi';
+import { readFixtures } from './fixtures';
+
+/** Resolves once the runtime is ready with the fixture model over the wanted transport. */
+function waitForMode(client: BoraApi, shared: boolean) {
+	return waitForState(client, state => client.runtime.isShared === shared && state.kind === 'runtime' && state.runtime.kind === 'ready' && state.runtime.model.name === readFixtures().names.mistral4Fim);
+}
+
+/** The process's command line, as the kernel has it. */
+function commandLine(pid: number): string[] {
+	return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+}
+
+async function completesCanonically(client: BoraApi): Promise<void> {
+	const { canonicalFim } = readFixtures();
+	const { items } = await triggerInlineCompletion(client, canonicalFim.prefix, canonicalFim.suffix);
+	assert.deepEqual(items.map(item => item.insertText), [canonicalFim.middle]);
+	await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+describe('shared runtime (bora.runtime.shared, on by default)', () => {
+	after(async () => {
+		await vscode.workspace.getConfiguration().update('bora.runtime.shared', undefined, vscode.ConfigurationTarget.Global);
+		await waitForMode(await activateBora(), true);
+	});
+
+	it('this window talks to a shared runtime started with --listen, and Show Runtime Status lists this window', async () => {
+		const client = await activateBora();
+		await waitForMode(client, true);
+		const status = await client.runtime.refreshSharedStatus();
+		assert.equal(status.shared, true);
+		assert.ok(commandLine(status.pid).includes('--listen'), `pid ${status.pid} is the listening runtime: ${commandLine(status.pid).join(' ')}`);
+		const self = status.windows.filter(window => window.self);
+		assert.equal(self.length, 1, 'exactly one window is "this window"');
+		assert.equal(self[0]!.name, vscode.workspace.name);
+		assert.equal(self[0]!.pid, process.pid, "the extension host's pid from initialize");
+		const model = status.models.find(candidate => candidate.path === readFixtures().models.mistral4Fim);
+		assert.ok(model, `the fixture model is listed: ${JSON.stringify(status.models)}`);
+		assert.deepEqual(model.windowIds, [self[0]!.id]);
+
+		const report = await client.runtime.status();
+		assert.ok(report.lines.some(line => line.startsWith(`Shared runtime · pid ${status.pid} · build ${status.buildHash}`)), report.lines.join('\n'));
+		assert.ok(report.lines.includes(`Windows connected (1): ${vscode.workspace.name} (this window${self[0]!.focused ? ', focused' : ''})`), report.lines.join('\n'));
+		assert.ok(report.lines.some(line => line.startsWith(`Model: ${model.name} · `) && line.endsWith(`used by ${vscode.workspace.name} (this window)`)), report.lines.join('\n'));
+		await completesCanonically(client);
+	});
+
+	it('turning bora.runtime.shared off restarts the client on a runtime of its own; on again reconnects to a shared one', async () => {
+		const client = await activateBora();
+		await waitForMode(client, true);
+		const sharedPid = (await client.runtime.refreshSharedStatus()).pid;
+
+		await vscode.workspace.getConfiguration().update('bora.runtime.shared', false, vscode.ConfigurationTarget.Global);
+		await waitForMode(client, false);
+		const own = await client.runtime.refreshSharedStatus();
+		assert.equal(own.shared, false);
+		assert.notEqual(own.pid, sharedPid);
+		// The shared runtime this window started may still be exiting (keep-alive 0), so only membership is checked.
+		assert.ok(runtimePids().includes(own.pid), 'the runtime of its own is a child of this extension host');
+		assert.ok(!commandLine(own.pid).includes('--listen'));
+		await completesCanonically(client);
+
+		await vscode.workspace.getConfiguration().update('bora.runtime.shared', true, vscode.ConfigurationTarget.Global);
+		await waitForMode(client, true);
+		const shared = await client.runtime.refreshSharedStatus();
+		assert.equal(shared.shared, true);
+		assert.ok(commandLine(shared.pid).includes('--listen'));
+		assert.equal(shared.windows.filter(window => window.self).length, 1);
+		await completesCanonically(client);
+	});
+});
