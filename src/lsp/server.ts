@@ -1,33 +1,60 @@
 import { TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CompletionService, Runtime, type Logger } from '../runtime';
+import { RuntimeHost, type ClientSession, type Logger } from '../runtime';
 import { registerChat } from './handlers/chat';
 import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
 import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
+import { SharedRuntimeExitRequest, SharedRuntimeStatusNotification, SharedRuntimeStatusRequest, WindowStateNotification } from '../shared/sharedRuntime';
 import { mergeSettings } from '../shared/mergeSettings';
 
+export interface ServeClientOptions {
+	/** The standalone server's flags; the client's initialization options and configuration pushes override them. Defaults to none. */
+	readonly commandLineSettings?: Record<string, unknown>;
+	/** `bora/sharedRuntimeExit` was answered: the shared runtime exits. Defaults to refusing the request (a runtime of its own exits with its client). */
+	readonly onExitRequest?: () => void;
+}
+
 /**
- * Wires Bora's runtime to an LSP connection. Transport-neutral: `main.ts` decides between IPC and
- * stdio. `commandLineSettings` are the standalone server's flags; the client's initialization
- * options and configuration pushes override them.
+ * Wires one client's LSP connection to a session of `host`: its documents, its completion service,
+ * the runtime its settings share with other clients. The same registration serves a runtime of its
+ * own (`startServer`) and each connection of the shared runtime. Returns the session; the caller
+ * closes it when the connection ends.
  */
-export function startServer(connection: Connection, commandLineSettings: Record<string, unknown> = {}): void {
-	const logger: Logger = {
+export function serveClient(connection: Connection, host: RuntimeHost, { commandLineSettings = {}, onExitRequest }: ServeClientOptions = {}): ClientSession {
+	const connectionLogger: Logger = {
 		info: message => connection.console.info(message),
 		warn: message => connection.console.warn(message),
 		error: message => connection.console.error(message),
 	};
-	const runtime = new Runtime({ logger });
 	const documents = new TextDocuments(TextDocument);
 	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
-	const completion = new CompletionService({ backend: runtime, documents, logger, scheduler: runtime.scheduler });
+	const session = host.openSession({ documents, logger: connectionLogger, settings });
+	const logger = session.logger;
+
+	/** Applies settings; a runtime other clients already set up changes no state by itself, so its current one is sent. */
+	const configure = () => {
+		const before = session.attachedRuntime;
+		const { configured } = session.configure(settings);
+		const runtime = session.runtime;
+		if (runtime !== before && (!settings.modelPath || runtime.state.kind !== 'idle')) {
+			// Nothing will load (or the load is someone else's, under way or done): no state change would tell the client.
+			void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
+		}
+		// Failures are states, sent as notifications.
+		configured.catch((error: unknown) => logger.error(`Applying settings: ${error instanceof Error ? error.message : String(error)}`));
+	};
 
 	connection.onInitialize((params): InitializeResult => {
 		settings = mergeSettings(settings, params.initializationOptions);
-		completion.setWorkspace(params);
-		completion.configure(settings);
+		session.pid = params.processId ?? undefined;
+		const workspaceName = params.workspaceFolders?.[0]?.name;
+		if (workspaceName) {
+			session.name = workspaceName;
+		}
+		session.setWorkspace(params);
+		session.completion.configure(settings);
 		return {
 			capabilities: {
 				textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -36,38 +63,52 @@ export function startServer(connection: Connection, commandLineSettings: Record<
 			serverInfo: { name: 'bora-runtime', version: BORA_VERSION },
 		};
 	});
-	connection.onInitialized(() => {
-		void runtime.configure(settings);
-		if (!settings.modelPath) {
-			// Nothing will load, so no state change would ever tell the client that there is no model.
-			void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
-		}
-	});
+	connection.onInitialized(() => configure());
 	connection.onDidChangeConfiguration(({ settings: changed }) => {
 		settings = mergeSettings(settings, changed);
-		completion.configure(settings);
-		void runtime.configure(settings);
+		configure();
 	});
 
-	let wasReady = false;
-	runtime.onDidChangeState(state => {
-		void connection.sendNotification(RuntimeStateNotification.type, state);
-		if (state.kind === 'ready' && !wasReady) {
-			completion.didBecomeReady();
+	session.onDidChangeRuntimeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
+	connection.onRequest(RuntimeStateRequest.type, () => session.runtimeState);
+	registerInlineCompletion(connection, documents, session.completion, logger);
+	registerChat(connection, () => session.runtime, logger);
+	registerExplainImage(connection, () => session.runtime, logger);
+	registerModels(connection, () => session.runtime, logger);
+
+	connection.onNotification(WindowStateNotification.type, params => {
+		if (params && typeof params.name === 'string' && typeof params.focused === 'boolean') {
+			session.setWindowState(params.name, params.focused);
 		}
-		wasReady = state.kind === 'ready';
 	});
-	connection.onRequest(RuntimeStateRequest.type, () => runtime.state);
-	registerInlineCompletion(connection, documents, completion, logger);
-	registerChat(connection, runtime, logger);
-	registerExplainImage(connection, runtime, logger);
-	registerModels(connection, runtime, logger);
+	connection.onRequest(SharedRuntimeStatusRequest.type, () => host.status(session));
+	if (host.shared) {
+		const subscription = host.onDidChange(() => void connection.sendNotification(SharedRuntimeStatusNotification.type, host.status(session)).catch(() => undefined));
+		session.onDidClose(() => subscription.dispose());
+	}
+	connection.onRequest(SharedRuntimeExitRequest.type, () => {
+		if (!onExitRequest) {
+			logger.warn('bora/sharedRuntimeExit: this runtime is not shared; it exits with its client.');
+			return;
+		}
+		logger.info('bora/sharedRuntimeExit: the shared runtime exits at the request of this window.');
+		// After the answer is written.
+		setImmediate(onExitRequest);
+	});
 
-	connection.onShutdown(() => {
-		completion.dispose();
-		return runtime.dispose();
-	});
 	documents.listen(connection);
+	return session;
+}
+
+/**
+ * Wires a runtime of its own to one LSP connection (IPC from VS Code with bora.runtime.shared off,
+ * `--stdio` from other editors): the process ends with the connection. `commandLineSettings` are the
+ * standalone server's flags.
+ */
+export function startServer(connection: Connection, commandLineSettings: Record<string, unknown> = {}): void {
+	const host = new RuntimeHost({ shared: false });
+	serveClient(connection, host, { commandLineSettings });
+	connection.onShutdown(() => host.dispose());
 	connection.listen();
 }
 

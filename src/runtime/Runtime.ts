@@ -43,7 +43,23 @@ export interface RuntimeOptions {
 	readonly completionIdleReleaseMs?: number;
 	/** A request with more tokens than this to evaluate is answered from a short prompt (see `CompletionEngineOptions.coldPromptTokens`). Defaults to `2048`. */
 	readonly completionColdPromptTokens?: number;
+	/** The device's scheduler; a process that runs several runtimes (the shared runtime) gives them one. Defaults to a scheduler of its own. */
+	readonly scheduler?: Scheduler;
+	/**
+	 * Where llama.cpp comes from for `gpu` and `threads`; a shared runtime gives every Runtime the
+	 * same one and disposes it itself. Defaults to creating (and disposing) one of its own.
+	 */
+	readonly llamas?: LlamaSource;
+	/**
+	 * Asked before each load of the completion model; throws a {@link RuntimeError} to refuse it (the
+	 * shared runtime refuses a model that does not fit beside those other windows use), which becomes
+	 * the state's error. Defaults to admitting every load.
+	 */
+	readonly admitLoad?: (target: LoadTarget, signal: AbortSignal) => Promise<void>;
 }
+
+/** llama.cpp for a GPU mode and thread count, owned by whoever provides it. */
+export type LlamaSource = (gpu: RuntimeSettings['gpu'], threads: number) => Promise<LlamaHandle>;
 
 /** The completion context of the loaded model, for tests and diagnostics. */
 export interface CompletionContextInfo {
@@ -71,7 +87,9 @@ export class Runtime implements AsyncDisposable {
 	 * Decides what runs on the device (see `scheduler/lanes.ts`): completions first, chat pausing
 	 * for them, background work stopping for anything. Public so the idle prefill can use its lanes.
 	 */
-	readonly scheduler = new Scheduler();
+	readonly scheduler: Scheduler;
+	private readonly llamas: LlamaSource | undefined;
+	private readonly admitLoad: RuntimeOptions['admitLoad'];
 	private readonly thoughtBudgets: ThoughtBudgets | undefined;
 	private readonly chatContextSize: number | undefined;
 	private readonly completionIdleReleaseMs: number | undefined;
@@ -86,8 +104,11 @@ export class Runtime implements AsyncDisposable {
 	/** The Models view's hardware, catalog, fits and downloads, on this runtime's llama.cpp. */
 	readonly models: ModelLibrary;
 
-	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000, completionIdleReleaseMs, completionColdPromptTokens }: RuntimeOptions = {}) {
+	constructor({ logger = silentLogger, thoughtBudgets, chatContextSize, visionIdleMs, forecastDelayMs = 3000, completionIdleReleaseMs, completionColdPromptTokens, scheduler = new Scheduler(), llamas, admitLoad }: RuntimeOptions = {}) {
 		this.logger = logger;
+		this.scheduler = scheduler;
+		this.llamas = llamas;
+		this.admitLoad = admitLoad;
 		this.completionIdleReleaseMs = completionIdleReleaseMs;
 		this.completionColdPromptTokens = completionColdPromptTokens;
 		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
@@ -194,14 +215,19 @@ export class Runtime implements AsyncDisposable {
 		});
 	}
 
-	/** Whether {@link complete} can serve a request now, and why not; at once, without waiting for a load. */
-	completionAvailability(): CompletionAvailability {
+	/** A client (window) left: its completion context is freed; the model stays for the others. */
+	releaseClient(clientId: string): void {
+		this.loaded?.completion.releaseClient(clientId).catch((error: unknown) => this.logger.warn(`Freeing the completion context of ${clientId}: ${error instanceof Error ? error.message : String(error)}`));
+	}
+
+	/** Whether {@link complete} can serve a request now (in `mode`, defaulting to the configured one), and why not; at once, without waiting for a load. */
+	completionAvailability(mode: RuntimeSettings['completionMode'] = this.settings.completionMode): CompletionAvailability {
 		const notReady = this.status.notReadyError();
 		if (notReady) {
 			return { available: false, reason: 'notReady', error: notReady };
 		}
 		// Between unloading the old model and reporting the new load: `complete` waits for the load.
-		const error = this.loaded?.completion.unavailableError(this.settings.completionMode);
+		const error = this.loaded?.completion.unavailableError(mode);
 		return error ? { available: false, reason: 'modeUnavailable', error: error.toInfo() } : { available: true };
 	}
 
@@ -251,7 +277,9 @@ export class Runtime implements AsyncDisposable {
 		await this.lifecycle.run(async () => {
 			await this.separateChat.unload();
 			await this.unload();
-			await this.llama?.handle.llama.dispose();
+			if (!this.llamas) {
+				await this.llama?.handle.llama.dispose();
+			}
 			this.llama = undefined;
 		});
 		this.status.dispose();
@@ -279,6 +307,16 @@ export class Runtime implements AsyncDisposable {
 		if (!modelPath) {
 			this.status.setNoModel();
 			return;
+		}
+		if (this.admitLoad) {
+			try {
+				await this.admitLoad(target, signal);
+			} catch (error) {
+				const refused = RuntimeError.from(error, { code: 'outOfMemory', message: `${modelPath} cannot be loaded`, action: 'See the runtime log for details.' });
+				this.logger.warn(`${refused.message} ${refused.action}`);
+				this.status.set({ kind: 'error', modelPath, error: refused.toInfo() });
+				return;
+			}
 		}
 		await loadOrRestore({
 			target, previous, signal, logger: this.logger,
@@ -342,9 +380,11 @@ export class Runtime implements AsyncDisposable {
 		const { gpu, threads } = this.settings;
 		const key = `${gpu}/${threads}`;
 		if (this.llama?.key !== key) {
-			await this.llama?.handle.llama.dispose();
+			if (!this.llamas) {
+				await this.llama?.handle.llama.dispose();
+			}
 			this.llama = undefined;
-			this.llama = { handle: await createLlama({ gpu, threads, logger: this.logger }), key };
+			this.llama = { handle: await (this.llamas?.(gpu, threads) ?? createLlama({ gpu, threads, logger: this.logger })), key };
 		}
 		return this.llama.handle;
 	}

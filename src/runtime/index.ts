@@ -1,5 +1,8 @@
 /** The runtime's public surface: the LSP server and tests import from here only. */
-export { Runtime, type CompletionContextInfo, type RuntimeOptions } from './Runtime';
+export { Runtime, type CompletionContextInfo, type LlamaSource, type RuntimeOptions } from './Runtime';
+export { RuntimeHost, type OpenSessionOptions, type RuntimeHostOptions } from './host/RuntimeHost';
+export { ClientSession, type ClientSessionOptions, type SessionHost } from './host/ClientSession';
+export { SharedLlamas } from './host/SharedLlamas';
 export type { Disposable } from './state/RuntimeStatus';
 export {
 	ChatEngine, defaultChatSystemPrompt, type ChatEngineChunk, type ChatEngineOptions, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput,

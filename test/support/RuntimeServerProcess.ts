@@ -1,11 +1,16 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import {
 	createProtocolConnection, DidOpenTextDocumentNotification, DidChangeTextDocumentNotification, DidChangeConfigurationNotification,
 	ExitNotification, InitializedNotification, InitializeRequest, InlineCompletionRequest, IPCMessageReader, IPCMessageWriter,
 	ShutdownRequest, StreamMessageReader, StreamMessageWriter, type InitializeResult, type InlineCompletionList, type ProtocolConnection,
-	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification,
+	CancellationTokenSource, InlineCompletionTriggerKind, LogMessageNotification, SocketMessageReader, SocketMessageWriter,
 } from 'vscode-languageserver-protocol/node';
+import { connectOrStart } from '../../src/shared/connectSharedRuntime';
+import {
+	buildHashOf, sharedRuntimeEndpoint, SharedRuntimeStatusNotification, SharedRuntimeStatusRequest, WindowStateNotification, type SharedRuntimeStatus,
+} from '../../src/shared/sharedRuntime';
 import { serverModule } from './paths';
 import { runtimeProcessEnv } from '../../src/shared/runtimeThreadPool';
 import {
@@ -14,8 +19,15 @@ import {
 } from '../../src/shared/protocol';
 
 export interface StartOptions {
-	/** `stdio` runs the server as another editor would; `ipc` as VS Code does. Defaults to `stdio`. */
-	readonly transport?: 'stdio' | 'ipc';
+	/**
+	 * `stdio` runs the server as another editor would; `ipc` as VS Code does with bora.runtime.shared
+	 * off; `socket` connects to the shared runtime of `serverModule` as a VS Code window does (through
+	 * `connectOrStart`, starting it detached when none answers; `args` go to a runtime it starts).
+	 * Defaults to `stdio`.
+	 */
+	readonly transport?: 'stdio' | 'ipc' | 'socket';
+	/** For `socket`: the environment of the runtime, and where its folder is (`BORA_RUNTIME_DIR`). Defaults to `process.env`. */
+	readonly env?: NodeJS.ProcessEnv;
 	readonly args?: readonly string[];
 	readonly initializationOptions?: Partial<RuntimeSettings>;
 	/** The workspace folder the client says it has open. Defaults to none. */
@@ -37,19 +49,34 @@ export class RuntimeServerProcess {
 	private stateWaiters: Array<() => void> = [];
 	private nextVersion = new Map<string, number>();
 
-	private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
+	/** Every `bora/sharedRuntimeStatusChanged` received (socket transport), oldest first. */
+	readonly sharedStatuses: SharedRuntimeStatus[] = [];
 
-	static async start({ transport = 'stdio', args = [], initializationOptions, rootUri, serverModule: serverPath = serverModule }: StartOptions = {}): Promise<RuntimeServerProcess> {
+	private constructor(private readonly child: ChildProcess | undefined, readonly socket: Socket | undefined, readonly connection: ProtocolConnection, readonly initializeResult: InitializeResult) { }
+
+	/** The runtime process this client started and owns (stdio and IPC transports). */
+	get process(): ChildProcess {
+		if (!this.child) {
+			throw new Error('A socket client does not own the shared runtime process; ask sharedStatus() for its pid.');
+		}
+		return this.child;
+	}
+
+	static async start({ transport = 'stdio', args = [], initializationOptions, rootUri, serverModule: serverPath = serverModule, env: baseEnv = process.env }: StartOptions = {}): Promise<RuntimeServerProcess> {
 		// The environment the extension starts the runtime with.
-		const env = { ...process.env, ...runtimeProcessEnv(process.env) };
-		const child = transport === 'stdio'
+		const env = { ...baseEnv, ...runtimeProcessEnv(baseEnv) };
+		const socket = transport === 'socket'
+			? await connectOrStart({ serverModule: serverPath, endpoint: sharedRuntimeEndpoint({ buildHash: buildHashOf(serverPath), env: baseEnv }), env: baseEnv, args })
+			: undefined;
+		const child = transport === 'socket' ? undefined : transport === 'stdio'
 			? spawn(process.execPath, [serverPath, '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env })
 			: fork(serverPath, ['--node-ipc', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
 		const stderr: string[] = [];
-		child.stderr!.on('data', chunk => stderr.push(String(chunk)));
-		const connection = transport === 'stdio'
-			? createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!))
-			: createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+		child?.stderr!.on('data', chunk => stderr.push(String(chunk)));
+		const connection = socket ? createProtocolConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket))
+			: transport === 'stdio'
+				? createProtocolConnection(new StreamMessageReader(child!.stdout!), new StreamMessageWriter(child!.stdin!))
+				: createProtocolConnection(new IPCMessageReader(child!), new IPCMessageWriter(child!));
 		const pending: RuntimeState[] = [];
 		let server: RuntimeServerProcess | undefined;
 		connection.onNotification(RuntimeStateNotification.type, state => {
@@ -64,7 +91,9 @@ export class RuntimeServerProcess {
 			logs.push(message);
 		});
 		connection.listen();
-		const exited = once(child, 'exit').then(([code]) => { throw new Error(`Runtime exited with ${code} before initializing: ${stderr.join('')}`); });
+		const exited = child
+			? once(child, 'exit').then(([code]) => { throw new Error(`Runtime exited with ${code} before initializing: ${stderr.join('')}`); })
+			: once(socket!, 'close').then(() => { throw new Error('The shared runtime closed the connection before initializing'); });
 		const result = await Promise.race([
 			connection.sendRequest(InitializeRequest.type, {
 				processId: process.pid, rootUri: rootUri ?? null, capabilities: {}, initializationOptions,
@@ -72,7 +101,8 @@ export class RuntimeServerProcess {
 			}),
 			exited,
 		]);
-		server = new RuntimeServerProcess(child, connection, result);
+		server = new RuntimeServerProcess(child, socket, connection, result);
+		connection.onNotification(SharedRuntimeStatusNotification.method, (status: SharedRuntimeStatus) => { server!.sharedStatuses.push(status); });
 		server.logs.push(...logs);
 		connection.onNotification(LogMessageNotification.type, ({ message }) => {
 			server!.logs.push(message);
@@ -188,7 +218,40 @@ export class RuntimeServerProcess {
 		}
 	}
 
+	/** `bora/sharedRuntimeStatus`: the windows and models of the runtime. */
+	sharedStatus(): Promise<SharedRuntimeStatus> {
+		return this.connection.sendRequest(SharedRuntimeStatusRequest.type);
+	}
+
+	/** Sends `bora/windowState`, as each VS Code window does. */
+	async windowState(name: string, focused: boolean): Promise<void> {
+		await this.connection.sendNotification(WindowStateNotification.type, { name, focused });
+	}
+
+	/** Whether the connection (socket) or process (stdio, IPC) is gone. */
+	get closed(): boolean {
+		return this.socket ? this.socket.destroyed : this.process.exitCode !== null || this.process.signalCode !== null;
+	}
+
 	async stop(): Promise<void> {
+		if (this.socket) {
+			if (this.socket.destroyed) {
+				this.connection.dispose();
+				return;
+			}
+			const closed = once(this.socket, 'close');
+			try {
+				await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise(resolve => setTimeout(resolve, 5_000))]);
+				await this.connection.sendNotification(ExitNotification.type);
+			} catch {
+				// Already gone: closing below is all that is left.
+			}
+			const timer = setTimeout(() => this.socket!.destroy(), 5_000);
+			await closed;
+			clearTimeout(timer);
+			this.connection.dispose();
+			return;
+		}
 		if (this.process.exitCode !== null) {
 			return;
 		}

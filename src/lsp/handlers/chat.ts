@@ -12,12 +12,12 @@ export interface ChatLog extends HandlerLog {
  * response, on the same ordered stream, so the client has every chunk when the result arrives.
  * `$/cancelRequest` stops generation before the next token and answers `RequestCancelled`.
  */
-export function registerChat(connection: Connection, runtime: Runtime, log: ChatLog): void {
+export function registerChat(connection: Connection, runtimeOf: () => Runtime, log: ChatLog): void {
 	connection.onRequest(ChatRequest.type, (params, token) => {
 		const request = parseChatParams(params);
 		return runSafeAsync(log, async (signal): Promise<ChatResult> => {
 			const { chatId } = request;
-			const result = await runtime.chat({
+			const result = await runtimeOf().chat({
 				history: request.history,
 				message: request.message,
 				effort: request.effort,

@@ -11,8 +11,8 @@ export interface ExplainImageLog extends HandlerLog {
  * `bora/explainImage`: one streamed answer about an image, sent as `bora/chatChunk` answer chunks
  * with the request's chatId. `bora/visionStatus`: whether that works now, and why not.
  */
-export function registerExplainImage(connection: Connection, runtime: Runtime, log: ExplainImageLog): void {
-	connection.onRequest(VisionStatusRequest.type, () => runtime.visionStatus());
+export function registerExplainImage(connection: Connection, runtimeOf: () => Runtime, log: ExplainImageLog): void {
+	connection.onRequest(VisionStatusRequest.type, () => runtimeOf().visionStatus());
 	connection.onRequest(ExplainImageRequest.type, (params, token) => {
 		const request = parseParams(params);
 		return runSafeAsync(log, async (signal): Promise<ExplainImageResult> => {
@@ -21,7 +21,7 @@ export function registerExplainImage(connection: Connection, runtime: Runtime, l
 				throw new RuntimeError({ code: 'badImage', message: `The image is larger than ${imageLimits.maxBytes / (1024 * 1024)} MB.`, action: 'Crop or shrink the screenshot.' });
 			}
 			const image = request.imagePath ? { path: request.imagePath } : Buffer.from(request.base64!, 'base64');
-			const result = await runtime.explainImage({
+			const result = await runtimeOf().explainImage({
 				image, question: request.question, history: request.history, signal,
 				onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
 			});

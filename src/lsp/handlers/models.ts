@@ -12,32 +12,32 @@ import { runSafeAsync, type HandlerLog } from '../runSafe';
  * the client names (VS Code's global storage). The runtime's model library does the work; this
  * only checks params.
  */
-export function registerModels(connection: Connection, runtime: Runtime, log: HandlerLog): void {
-	const library = runtime.models;
-	connection.onRequest(ModelsHardwareRequest.type, token => runSafeAsync(log, () => library.hardware(),
+export function registerModels(connection: Connection, runtimeOf: () => Runtime, log: HandlerLog): void {
+	const library = () => runtimeOf().models;
+	connection.onRequest(ModelsHardwareRequest.type, token => runSafeAsync(log, () => library().hardware(),
 		{ fail: { message: 'The hardware could not be detected', action: 'See the runtime log for details.' } }, 'Error while detecting the hardware', token));
 
 	connection.onRequest(ModelsRecommendedRequest.type, (params, token) => {
 		const storageDir = storageDirOf(params);
-		return runSafeAsync(log, signal => library.recommended(storageDir, signal), { answer: [] }, 'Error while listing recommended models', token);
+		return runSafeAsync(log, signal => library().recommended(storageDir, signal), { answer: [] }, 'Error while listing recommended models', token);
 	});
 
 	connection.onRequest(ModelsCheckFitRequest.type, (params, token) => {
 		const storageDir = storageDirOf(params);
 		const entry = catalogEntryOf(params.catalogId);
-		return runSafeAsync(log, signal => library.checkFit(storageDir, entry, signal),
+		return runSafeAsync(log, signal => library().checkFit(storageDir, entry, signal),
 			{ fail: { message: `The fit of ${entry.name} could not be checked`, action: 'See the runtime log for details.' } }, `Error while checking the fit of ${entry.id}`, token);
 	});
 
 	connection.onRequest(ModelsListRequest.type, (params, token) => {
 		const storageDir = storageDirOf(params);
-		return runSafeAsync(log, signal => library.downloaded(storageDir, signal), { answer: [] }, 'Error while listing downloaded models', token);
+		return runSafeAsync(log, signal => library().downloaded(storageDir, signal), { answer: [] }, 'Error while listing downloaded models', token);
 	});
 
 	connection.onRequest(ModelsDeleteRequest.type, (params, token) => {
 		const storageDir = storageDirOf(params);
 		const id = stringParam(params, 'id');
-		return runSafeAsync(log, () => library.delete(storageDir, id),
+		return runSafeAsync(log, () => library().delete(storageDir, id),
 			{ fail: { message: `The model ${id} could not be deleted`, action: 'See the runtime log for details.' } }, `Error while deleting model ${id}`, token);
 	});
 
@@ -46,7 +46,7 @@ export function registerModels(connection: Connection, runtime: Runtime, log: Ha
 		const downloadId = stringParam(params, 'downloadId');
 		const download = downloadOf(params);
 		// A download must never look successful when it failed.
-		return runSafeAsync(log, signal => library.download(storageDir, download, {
+		return runSafeAsync(log, signal => library().download(storageDir, download, {
 			ignoreFit: params.ignoreFit === true,
 			signal,
 			onProgress: progress => void connection.sendNotification(ModelsDownloadProgressNotification.type, { downloadId, ...progress }),

@@ -13,7 +13,7 @@ import { completeWithChatModel } from './chatMode/completeWithChatModel';
 import { TemplateGuard } from '../chat/templateGuard/TemplateGuard';
 import type { GuardedChatWrapper } from '../chat/templateGuard/GuardedChatWrapper';
 import { DisposableBase } from '../lifecycle/DisposableBase';
-import { LazyContext, type ContextCreation, type ContextUse } from '../lifecycle/LazyContext';
+import { LazyContext, type ContextCreation, type ContextUse, type LazyContextOptions } from '../lifecycle/LazyContext';
 import type { Job } from '../scheduler/Job';
 import { Scheduler } from '../scheduler/Scheduler';
 import type { GenerationThreads } from '../util/generationThreads';
@@ -159,8 +159,14 @@ const minimumSavingTokens = 64;
  * request at a time.
  */
 export class CompletionEngine extends DisposableBase {
-	/** The completion KV cache, freed after `idleReleaseMs` with no request or prefill. */
-	private readonly context: LazyContext;
+	/**
+	 * The completion KV caches, one per client (editor window) so two windows on one model do not
+	 * evict each other's prompt on every keystroke; each freed after `idleReleaseMs` with no request
+	 * or prefill, or when its client leaves ({@link releaseClient}). Work for no client (the warm-up)
+	 * uses the `undefined` entry, which the first client without one of its own takes over.
+	 */
+	private readonly contexts = new Map<string | undefined, LazyContext>();
+	private readonly contextOptions: LazyContextOptions;
 	private readonly scheduler: Scheduler;
 	private chatWrapper: Promise<GuardedChatWrapper> | undefined;
 	/** The chat template, for chat-model completion: resolved and rendered in a worker under a bound. */
@@ -184,7 +190,7 @@ export class CompletionEngine extends DisposableBase {
 		this.generationThreads = options.generationThreads === undefined ? undefined : { llama: loaded.model.llama, threads: options.generationThreads };
 		const model = loaded.model;
 		const trained = model.trainContextSize > 0 ? model.trainContextSize : defaultContextSize;
-		this.context = new LazyContext(loaded, {
+		this.contextOptions = {
 			contextSize: Math.min(trained, options.contextSize ?? defaultContextSize),
 			fallbackContextSize: Math.min(trained, defaultContextSize),
 			threads: options.threads,
@@ -193,7 +199,31 @@ export class CompletionEngine extends DisposableBase {
 			idleReleaseMs: options.idleReleaseMs ?? defaultIdleReleaseMs,
 			onNotice: options.onNotice,
 			onRelease: () => this.tokenizer.clear(),
-		});
+		};
+	}
+
+	/** The client's completion context, created (not yet allocated) on its first use. */
+	private contextFor(clientId: string | undefined): LazyContext {
+		let context = this.contexts.get(clientId);
+		if (!context) {
+			const unowned = clientId === undefined ? undefined : this.contexts.get(undefined);
+			if (unowned) {
+				// The warm-up's context (cache and all) becomes the first client's: one window costs one context.
+				this.contexts.delete(undefined);
+				context = unowned;
+			} else {
+				context = new LazyContext(this.loaded, this.contextOptions);
+			}
+			this.contexts.set(clientId, context);
+		}
+		return context;
+	}
+
+	/** The client left: its context is freed (after the use in progress, which its cancellation stops). */
+	async releaseClient(clientId: string): Promise<void> {
+		const context = this.contexts.get(clientId);
+		this.contexts.delete(clientId);
+		await context?.dispose();
 	}
 
 	/** How this model completes: `none` when it has neither FIM tokens nor a chat template. */
@@ -325,7 +355,7 @@ export class CompletionEngine extends DisposableBase {
 			return Promise.resolve({ cachedTokens: 0, evaluatedTokens: 0, aborted: false });
 		}
 		const format = this.format;
-		return this.scheduler.run({ lane: 'speculative', clientId: request.clientId, signal }, job => this.context.use(job, async use => {
+		return this.scheduler.run({ lane: 'speculative', clientId: request.clientId, signal }, job => this.contextFor(request.clientId).use(job, async use => {
 			const stop = AbortSignal.any([job.signal, this.disposeSignal]);
 			if (stop.aborted) {
 				return { cachedTokens: 0, evaluatedTokens: 0, aborted: true };
@@ -349,7 +379,7 @@ export class CompletionEngine extends DisposableBase {
 	 */
 	warmUp(): Promise<boolean> {
 		this.ensureNotDisposed();
-		return this.scheduler.run({ lane: 'background' }, job => this.context.use(job, async use => {
+		return this.scheduler.run({ lane: 'background' }, job => this.contextFor(undefined).use(job, async use => {
 			const stop = AbortSignal.any([job.signal, this.disposeSignal]);
 			if (this.disposeSignal.aborted) {
 				return false;
@@ -370,7 +400,7 @@ export class CompletionEngine extends DisposableBase {
 
 	/** Every creation of the completion context so far, with the lane of the work that paid for it. */
 	get contextCreations(): readonly ContextCreation[] {
-		return this.context.creations;
+		return [...this.contexts.values()].flatMap(context => context.creations);
 	}
 
 	/** Resolves once the whole prompt of the last request answered from a short one is evaluated, or that was given up (tests wait on it, not on time). */
@@ -413,7 +443,7 @@ export class CompletionEngine extends DisposableBase {
 		this.coldBackground = stop;
 		const signal = AbortSignal.any([stop.signal, this.disposeSignal]);
 		const quietMs = this.options.coldBackgroundQuietMs ?? defaultColdBackgroundQuietMs;
-		this.coldBackgroundDone = this.scheduler.runWhenQuiet({ lane: 'speculative', clientId, quietMs, signal }, job => this.context.use(job, async use => {
+		this.coldBackgroundDone = this.scheduler.runWhenQuiet({ lane: 'speculative', clientId, quietMs, signal }, job => this.contextFor(clientId).use(job, async use => {
 			const stopped = AbortSignal.any([job.signal, signal]);
 			if (stopped.aborted) {
 				return;
@@ -465,7 +495,7 @@ export class CompletionEngine extends DisposableBase {
 	 * when the job is pre-empted (a prefetch, for a real request) or the engine is disposed.
 	 */
 	private run(request: CompletionRequest, job: Job | undefined, work: (request: CompletionRequest, use: ContextUse) => Promise<CompletionResult>): Promise<CompletionResult> {
-		const scheduled = (job: Job) => this.context.use(job, use => work({ ...request, signal: AbortSignal.any([job.signal, this.disposeSignal]) }, use));
+		const scheduled = (job: Job) => this.contextFor(request.clientId).use(job, use => work({ ...request, signal: AbortSignal.any([job.signal, this.disposeSignal]) }, use));
 		return job ? scheduled(job) : this.scheduler.run({ lane: request.lane ?? 'interactive', clientId: request.clientId, signal: request.signal }, scheduled);
 	}
 
@@ -514,13 +544,13 @@ export class CompletionEngine extends DisposableBase {
 
 	/** Whether the completion KV cache is allocated right now. */
 	get holdsContext(): boolean {
-		return this.context.holdsContext;
+		return [...this.contexts.values()].some(context => context.holdsContext);
 	}
 
 	protected async onDispose(): Promise<void> {
 		this.coldBackground?.abort();
 		// The request in progress stops at its next token (the dispose signal); then the context goes.
-		await this.context.dispose();
+		await Promise.all([...this.contexts.values()].map(context => context.dispose()));
 		await this.templates.dispose();
 	}
 }

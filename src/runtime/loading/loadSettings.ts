@@ -41,3 +41,14 @@ export function loadTargetOf(settings: RuntimeSettings): LoadTarget {
 export function sameLoadTarget(a: LoadTarget, b: LoadTarget): boolean {
 	return a.modelPath === b.modelPath && a.gpuLayers === b.gpuLayers && a.contextSize === b.contextSize;
 }
+
+/**
+ * What decides whether two clients can share one loaded runtime: every setting that changes what is
+ * loaded or how (files, llama.cpp's backend and threads, the load's sizes). Equal keys, one load.
+ */
+export function loadKeyOf(settings: RuntimeSettings): string {
+	return JSON.stringify([
+		settings.modelPath, chatModelPathOf(settings), settings.mmprojPath ?? '', settings.draftModelPath ?? '',
+		settings.gpu, settings.threads, gpuLayersOf(settings), contextSizeOf(settings) ?? 0,
+	]);
+}

@@ -22,7 +22,8 @@ export interface JobSnapshot {
  * job is entered when its work arrives, not when its turn in an engine's queue comes, so work still
  * waiting counts. On each arrival, lower jobs that the new lane stops are aborted (a lower job
  * arriving while such work is active is aborted at once); lower jobs it pauses wait at their next
- * token boundary until it ends. Clients (windows) have equal priority. Like the TypeScript
+ * token boundary until it ends. Among clients (windows), the focused one's `interactive` work goes
+ * first (see {@link Scheduler.setFocusedClient}). Like the TypeScript
  * extension's `RequestQueue` (interactive requests go before low-priority ones, and `interruptGetErr`
  * stops the diagnostics run), but over the device rather than one request queue: each engine keeps
  * its own order, the scheduler only says who gives way.
@@ -32,6 +33,8 @@ export class Scheduler {
 	/** When work in each lane last arrived or ended, for the quiet time. */
 	private readonly lastActivity = new Map<Lane, number>();
 	private change: { promise: Promise<void>; resolve: () => void } | undefined;
+	/** The client (window) with the focus: its `interactive` work goes before other clients'. */
+	private focusedClient: string | undefined;
 	private readonly host: JobHost = {
 		pauses: job => this.pauses(job),
 		nextChange: () => (this.change ??= withResolvers()).promise,
@@ -46,6 +49,22 @@ export class Scheduler {
 		return [...this.active]
 			.sort((a, b) => rankOf(a.lane) - rankOf(b.lane))
 			.map(job => ({ lane: job.lane, clientId: job.clientId, phase: job.phase }));
+	}
+
+	/**
+	 * The client whose window has the focus, or none. While an `interactive` job of that client is
+	 * active, `interactive` jobs of other clients wait at their next token boundary (the user looks
+	 * at the focused window's ghost text); without a focused client, clients have equal priority.
+	 */
+	setFocusedClient(clientId: string | undefined): void {
+		if (this.focusedClient !== clientId) {
+			this.focusedClient = clientId;
+			this.wake();
+		}
+	}
+
+	get focused(): string | undefined {
+		return this.focusedClient;
 	}
 
 	/** Registers work as it arrives; the caller must {@link Job.end} it (see {@link run}). */
@@ -105,11 +124,10 @@ export class Scheduler {
 
 	private pauses(job: Job): boolean {
 		const pausedBy = lanePolicies[job.lane].pausedBy;
-		if (pausedBy.length === 0) {
-			return false;
-		}
+		const focused = this.focusedClient;
+		const yieldsToFocus = job.lane === 'interactive' && focused !== undefined && job.clientId !== undefined && job.clientId !== focused;
 		for (const other of this.active) {
-			if (pausedBy.includes(other.lane)) {
+			if (pausedBy.includes(other.lane) || (yieldsToFocus && other.lane === 'interactive' && other.clientId === focused)) {
 				return true;
 			}
 		}
@@ -132,6 +150,10 @@ export class Scheduler {
 
 	private noteActivity(lane: Lane): void {
 		this.lastActivity.set(lane, performance.now());
+		this.wake();
+	}
+
+	private wake(): void {
 		const change = this.change;
 		this.change = undefined;
 		change?.resolve();
