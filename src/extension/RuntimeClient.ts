@@ -56,6 +56,8 @@ export class RuntimeClient extends Disposable {
 	/** Set while this window asked the shared runtime to exit: the close that follows is no crash. */
 	private exitRequested = false;
 	private clientSubscription: vscode.Disposable | undefined;
+	/** Whether the current connection got through initialize; reset when it closes. */
+	private connectionUp = false;
 	private state: ClientState = { kind: 'starting' };
 	private readonly restartPolicy = new RestartPolicy();
 	/** Handlers by method; each LanguageClient gets one route per method, since it keeps only one handler each. */
@@ -198,6 +200,7 @@ export class RuntimeClient extends Disposable {
 		this.connecting?.abort();
 		this.connecting = undefined;
 		this.exitRequested = false;
+		this.connectionUp = false;
 		if (client && client.state !== State.Stopped) {
 			await client.stop(5_000).catch(error => this.log.warn(`Stopping the runtime: ${errorMessage(error)}`));
 		}
@@ -251,6 +254,7 @@ export class RuntimeClient extends Disposable {
 			return;
 		}
 		if (state === State.Running) {
+			this.connectionUp = true;
 			this.connectEmitter.fire();
 		} else if (state === State.Stopped && this.state.kind === 'starting') {
 			// A reconnect after a crash that failed (no runtime could be started): the client gave up.
@@ -273,8 +277,18 @@ export class RuntimeClient extends Disposable {
 			initializationOptions: () => getRuntimeSettings(this.storageDir),
 			outputChannel: this.log,
 			errorHandler: {
-				error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
+				// A read or write error (ECONNRESET when the runtime is killed) comes with the close; only the
+				// close's notice is shown, so the user gets one message that says what happened.
+				error: (error): ErrorHandlerResult => {
+					this.log.warn(`Connection to the runtime: ${errorMessage(error)}`);
+					return { action: ErrorAction.Continue, handled: true };
+				},
 				closed: () => this.onRuntimeClosed(),
+			},
+			// A connection that closes while initializing is handled by `closed` (a reconnect within the crash limit), not by a second error toast.
+			initializationFailedHandler: error => {
+				this.log.warn(`Initializing the runtime connection: ${errorMessage(error)}`);
+				return false;
 			},
 			middleware: Object.assign({}, ...this.middlewares) as Middleware,
 		};
@@ -287,11 +301,16 @@ export class RuntimeClient extends Disposable {
 		if (this.exitRequested) {
 			// Restart Runtime from this window: the runtime exited as asked; reconnecting starts the new one.
 			this.exitRequested = false;
+			this.connectionUp = false;
 			this.log.info('The shared runtime exited as asked; reconnecting.');
 			this.setState({ kind: 'starting' });
 			return { action: CloseAction.Restart, handled: true };
 		}
 		const runtime = this.shared ? 'shared runtime' : 'runtime';
+		// A connection that never got through initialize (a runtime that exited as it lost the race to
+		// listen, say) was not the user's runtime yet: counted, but the notice of the first close stands.
+		const wasUp = this.connectionUp;
+		this.connectionUp = false;
 		const decision = this.restartPolicy.onCrash(Date.now());
 		if (!decision.restart) {
 			const message = `Bora's ${runtime} stopped ${decision.crashes} times in ${decision.windowMinutes} minutes and will not be ${this.shared ? 'reconnected' : 'restarted'} automatically.`;
@@ -304,7 +323,11 @@ export class RuntimeClient extends Disposable {
 			// Another window may have started the new runtime first; this one reconnects to it either way.
 			? "Bora's shared runtime stopped (unexpectedly, or restarted from another window) and was restarted; this window reconnected to it."
 			: "Bora's runtime stopped unexpectedly and was restarted.";
-		void vscode.window.showWarningMessage(notice, 'Show Log').then(choice => this.onNoticeChoice(choice));
+		if (wasUp) {
+			void vscode.window.showWarningMessage(notice, 'Show Log').then(choice => this.onNoticeChoice(choice));
+		} else {
+			this.log.warn(`The ${runtime} closed the connection before it was initialized; connecting again.`);
+		}
 		return { action: CloseAction.Restart, handled: true };
 	}
 

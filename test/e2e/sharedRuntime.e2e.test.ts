@@ -51,15 +51,19 @@ describe('two VS Code windows share one runtime: the packaged .vsix in code-serv
 		}
 	});
 
-	it('ghost text works in both windows', async () => {
+	const ghostTextInBoth = async (step: string) => {
 		for (const [page, label] of [[first, 'first'], [second, 'second']] as const) {
 			await typeFunctionHeader(page);
 			const ghost = page.locator(ghostText);
 			await ghost.first().waitFor({ timeout: 60_000 });
 			const shown = (await ghost.allTextContents()).join('').replace(/\u00a0/g, ' ');
-			assert.equal(shown.trim(), canonicalFim.middle.trim(), `the suggestion in the ${label} window`);
-			await session!.screenshot(`ghost-text-${label}`, page);
+			assert.equal(shown.trim(), canonicalFim.middle.trim(), `the suggestion in the ${label} window (${step})`);
+			await session!.screenshot(`${step}-ghost-text-${label}`, page);
 		}
+	};
+
+	it('ghost text works in both windows', async () => {
+		await ghostTextInBoth('start');
 	});
 
 	it('both windows name the same runtime process in Bora: Show Runtime Status, each marked as "this window"', async () => {
@@ -73,9 +77,54 @@ describe('two VS Code windows share one runtime: the packaged .vsix in code-serv
 		// And the machine agrees: exactly one runtime process started for this run's socket folder, with that pid.
 		assert.deepEqual(await runtimesOfThisRun(folder), [firstStatus.pid]);
 	});
+
+	it('kill -9 of the runtime: both windows say so and reconnect to one new runtime, and ghost text works again in both', async () => {
+		const { pid } = await readRuntimeStatus(session!, first);
+		process.kill(pid, 'SIGKILL');
+		for (const page of [first, second]) {
+			await page.locator('.notifications-toasts', { hasText: "Bora's shared runtime stopped" }).first().waitFor({ timeout: 60_000 });
+		}
+		const [firstStatus, secondStatus] = [await waitForNewRuntime(session!, first, pid), await waitForNewRuntime(session!, second, pid)];
+		assert.equal(firstStatus.pid, secondStatus.pid, 'both windows reconnected to the same new runtime');
+		assert.deepEqual(await runtimesOfThisRun(folder), [firstStatus.pid], 'exactly one runtime came back');
+		await ghostTextInBoth('after-kill');
+	});
+
+	it('Bora: Restart Runtime asks first, because another window uses the runtime, then both windows reconnect to a new one', async () => {
+		const { pid } = await readRuntimeStatus(session!, first);
+		await session!.runCommand('Bora: Restart Runtime', first);
+		const dialog = first.locator('.monaco-dialog-box');
+		await dialog.waitFor({ timeout: 30_000 });
+		assert.match(await dialog.textContent() ?? '', /2 windows use this runtime \(this one and ws2\)/);
+		await session!.screenshot('restart-confirmation', first);
+		await dialog.getByRole('button', { name: 'Restart for All Windows' }).click();
+		const [firstStatus, secondStatus] = [await waitForNewRuntime(session!, first, pid), await waitForNewRuntime(session!, second, pid)];
+		assert.equal(firstStatus.pid, secondStatus.pid);
+		assert.deepEqual(await runtimesOfThisRun(folder), [firstStatus.pid]);
+	});
 });
 
-/** Opens add.js in `page` and types the canonical function header; VS Code closes the brace. */
+/**
+ * Reads Show Runtime Status in `page` until it names a runtime other than `oldPid` with both windows
+ * connected again (each window reconnects on its own, so the first answers may still be the old
+ * state or miss the other window).
+ */
+async function waitForNewRuntime(session: UiSession, page: Page, oldPid: number, timeoutMs = 90_000): Promise<ShownStatus> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator('.codicon-sparkle') }).first().waitFor({ timeout: timeoutMs });
+		const status = await readRuntimeStatus(session, page).catch(() => undefined);
+		if (status && status.pid !== oldPid && status.windows === 2) {
+			return status;
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`No new runtime with both windows within ${timeoutMs} ms; last seen: ${JSON.stringify(status)}`);
+		}
+		await new Promise(resolve => setTimeout(resolve, 500));
+	}
+}
+
+/** Opens add.js in `page`, empties it and types the canonical function header; VS Code closes the brace. */
 async function typeFunctionHeader(page: Page): Promise<void> {
 	await page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
 	await page.keyboard.press('Control+P');
@@ -86,6 +135,9 @@ async function typeFunctionHeader(page: Page): Promise<void> {
 	const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
 	await editor.waitFor();
 	await editor.click();
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('Control+A');
+	await page.keyboard.press('Delete');
 	await page.keyboard.type(canonicalFim.prefix);
 }
 
@@ -106,6 +158,9 @@ async function readRuntimeStatus(session: UiSession, page: Page): Promise<ShownS
 		await row.waitFor({ timeout: 30_000 });
 		return (await row.textContent() ?? '').replace(/\u00a0/g, ' ');
 	};
+	// The picker opens once the runtime answered; its action rows tell it from the closing Command Palette.
+	await rows.filter({ hasText: 'Show Runtime Log' }).first().waitFor({ timeout: 30_000 });
+	await page.locator('.quick-input-widget').screenshot({ path: join(session.folder.artifacts, `status-${Date.now()}.png`) }).catch(() => undefined);
 	const runtimeLine = await rowMatching('Shared runtime', /Shared runtime · pid \d+/);
 	const windowsLine = await rowMatching('Windows connected', /Windows connected \(\d+\)/);
 	await page.keyboard.press('Escape');
