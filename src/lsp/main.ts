@@ -27,7 +27,7 @@ if (stdio) {
 }
 if (argv.includes('--connect')) {
 	// Only bytes pass here; the runtime it reaches checks the thread pool.
-	void connectBridge({ serverModulePath, args: argv.filter(arg => arg !== '--connect') });
+	void connectBridge({ serverModulePath, args: argv.filter(arg => arg !== '--connect' && arg !== '--stdio') });
 } else {
 	if (!process.env['UV_THREADPOOL_SIZE']) {
 		// Too late to set here (see runtimeProcessEnv); libuv's pool has its default 4 threads.

@@ -141,6 +141,46 @@ describe('scheduler', () => {
 		assert.deepEqual(scheduler.jobs, []);
 	});
 
+	it("the focused client's completion goes first: another client's waits at its next token, and the chat still pauses for both", async () => {
+		const scheduler = new Scheduler();
+		scheduler.setFocusedClient('w1');
+		const other = scheduler.enter({ lane: 'interactive', clientId: 'w2' });
+		const chat = scheduler.enter({ lane: 'chat', clientId: 'w3' });
+		const evaluated: number[] = [];
+		const otherTokens = scheduledEvaluation(fakeTokens(3, evaluated), { inputTokens: 1, job: other });
+		assert.equal((await otherTokens.next()).value, 0, 'alone, the unfocused window generates');
+		assert.equal(other.mustPause, false);
+
+		const focused = scheduler.enter({ lane: 'interactive', clientId: 'w1' });
+		assert.equal(other.mustPause, true, "another window's completion waits while the focused one's is active");
+		assert.equal(focused.mustPause, false);
+		assert.equal(focused.signal.aborted || other.signal.aborted, false, 'it waits, it is never stopped');
+		const next = otherTokens.next();
+		const waiting = track(next);
+		await turn();
+		assert.equal(waiting.settled, false);
+		assert.deepEqual(evaluated, [0], 'no token of the unfocused window meanwhile');
+		assert.equal(other.phase, 'paused');
+		assert.equal(chat.mustPause, true);
+
+		focused.end();
+		assert.equal((await next).value, 1, 'resumed once the focused completion ended');
+		assert.equal(chat.mustPause, true, 'the chat still waits for the other completion');
+
+		// The focus moves to w2: a completion of w1 now waits for w2's.
+		scheduler.setFocusedClient('w2');
+		const formerFocus = scheduler.enter({ lane: 'interactive', clientId: 'w1' });
+		assert.equal(formerFocus.mustPause, true);
+		scheduler.setFocusedClient(undefined);
+		assert.equal(formerFocus.mustPause, false, 'without a focused window, clients are equal');
+		formerFocus.end();
+		other.end();
+		assert.equal(chat.mustPause, false);
+		chat.end();
+		await otherTokens.return(undefined);
+		assert.deepEqual(scheduler.jobs, []);
+	});
+
 	it('runs a job once quiet: it waits while work of its lane or higher is active, not for lower work', async () => {
 		const scheduler = new Scheduler();
 		const chat = scheduler.enter({ lane: 'chat' });
