@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { BoraApi } from '../../../src/extension/BoraApi';
+import { formatBytes } from '../../../src/shared/formatBytes';
 import { activateBora, runtimePids, triggerInlineCompletion, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
 
@@ -38,6 +39,7 @@ describe('shared runtime (bora.runtime.shared, on by default)', () => {
 		assert.equal(self.length, 1, 'exactly one window is "this window"');
 		assert.equal(self[0]!.name, vscode.workspace.name);
 		assert.equal(self[0]!.pid, process.pid, "the extension host's pid from initialize");
+		assert.equal(self[0]!.focused, vscode.window.state.focused, 'the focus this window reported (bora/windowState)');
 		const model = status.models.find(candidate => candidate.path === readFixtures().models.mistral4Fim);
 		assert.ok(model, `the fixture model is listed: ${JSON.stringify(status.models)}`);
 		assert.deepEqual(model.windowIds, [self[0]!.id]);
@@ -46,6 +48,9 @@ describe('shared runtime (bora.runtime.shared, on by default)', () => {
 		assert.ok(report.lines.some(line => line.startsWith(`Shared runtime · pid ${status.pid} · build ${status.buildHash}`)), report.lines.join('\n'));
 		assert.ok(report.lines.includes(`Windows connected (1): ${vscode.workspace.name} (this window${self[0]!.focused ? ', focused' : ''})`), report.lines.join('\n'));
 		assert.ok(report.lines.some(line => line.startsWith(`Model: ${model.name} · `) && line.endsWith(`used by ${vscode.workspace.name} (this window)`)), report.lines.join('\n'));
+		// The Models view's "In use" section says the same briefly.
+		const inUse = client.models.tree.getChildren({ kind: 'section', id: 'active', label: 'In use' });
+		assert.ok(inUse.some(node => node.kind === 'line' && node.text === `Shared runtime: ${model.name} · used by 1 window · ${formatBytes(model.bytes)}`), JSON.stringify(inUse));
 		await completesCanonically(client);
 	});
 
