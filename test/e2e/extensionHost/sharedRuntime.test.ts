@@ -16,6 +16,34 @@ function commandLine(pid: number): string[] {
 	return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 }
 
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Resolves once the runtime's status reports `minutes` of keep-alive (the pushed setting has reached it). */
+function waitForKeepAlive(client: BoraApi, minutes: number): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		const done = (error?: Error) => {
+			clearTimeout(timer);
+			subscription.dispose();
+			if (error) {
+				reject(error);
+			} else {
+				resolve();
+			}
+		};
+		const timer = setTimeout(() => done(new Error(`The runtime never reported a keep-alive of ${minutes} minutes`)), 30_000);
+		// Listening first, then asking: the change notification may come either before or after the answer.
+		const subscription = client.runtime.onDidChangeSharedStatus(status => status?.keepAliveMinutes === minutes && done());
+		client.runtime.refreshSharedStatus().then(status => status.keepAliveMinutes === minutes && done(), done);
+	});
+}
+
 async function completesCanonically(client: BoraApi): Promise<void> {
 	const { canonicalFim } = readFixtures();
 	const { items } = await triggerInlineCompletion(client, canonicalFim.prefix, canonicalFim.suffix);
@@ -26,6 +54,7 @@ async function completesCanonically(client: BoraApi): Promise<void> {
 describe('shared runtime (bora.runtime.shared, on by default)', () => {
 	after(async () => {
 		await vscode.workspace.getConfiguration().update('bora.runtime.shared', undefined, vscode.ConfigurationTarget.Global);
+		await vscode.workspace.getConfiguration().update('bora.runtime.keepAliveMinutes', 0, vscode.ConfigurationTarget.Global);
 		await waitForMode(await activateBora(), true);
 	});
 
@@ -54,10 +83,13 @@ describe('shared runtime (bora.runtime.shared, on by default)', () => {
 		await completesCanonically(client);
 	});
 
-	it('turning bora.runtime.shared off restarts the client on a runtime of its own; on again reconnects to a shared one', async () => {
+	it('turning bora.runtime.shared off restarts the client on a runtime of its own, and the shared runtime outlives it; on again reconnects to that one', async () => {
 		const client = await activateBora();
 		await waitForMode(client, true);
+		// A keep-alive long enough that the shared runtime waits for this window to come back (the run's default is 0: exit at once).
+		await vscode.workspace.getConfiguration().update('bora.runtime.keepAliveMinutes', 5, vscode.ConfigurationTarget.Global);
 		const sharedPid = (await client.runtime.refreshSharedStatus()).pid;
+		await waitForKeepAlive(client, 5);
 
 		await vscode.workspace.getConfiguration().update('bora.runtime.shared', false, vscode.ConfigurationTarget.Global);
 		await waitForMode(client, false);
@@ -67,13 +99,14 @@ describe('shared runtime (bora.runtime.shared, on by default)', () => {
 		// The shared runtime this window started may still be exiting (keep-alive 0), so only membership is checked.
 		assert.ok(runtimePids().includes(own.pid), 'the runtime of its own is a child of this extension host');
 		assert.ok(!commandLine(own.pid).includes('--listen'));
+		assert.ok(isRunning(sharedPid), 'leaving only disconnected this window: the shared runtime still runs');
 		await completesCanonically(client);
 
 		await vscode.workspace.getConfiguration().update('bora.runtime.shared', true, vscode.ConfigurationTarget.Global);
 		await waitForMode(client, true);
 		const shared = await client.runtime.refreshSharedStatus();
 		assert.equal(shared.shared, true);
-		assert.ok(commandLine(shared.pid).includes('--listen'));
+		assert.equal(shared.pid, sharedPid, 'back on the runtime it left');
 		assert.equal(shared.windows.filter(window => window.self).length, 1);
 		await completesCanonically(client);
 	});
