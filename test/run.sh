@@ -22,6 +22,7 @@ timed "typecheck" npm run --silent typecheck
 
 step "vision addon (llama.cpp mtmd, cmake + g++; skipped when up to date)"
 timed "vision addon" node scripts/build-vision.mjs
+timed "peer addon" node scripts/build-peer.mjs
 
 step "build"
 timed "build" node esbuild.mjs --tests

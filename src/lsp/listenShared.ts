@@ -1,9 +1,11 @@
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream } from 'node:fs';
 import { chmod, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createConnection, type Connection, type InitializeParams, type WatchDog } from 'vscode-languageserver';
-import { createProtocolConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import {
+	createProtocolConnection, Message, SocketMessageReader, SocketMessageWriter, type DataCallback, type NotificationMessage,
+} from 'vscode-languageserver/node';
 import { RuntimeHost, type Logger } from '../runtime';
 import { buildHashOf, sharedRuntimeEndpoint } from '../shared/sharedRuntime';
 import { defaultRuntimeSettings } from '../shared/types';
@@ -42,7 +44,8 @@ export async function listenShared({ serverModulePath, commandLineSettings }: Li
 		// Another starter won the race, or a runtime is up: the windows connect to it.
 		process.exit(0);
 	}
-	const log = createWriteStream(join(endpoint.directory, `runtime-${buildHash}.log`), { flags: 'w', mode: 0o600 });
+	const logPath = join(endpoint.directory, `runtime-${buildHash}.log`);
+	const log = createWriteStream(logPath, { flags: 'w', mode: 0o600 });
 	const logger: Logger = {
 		info: message => log.write(`${new Date().toISOString()} ${message}\n`),
 		warn: message => log.write(`${new Date().toISOString()} warning: ${message}\n`),
@@ -67,6 +70,15 @@ export async function listenShared({ serverModulePath, commandLineSettings }: Li
 	process.on('SIGTERM', () => void exit('SIGTERM'));
 	process.on('SIGINT', () => void exit('SIGINT'));
 	process.on('exit', () => lock.releaseSync());
+	process.on('unhandledRejection', reason => {
+		// One window's failed work must not end every window's runtime: said, and the process goes on.
+		logger.error(`unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`);
+	});
+	process.on('uncaughtException', error => {
+		// The log file is the only place a detached runtime can say why it died.
+		appendFileSync(logPath, `${new Date().toISOString()} error: uncaught ${error.stack ?? String(error)}\n`);
+		process.exit(1);
+	});
 
 	let idleTimer: NodeJS.Timeout | undefined;
 	const armIdleTimer = (ms: number) => {
@@ -81,7 +93,7 @@ export async function listenShared({ serverModulePath, commandLineSettings }: Li
 			return;
 		}
 		clearTimeout(idleTimer);
-		const session = serveSocket(socket, host, () => void exit('a window asked (bora/sharedRuntimeExit)'), commandLineSettings);
+		const session = serveSocket(socket, host, () => void exit('a window asked (bora/sharedRuntimeExit)'), commandLineSettings, logger);
 		socket.on('close', () => {
 			host.closeSession(session);
 			if (host.sessionCount === 0 && !exiting) {
@@ -144,8 +156,13 @@ function answers(socketPath: string): Promise<boolean> {
 	});
 }
 
-/** One client's LSP connection on its socket: a session whose `shutdown` and `exit` end only it. */
-function serveSocket(socket: Socket, host: RuntimeHost, onExitRequest: () => void, commandLineSettings: Record<string, unknown>) {
+/**
+ * One client's LSP connection on its socket: a session whose `shutdown` and `exit` end only it. When
+ * the socket closes with requests unanswered (the window crashed or hung up mid-chat), each is
+ * cancelled as if the client had sent `$/cancelRequest`: vscode-jsonrpc drops their tokens on dispose
+ * without cancelling them, so a chat would go on generating for nobody.
+ */
+function serveSocket(socket: Socket, host: RuntimeHost, onExitRequest: () => void, commandLineSettings: Record<string, unknown>, logger: Logger) {
 	// vscode-languageserver/node's watchdog exits the process on `exit` and when the client's pid dies; here neither may.
 	const watchDog: WatchDog = {
 		shutdownReceived: false,
@@ -154,11 +171,48 @@ function serveSocket(socket: Socket, host: RuntimeHost, onExitRequest: () => voi
 	};
 	const reader = new SocketMessageReader(socket);
 	const writer = new SocketMessageWriter(socket);
-	const connection: Connection = createConnection(logger => createProtocolConnection(reader, writer, logger), watchDog);
+	const unanswered = new Set<number | string>();
+	let deliver: DataCallback | undefined;
+	const listen = reader.listen.bind(reader);
+	reader.listen = callback => {
+		deliver = callback;
+		return listen(message => {
+			if (Message.isRequest(message) && message.id !== null) {
+				unanswered.add(message.id);
+			}
+			callback(message);
+		});
+	};
+	const write = writer.write.bind(writer);
+	writer.write = message => {
+		if (Message.isResponse(message) && message.id !== null) {
+			unanswered.delete(message.id);
+		}
+		return write(message);
+	};
+	let closed = false;
+	const connection: Connection = createConnection(logger => {
+		const protocol = createProtocolConnection(reader, writer, logger);
+		// Work of a window that left still ends, streams and logs; with its socket gone, there is nobody to tell.
+		const send = protocol.sendNotification.bind(protocol);
+		protocol.sendNotification = ((...args: Parameters<typeof send>) => closed ? Promise.resolve() : send(...args)) as typeof protocol.sendNotification;
+		return protocol;
+	}, watchDog);
 	const session = serveClient(connection, host, { commandLineSettings, onExitRequest });
 	connection.onShutdown(() => host.closeSession(session));
 	socket.on('error', () => socket.destroy());
-	socket.on('close', () => connection.dispose());
+	socket.on('close', () => {
+		closed = true;
+		if (unanswered.size > 0) {
+			logger.info(`[${session.id} ${session.name}] left with ${unanswered.size} requests unanswered: cancelled.`);
+		}
+		for (const id of unanswered) {
+			const cancel: NotificationMessage = { jsonrpc: '2.0', method: '$/cancelRequest', params: { id } };
+			deliver?.(cancel);
+		}
+		unanswered.clear();
+		connection.dispose();
+	});
 	connection.listen();
 	return session;
 }

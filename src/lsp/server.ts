@@ -23,10 +23,18 @@ export interface ServeClientOptions {
  * closes it when the connection ends.
  */
 export function serveClient(connection: Connection, host: RuntimeHost, { commandLineSettings = {}, onExitRequest }: ServeClientOptions = {}): ClientSession {
+	// A shared runtime's client may be gone (its socket closed) while its work still ends and logs: nothing to tell it then.
+	const whileConnected = (send: () => unknown) => {
+		try {
+			void Promise.resolve(send()).catch(() => undefined);
+		} catch {
+			// The connection is disposed.
+		}
+	};
 	const connectionLogger: Logger = {
-		info: message => connection.console.info(message),
-		warn: message => connection.console.warn(message),
-		error: message => connection.console.error(message),
+		info: message => whileConnected(() => connection.console.info(message)),
+		warn: message => whileConnected(() => connection.console.warn(message)),
+		error: message => whileConnected(() => connection.console.error(message)),
 	};
 	const documents = new TextDocuments(TextDocument);
 	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
@@ -40,7 +48,7 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
 		const runtime = session.runtime;
 		if (runtime !== before && (!settings.modelPath || runtime.state.kind !== 'idle')) {
 			// Nothing will load (or the load is someone else's, under way or done): no state change would tell the client.
-			void connection.sendNotification(RuntimeStateNotification.type, runtime.state);
+			whileConnected(() => connection.sendNotification(RuntimeStateNotification.type, runtime.state));
 		}
 		// Failures are states, sent as notifications.
 		configured.catch((error: unknown) => logger.error(`Applying settings: ${error instanceof Error ? error.message : String(error)}`));
@@ -69,7 +77,7 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
 		configure();
 	});
 
-	session.onDidChangeRuntimeState(state => void connection.sendNotification(RuntimeStateNotification.type, state));
+	session.onDidChangeRuntimeState(state => whileConnected(() => connection.sendNotification(RuntimeStateNotification.type, state)));
 	connection.onRequest(RuntimeStateRequest.type, () => session.runtimeState);
 	registerInlineCompletion(connection, documents, session.completion, logger);
 	registerChat(connection, () => session.runtime, logger);
@@ -83,7 +91,7 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
 	});
 	connection.onRequest(SharedRuntimeStatusRequest.type, () => host.status(session));
 	if (host.shared) {
-		const subscription = host.onDidChange(() => void connection.sendNotification(SharedRuntimeStatusNotification.type, host.status(session)).catch(() => undefined));
+		const subscription = host.onDidChange(() => whileConnected(() => connection.sendNotification(SharedRuntimeStatusNotification.type, host.status(session))));
 		session.onDidClose(() => subscription.dispose());
 	}
 	connection.onRequest(SharedRuntimeExitRequest.type, () => {

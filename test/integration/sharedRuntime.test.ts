@@ -6,10 +6,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildHashOf, sharedRuntimeEndpoint } from '../../src/shared/sharedRuntime';
+import { buildHashOf, SharedRuntimeExitRequest, sharedRuntimeEndpoint } from '../../src/shared/sharedRuntime';
 import { canonicalFim, ensureFixtureModel, ensureFixtureModels, reasoningChat } from '../models/fixtures';
 import { repoRoot, serverModule } from '../support/paths';
 import { RuntimeServerProcess } from '../support/RuntimeServerProcess';
+import { checkPeer } from '../../src/lsp/peerCredentials';
+import { chmodSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 
 const documentText = `${canonicalFim.prefix}|${canonicalFim.suffix}\n`;
 const linesOf = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `const ${tag}${i} = ${i};\n`).join('');
@@ -111,6 +114,7 @@ describe('the shared runtime: several clients on one process over its socket', f
 			assert.equal((await b!.sharedStatus()).pid, pid);
 			assert.equal((await c!.sharedStatus()).pid, pid);
 			assert.deepEqual(listeningRuntimes(runtimeDir), [pid], 'one runtime process');
+			assert.ok(a!.sharedStatuses.some(pushed => pushed.windows.length === 3 && pushed.windows.find(window => window.self)?.name === 'alpha'), 'every window is told when another connects');
 
 			// Each window completes its own document.
 			const docs = workspaces.map(({ dir }) => `${pathToFileURL(dir).href}/main.js`);
@@ -259,6 +263,40 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.ok(chunksAtAnswer[0]! < total, `B's first completion was answered while A's chat was still streaming (${chunksAtAnswer.join(', ')} of ${total} chunks)`);
 	});
 
+	it("a window that disconnects mid-chat has its requests cancelled, and the other window's completion and chat go on", async () => {
+		const [fim, chat] = await Promise.all([ensureFixtureModel('mistral4Fim'), ensureFixtureModel('mistral4Chat')]);
+		const settings = { modelPath: fim, chatModelPath: chat, threads: 2 };
+		const [a, b] = await Promise.all([connect({ name: 'leaving', initializationOptions: settings }), connect({ name: 'staying', initializationOptions: settings })]);
+		await Promise.all([a.waitForState('ready'), b.waitForState('ready')]);
+		const { pid, buildHash } = await b.sharedStatus();
+		const abandoned = a.chat({ chatId: 'gone', history: [], message: 'Show me a constant', effort: 'high' }).catch(() => undefined);
+		await a.waitForChatChunks('gone', 2);
+		// The window dies: no shutdown, no $/cancelRequest, only the socket closing.
+		a.socket!.destroy();
+		a.connection.dispose();
+		await abandoned;
+		const uri = 'file:///staying/x.js';
+		assert.equal((await b.complete(uri, await b.open(uri, documentText)))?.items[0]?.insertText, canonicalFim.middle);
+		const answer = await b.chat({ chatId: 'here', history: [], message: 'Show me a constant', effort: 'high' });
+		assert.equal(answer.answer, reasoningChat.answer);
+		const status = await b.sharedStatus();
+		assert.equal(status.pid, pid);
+		assert.deepEqual(status.windows.map(window => window.name), ['staying']);
+		const log = readFileSync(join(runtimeDir, `runtime-${buildHash}.log`), 'utf8');
+		assert.match(log, /\[w1 leaving\] left with 1 requests unanswered: cancelled/);
+	});
+
+	it('bora/sharedRuntimeExit: the runtime answers, then exits, and every window sees its connection close', async () => {
+		const [a, b] = await Promise.all([connect({ name: 'a' }), connect({ name: 'b' })]);
+		await Promise.all([a.waitForState('ready'), b.waitForState('ready')]);
+		const { pid } = await a.sharedStatus();
+		const closed = [once(a.socket!, 'close'), once(b.socket!, 'close')];
+		await a.connection.sendRequest(SharedRuntimeExitRequest.method);
+		await Promise.all(closed);
+		await exitOf(pid);
+		assert.deepEqual(listeningRuntimes(runtimeDir), []);
+	});
+
 	it('--connect bridges an LSP client on stdio to the shared runtime', async () => {
 		const bridged = await RuntimeServerProcess.start({ transport: 'stdio', args: ['--connect', '--keepAliveMinutes', '0'], env, initializationOptions: { modelPath: qwenFim, threads: 2 } });
 		clients.push(bridged);
@@ -269,5 +307,40 @@ describe('the shared runtime: several clients on one process over its socket', f
 		assert.deepEqual(listeningRuntimes(runtimeDir), [status.pid]);
 		const uri = 'file:///editor/x.js';
 		assert.equal((await bridged.complete(uri, await bridged.open(uri, documentText)))?.items[0]?.insertText, canonicalFim.middle);
+	});
+});
+
+describe('the shared runtime\'s peer check (SO_PEERCRED through the peer-credentials addon)', () => {
+	it('refuses a client of another uid and admits one of this uid', async () => {
+		// A socket other users can reach, unlike the runtime's own (its 0700 folder keeps them out before this check).
+		const dir = await mkdtemp(join(tmpdir(), 'bora-peer-'));
+		chmodSync(dir, 0o777);
+		const path = join(dir, 'peer.sock');
+		const warnings: string[] = [];
+		const logger = { info: () => { }, warn: (line: string) => warnings.push(line), error: () => { } };
+		const verdicts: Array<string | undefined> = [];
+		const accepted: Socket[] = [];
+		const server = createServer(socket => {
+			verdicts.push(checkPeer(socket, logger));
+			accepted.push(socket);
+		});
+		await new Promise<void>(resolve => server.listen(path, resolve));
+		chmodSync(path, 0o777);
+		try {
+			const connectAs = (prefix: readonly string[]) => new Promise<void>((resolve, reject) => {
+				const client = spawn(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), '-e', `const s = require('net').connect(${JSON.stringify(path)}, () => setTimeout(() => process.exit(0), 200)); s.on('error', e => { console.error(e.message); process.exit(7); });`], { stdio: 'inherit' });
+				client.on('exit', code => code === 0 ? resolve() : reject(new Error(`client exited with ${code}`)));
+			});
+			await connectAs(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+			await connectAs([]);
+			assert.equal(verdicts.length, 2);
+			assert.match(verdicts[0] ?? '', /uid 65534, not as this user \(uid 0\)/);
+			assert.equal(verdicts[1], undefined, 'the same user is admitted');
+			assert.equal(warnings.length, 1);
+		} finally {
+			accepted.forEach(socket => socket.destroy());
+			server.close();
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });

@@ -1,3 +1,4 @@
+import type { Llama } from 'node-llama-cpp';
 import { checkFileFit } from '../catalog/checkModelFit';
 import { detectHardware } from '../catalog/detectHardware';
 import type { CompletionDocuments } from '../completion/CompletionDocument';
@@ -8,6 +9,7 @@ import { Runtime, type RuntimeOptions } from '../Runtime';
 import { Scheduler } from '../scheduler/Scheduler';
 import type { ConnectedWindow, SharedModel, SharedRuntimeStatus } from '../../shared/sharedRuntime';
 import { defaultRuntimeSettings, type RuntimeSettings } from '../../shared/types';
+import type { ModelFit } from '../../shared/modelTypes';
 import { formatBytes } from '../../shared/formatBytes';
 import { ClientSession, type SessionHost } from './ClientSession';
 import { SharedLlamas } from './SharedLlamas';
@@ -23,6 +25,11 @@ export interface RuntimeHostOptions {
 	readonly keepAliveMinutes?: number;
 	/** Options for every Runtime the host creates (tests set small budgets and delays). Defaults to none. */
 	readonly runtimeOptions?: Omit<RuntimeOptions, 'logger' | 'scheduler' | 'llamas' | 'admitLoad'>;
+	/**
+	 * Whether a model fits beside those already loaded for other windows. Defaults to the header-based
+	 * fit against the memory free now (`checkFileFit`), which the loaded models already take.
+	 */
+	readonly checkFit?: (llama: Llama, target: LoadTarget, signal: AbortSignal) => Promise<ModelFit>;
 }
 
 export interface OpenSessionOptions {
@@ -59,13 +66,15 @@ export class RuntimeHost implements AsyncDisposable {
 	private readonly sessions = new Map<string, ClientSession>();
 	private readonly changeListeners = new Set<() => void>();
 	private readonly runtimeOptions: RuntimeHostOptions['runtimeOptions'];
+	private readonly checkFit: NonNullable<RuntimeHostOptions['checkFit']>;
 	/** Runtimes being disposed after their last session left, for {@link dispose} to wait on. */
 	private readonly disposing = new Set<Promise<void>>();
 	private nextId = 1;
 	private keepAlive: number;
 	private disposed = false;
 
-	constructor({ shared = true, logger = silentLogger, buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions }: RuntimeHostOptions = {}) {
+	constructor({ shared = true, logger = silentLogger, buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions, checkFit = headerFit }: RuntimeHostOptions = {}) {
+		this.checkFit = checkFit;
 		this.shared = shared;
 		this.logger = logger;
 		this.buildHash = buildHash;
@@ -207,9 +216,7 @@ export class RuntimeHost implements AsyncDisposable {
 			return;
 		}
 		const { llama } = await this.llamas.get(settings.gpu, settings.threads);
-		const fit = await checkFileFit(llama, target.modelPath, await detectHardware(llama), {
-			signal, ...optional('contextSize', target.contextSize), ...(target.gpuLayers === 'auto' ? {} : { gpuLayers: target.gpuLayers }),
-		});
+		const fit = await this.checkFit(llama, target, signal);
 		if (fit.level !== 'tooLarge') {
 			return;
 		}
@@ -240,6 +247,12 @@ export class RuntimeHost implements AsyncDisposable {
 			}
 		}
 	}
+}
+
+async function headerFit(llama: Llama, target: LoadTarget, signal: AbortSignal): Promise<ModelFit> {
+	return checkFileFit(llama, target.modelPath, await detectHardware(llama), {
+		signal, ...optional('contextSize', target.contextSize), ...(target.gpuLayers === 'auto' ? {} : { gpuLayers: target.gpuLayers }),
+	});
 }
 
 function prefixLogger(logger: Logger, prefix: () => string): Logger {
