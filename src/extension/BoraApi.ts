@@ -1,8 +1,25 @@
 import type * as vscode from 'vscode';
 import type { CompletionStatsInfo } from '../shared/protocol';
+import type { SharedRuntimeStatus } from '../shared/sharedRuntime';
 import type { ChatApi } from './chat/registerChat';
 import type { ClientState } from './ClientState';
+import type { RuntimeStatusReport } from './commands';
 import type { ModelsApi } from './models/registerModels';
+
+/** The runtime process behind this window, as the e2e suites check it. */
+export interface RuntimeApi {
+	/** Whether this window talks to the shared runtime (`bora.runtime.shared`, read at each start). */
+	readonly isShared: boolean;
+	/** The runtime's last reported status (pid, windows, models); undefined while none is connected. */
+	readonly sharedStatus: SharedRuntimeStatus | undefined;
+	readonly onDidChangeSharedStatus: vscode.Event<SharedRuntimeStatus | undefined>;
+	/** Fires after each connection is initialized, reconnects included. */
+	readonly onDidConnect: vscode.Event<void>;
+	/** What **Bora: Show Runtime Status** lists, asked now. */
+	status(): Promise<RuntimeStatusReport>;
+	/** Asks the runtime for its status now. */
+	refreshSharedStatus(): Promise<SharedRuntimeStatus>;
+}
 
 /**
  * What `activate` returns: the runtime's state and what each feature reports, enough for the e2e
@@ -18,4 +35,5 @@ export interface BoraApi {
 	readonly onDidReportCompletionStats: vscode.Event<CompletionStatsInfo>;
 	readonly chat: ChatApi;
 	readonly models: ModelsApi;
+	readonly runtime: RuntimeApi;
 }

@@ -1,22 +1,66 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './commandIds';
+import { describeSharedRuntime, otherWindows } from './describeSharedRuntime';
 import { describeState } from './describeState';
 import type { RuntimeClient } from './RuntimeClient';
 import { getSettings, SettingIds } from './settings';
+import type { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
 
 export interface CommandServices {
 	readonly runtime: RuntimeClient;
+	readonly sharedStatus: SharedRuntimeStatusWatch;
 	readonly log: vscode.LogOutputChannel;
 }
 
-export function registerCommands({ runtime, log }: CommandServices): vscode.Disposable[] {
+export function registerCommands(services: CommandServices): vscode.Disposable[] {
 	return [
 		vscode.commands.registerCommand(CommandIds.selectModel, selectModel),
-		vscode.commands.registerCommand(CommandIds.restartRuntime, () => runtime.restart()),
+		vscode.commands.registerCommand(CommandIds.restartRuntime, () => restartRuntime(services)),
 		vscode.commands.registerCommand(CommandIds.toggleCompletion, toggleCompletion),
-		vscode.commands.registerCommand(CommandIds.showLog, () => log.show()),
-		vscode.commands.registerCommand(CommandIds.showStatus, () => showStatus(runtime)),
+		vscode.commands.registerCommand(CommandIds.showLog, () => services.log.show()),
+		vscode.commands.registerCommand(CommandIds.showStatus, () => showStatus(services)),
 	];
+}
+
+/** What **Bora: Show Runtime Status** lists: this window's runtime state, then the runtime process and everyone it serves. */
+export interface RuntimeStatusReport {
+	readonly title: string;
+	/** Plain text, one item each. */
+	readonly lines: readonly string[];
+}
+
+/** Asks the runtime for its status now (the last known one when it cannot answer) and words it. */
+export async function runtimeStatusReport({ runtime, sharedStatus }: Pick<CommandServices, 'runtime' | 'sharedStatus'>): Promise<RuntimeStatusReport> {
+	const settings = getSettings();
+	const description = describeState(runtime.currentState, settings.completionEnabled, undefined, { mmprojPath: settings.mmprojPath, completionMode: settings.completionMode });
+	const status = runtime.currentState.kind === 'runtime' ? await sharedStatus.refresh().catch(() => sharedStatus.current) : undefined;
+	const plain = (line: string) => line.replace(/\*\*/g, '');
+	return { title: description.label, lines: [...description.details, ...(status ? describeSharedRuntime(status) : [])].map(plain) };
+}
+
+/**
+ * **Bora: Restart Runtime**. A shared runtime serves other windows too: when any is connected, the
+ * user confirms first, since each of them reconnects and waits for its models to load again.
+ * Resolves `false` when the user declined.
+ */
+async function restartRuntime({ runtime, sharedStatus }: CommandServices): Promise<boolean> {
+	if (runtime.isShared && runtime.currentState.kind === 'runtime') {
+		const status = await sharedStatus.refresh().catch(() => sharedStatus.current);
+		const others = status ? otherWindows(status) : [];
+		if (others.length > 0) {
+			const restart = 'Restart for All Windows';
+			const choice = await vscode.window.showWarningMessage(
+				`${others.length + 1} windows use this runtime (this one and ${others.map(window => window.name).join(', ')}). Restarting it reconnects all of them, and each waits for its models to load again.`,
+				{ modal: true },
+				restart,
+			);
+			if (choice !== restart) {
+				return false;
+			}
+		}
+	}
+	await runtime.restartRuntime();
+	return true;
 }
 
 /** Lets the user pick a GGUF file and stores it as the model; returns the chosen path. */
@@ -48,11 +92,10 @@ interface ActionItem extends vscode.QuickPickItem {
 	readonly command?: string;
 }
 
-async function showStatus(runtime: RuntimeClient): Promise<void> {
-	const description = describeState(runtime.currentState, getSettings().completionEnabled, undefined, { mmprojPath: getSettings().mmprojPath, completionMode: getSettings().completionMode });
-	const plain = (line: string) => line.replace(/\*\*/g, '');
+async function showStatus(services: CommandServices): Promise<void> {
+	const report = await runtimeStatusReport(services);
 	const items: ActionItem[] = [
-		...description.details.map((line): ActionItem => ({ label: plain(line) })),
+		...report.lines.map((line): ActionItem => ({ label: line })),
 		{ label: '', kind: vscode.QuickPickItemKind.Separator },
 		{ label: '$(file) Select GGUF Model…', command: CommandIds.selectModel },
 		{ label: '$(debug-restart) Restart Runtime', command: CommandIds.restartRuntime },
@@ -60,7 +103,7 @@ async function showStatus(runtime: RuntimeClient): Promise<void> {
 		{ label: '$(output) Show Runtime Log', command: CommandIds.showLog },
 		{ label: '$(gear) Open Settings', command: 'workbench.action.openSettings' },
 	];
-	const choice = await vscode.window.showQuickPick(items, { title: description.label, placeHolder: 'Bora runtime status and actions' });
+	const choice = await vscode.window.showQuickPick(items, { title: report.title, placeHolder: 'Bora runtime status and actions' });
 	if (choice?.command === 'workbench.action.openSettings') {
 		await vscode.commands.executeCommand(choice.command, '@ext:bora.bora');
 	} else if (choice?.command) {

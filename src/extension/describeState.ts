@@ -2,7 +2,9 @@ import { completionStatsText } from '../shared/completionStatsText';
 import { completionModeOf } from '../shared/completionMode';
 import { formatBytes } from '../shared/formatBytes';
 import { type CompletionModeSetting, type CompletionStatsInfo, type ModelInfo, type NoSuggestionInfo, type SpeedForecast } from '../shared/protocol';
+import type { SharedRuntimeStatus } from '../shared/sharedRuntime';
 import type { ClientState } from './ClientState';
+import { describeSharedModels } from './describeSharedRuntime';
 import { describePlacementLine } from './models/describeModels';
 
 /** The status bar's words for a state: one short label plus the details behind it. */
@@ -22,9 +24,17 @@ export interface DescribeStateExtras {
 	readonly completionMode?: CompletionModeSetting;
 	/** Why the latest completion request got no suggestion (cleared by a newer suggestion); shown while completion is on. */
 	readonly noSuggestion?: NoSuggestionInfo;
+	/** What the shared runtime reported: each of its models with the windows that use it, added while the runtime runs. */
+	readonly sharedRuntime?: SharedRuntimeStatus;
 }
 
 export function describeState(state: ClientState, completionEnabled: boolean, lastCompletion?: CompletionStatsInfo, extras: DescribeStateExtras = {}): StateDescription {
+	const description = describeOwnState(state, completionEnabled, lastCompletion, extras);
+	const shared = state.kind === 'runtime' ? describeSharedModels(extras.sharedRuntime).map(line => `Shared runtime: ${line}`) : [];
+	return shared.length === 0 ? description : { ...description, details: [...description.details, ...shared] };
+}
+
+function describeOwnState(state: ClientState, completionEnabled: boolean, lastCompletion: CompletionStatsInfo | undefined, extras: DescribeStateExtras): StateDescription {
 	switch (state.kind) {
 		case 'starting':
 			return { icon: 'loading~spin', label: 'Bora: starting', severity: 'normal', details: ['Starting the runtime process…'] };

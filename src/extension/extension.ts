@@ -2,13 +2,16 @@ import * as vscode from 'vscode';
 import type { BoraApi } from './BoraApi';
 import { ChatStreamRouter } from './chat/ChatStreamRouter';
 import { registerChat } from './chat/registerChat';
-import { registerCommands } from './commands';
+import { registerCommands, runtimeStatusReport } from './commands';
 import { InlineCompletionMiddleware } from './completion/InlineCompletionMiddleware';
 import { LastCompletion } from './completion/LastCompletion';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './RuntimeClient';
-import { affectsRuntime, getSettings } from './settings';
+import { affectsRuntime, getSettings, SettingIds } from './settings';
+import { sharedRuntimeConnector } from './sharedRuntimeConnector';
+import { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
 import { StatusBar } from './StatusBar';
+import { WindowStateReporter } from './WindowStateReporter';
 
 export type { BoraApi } from './BoraApi';
 
@@ -17,28 +20,35 @@ let runtime: RuntimeClient | undefined;
 /** Bora's extension host side is a thin client: all model work runs in the spawned runtime process. */
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
-	const client = new RuntimeClient(context.asAbsolutePath('dist/server.mjs'), log, context.globalStorageUri.fsPath);
+	const serverModule = context.asAbsolutePath('dist/server.mjs');
+	const client = new RuntimeClient({ serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log) });
 	runtime = client;
 	const lastCompletion = new LastCompletion(client);
 	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);
 	const streams = new ChatStreamRouter(client);
 	const statusBar = new StatusBar();
-	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome);
+	const sharedStatus = new SharedRuntimeStatusWatch(client, log);
+	const windowState = new WindowStateReporter(client);
+	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome, sharedStatus.current);
 
 	context.subscriptions.push(
-		log, client, lastCompletion, completions, streams, statusBar,
+		log, client, lastCompletion, completions, streams, statusBar, sharedStatus, windowState,
 		client.onDidChangeState(refresh),
 		lastCompletion.onDidChange(refresh),
+		sharedStatus.onDidChange(refresh),
 		vscode.workspace.onDidChangeConfiguration(event => {
-			if (affectsRuntime(event)) {
+			if (event.affectsConfiguration(SettingIds.runtimeShared)) {
+				// Another transport: this window leaves the shared runtime (which keeps serving the others), or joins it.
+				void client.restart();
+			} else if (affectsRuntime(event)) {
 				client.pushSettings();
 				refresh();
 			}
 		}),
-		...registerCommands({ runtime: client, log }),
+		...registerCommands({ runtime: client, sharedStatus, log }),
 	);
 	const chat = registerChat(context, client, streams, log);
-	const models = registerModels(context, client, log);
+	const models = registerModels(context, client, sharedStatus, log);
 	refresh();
 	// Not awaited: activation must stay fast, and the status bar reports the start.
 	void client.start();
@@ -51,6 +61,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 		onDidReportCompletionStats: lastCompletion.onDidReportStats,
 		chat,
 		models,
+		runtime: {
+			get isShared() {
+				return client.isShared;
+			},
+			get sharedStatus() {
+				return sharedStatus.current;
+			},
+			onDidChangeSharedStatus: sharedStatus.onDidChange,
+			onDidConnect: client.onDidConnect,
+			status: () => runtimeStatusReport({ runtime: client, sharedStatus }),
+			refreshSharedStatus: () => sharedStatus.refresh(),
+		},
 	};
 }
 

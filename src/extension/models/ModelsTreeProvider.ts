@@ -4,6 +4,8 @@ import {
 	type RecommendedModel, type VisionStatus, VisionStatusRequest,
 } from '../../shared/protocol';
 import { formatBytes } from '../../shared/formatBytes';
+import type { SharedRuntimeStatus } from '../../shared/sharedRuntime';
+import { describeSharedModels } from '../describeSharedRuntime';
 import type { RuntimeClient } from '../RuntimeClient';
 import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
@@ -42,10 +44,16 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 		private readonly runtime: RuntimeClient,
 		private readonly storageDir: string,
 		private readonly activeModelPaths: () => { completion: string; chat: string; mmproj?: string },
+		private readonly sharedStatus: () => SharedRuntimeStatus | undefined = () => undefined,
 	) { }
 
 	get current(): Snapshot {
 		return this.snapshot;
+	}
+
+	/** Redraws from what is known, without asking the runtime. */
+	redraw(): void {
+		this.changed.fire();
 	}
 
 	/** Asks the runtime again and redraws. */
@@ -142,8 +150,12 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			case 'active': {
 				const state = this.runtime.currentState;
 				const paths = this.activeModelPaths();
-				return describeActiveModels(state.kind === 'runtime' ? state.runtime : undefined, { chat: paths.chat !== paths.completion ? paths.chat : '', mmproj: paths.mmproj }, snapshot.vision)
-					.map(line => ({ kind: 'line', ...line }));
+				const shared = describeSharedModels(this.sharedStatus()).map((text): ModelsNode => ({ kind: 'line', text: `Shared runtime: ${text}`, icon: 'server-process' }));
+				return [
+					...describeActiveModels(state.kind === 'runtime' ? state.runtime : undefined, { chat: paths.chat !== paths.completion ? paths.chat : '', mmproj: paths.mmproj }, snapshot.vision)
+						.map((line): ModelsNode => ({ kind: 'line', ...line })),
+					...shared,
+				];
 			}
 			case 'machine':
 				return snapshot.hardware ? describeHardware(snapshot.hardware).map(text => ({ kind: 'line', text })) : [{ kind: 'line', text: 'Detecting…', icon: 'loading~spin' }];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ClientState } from '../ClientState';
 import { Disposable } from '../dispose';
 import type { RuntimeClient } from '../RuntimeClient';
+import type { SharedRuntimeStatusWatch } from '../SharedRuntimeStatusWatch';
 import { getSettings } from '../settings';
 import { ModelsCommandIds } from './modelsCommandIds';
 import { ModelsTreeProvider, type ModelsNode } from './ModelsTreeProvider';
@@ -15,12 +16,14 @@ export class ModelsView extends Disposable {
 	private readonly view: vscode.TreeView<ModelsNode>;
 	private welcomed = false;
 
-	constructor(private readonly runtime: RuntimeClient, storageDir: string) {
+	constructor(private readonly runtime: RuntimeClient, sharedStatus: SharedRuntimeStatusWatch, storageDir: string) {
 		super();
 		this.tree = this._register(new ModelsTreeProvider(runtime, storageDir, () => {
 			const settings = getSettings();
 			return { completion: settings.modelPath, chat: settings.chatModelPath || settings.modelPath, mmproj: settings.mmprojPath };
-		}));
+		}, () => sharedStatus.current));
+		// Other windows loading or freeing models change the "In use" section; nothing needs asking again.
+		this._register(sharedStatus.onDidChange(() => this.tree.redraw()));
 		this.view = this._register(vscode.window.createTreeView(ModelsCommandIds.view, { treeDataProvider: this.tree, showCollapseAll: false }));
 		this._register(runtime.onDidChangeState(state => this.onStateChange(state)));
 		this._register(this.view.onDidChangeVisibility(({ visible }) => visible && void this.tree.refresh()));

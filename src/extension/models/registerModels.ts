@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RuntimeClient } from '../RuntimeClient';
+import type { SharedRuntimeStatusWatch } from '../SharedRuntimeStatusWatch';
 import { ModelActions } from './ModelActions';
 import { ModelsCommandIds } from './modelsCommandIds';
 import { ModelsView } from './ModelsView';
@@ -14,9 +15,9 @@ export interface ModelsApi {
  * The Models view and its commands (downloads with a progress notification, the first-run
  * welcome); everything lands in `context.subscriptions`.
  */
-export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, log: vscode.LogOutputChannel): ModelsApi {
+export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, sharedStatus: SharedRuntimeStatusWatch, log: vscode.LogOutputChannel): ModelsApi {
 	const storageDir = context.globalStorageUri.fsPath;
-	const view = new ModelsView(runtime, storageDir);
+	const view = new ModelsView(runtime, sharedStatus, storageDir);
 	const actions = new ModelActions(runtime, view.tree, storageDir, log);
 	context.subscriptions.push(
 		view,

@@ -60,9 +60,13 @@ export class CodeServer implements AsyncDisposable {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** The workbench URL for a folder, optionally in extension-test mode (see real-vscode notes). */
-	workbenchUrl(options: { extensionDevelopmentPath?: string; extensionTestsPath?: string } = {}): string {
-		const params = new URLSearchParams({ folder: this.folder.workspace });
+	/**
+	 * The workbench URL for a folder (the run's workspace unless `workspace` names another), optionally
+	 * in extension-test mode (see real-vscode notes). Each URL opened in a browser page is one VS Code
+	 * window with its own extension host.
+	 */
+	workbenchUrl(options: { extensionDevelopmentPath?: string; extensionTestsPath?: string; workspace?: string } = {}): string {
+		const params = new URLSearchParams({ folder: options.workspace ?? this.folder.workspace });
 		const payload: [string, string][] = [];
 		const remote = (path: string) => `vscode-remote://127.0.0.1:${this.port}${path}`;
 		if (options.extensionDevelopmentPath) {

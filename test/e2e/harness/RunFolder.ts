@@ -15,6 +15,8 @@ export class RunFolder {
 	readonly artifacts: string;
 	readonly tmp: string;
 	readonly browserProfile: string;
+	/** `BORA_RUNTIME_DIR`: the shared runtime's socket folder, so a run never meets the user's own runtime (or another run's). */
+	readonly runtimeDir: string;
 
 	private constructor(readonly name: string) {
 		this.root = join(repoRoot, '.cache', 'e2e', 'r', name);
@@ -24,6 +26,7 @@ export class RunFolder {
 		this.artifacts = join(this.root, 'artifacts');
 		this.tmp = join(this.root, 't');
 		this.browserProfile = join(this.root, 'chr');
+		this.runtimeDir = join(this.root, 'rt');
 	}
 
 	/** A fresh folder: whatever an earlier run with the same name left is removed first. */
@@ -33,6 +36,7 @@ export class RunFolder {
 		for (const dir of [folder.userData, folder.extensions, folder.workspace, folder.artifacts, folder.tmp, folder.browserProfile, ...['config', 'data', 'cache'].map(d => join(folder.root, 'xdg', d))]) {
 			await mkdir(dir, { recursive: true });
 		}
+		await mkdir(folder.runtimeDir, { mode: 0o700 });
 		return folder;
 	}
 
@@ -44,6 +48,7 @@ export class RunFolder {
 			XDG_CACHE_HOME: join(this.root, 'xdg', 'cache'),
 			TMPDIR: this.tmp,
 			NODE_COMPILE_CACHE: join(this.root, 'xdg', 'cache', 'node'),
+			BORA_RUNTIME_DIR: this.runtimeDir,
 		};
 	}
 

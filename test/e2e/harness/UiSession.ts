@@ -32,10 +32,7 @@ export class UiSession {
 		try {
 			workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
 			const session = new UiSession(name, folder, server, workbench);
-			const page = workbench.page;
-			await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-			const icons = readyIcons.map(icon => `.codicon-${icon}`).join(', ');
-			await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator(icons) }).first().waitFor({ timeout: 120_000 });
+			await waitForBora(workbench.page, readyIcons);
 			console.log(`    artifacts: ${folder.artifacts}`);
 			return session;
 		} catch (error) {
@@ -49,33 +46,51 @@ export class UiSession {
 		return this.workbench.page;
 	}
 
+	/**
+	 * Opens a second VS Code window on `workspace` (a folder the caller filled) in another tab of the
+	 * same browser and code-server, so it gets its own extension host, and waits until Bora is ready
+	 * there too.
+	 */
+	async openWindow(workspace: string, readyIcons: readonly string[] = ['sparkle']): Promise<Page> {
+		const page = await this.workbench.openPage(this.server.workbenchUrl({ workspace }));
+		await waitForBora(page, readyIcons);
+		return page;
+	}
+
 	/** The chat panel's document, inside the web workbench's two webview iframes. */
 	get chat(): FrameLocator {
 		return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 	}
 
-	/** Numbered screenshots in the run's artifacts, in the order they were taken. */
-	async screenshot(label: string): Promise<void> {
-		await this.workbench.screenshot(join(this.folder.artifacts, `${String(++this.shots).padStart(2, '0')}-${this.name}-${label.replace(/\W+/g, '-')}.png`));
+	/** Numbered screenshots in the run's artifacts, in the order they were taken; of `page` when given (another window). */
+	async screenshot(label: string, page?: Page): Promise<void> {
+		await this.workbench.screenshot(join(this.folder.artifacts, `${String(++this.shots).padStart(2, '0')}-${this.name}-${label.replace(/\W+/g, '-')}.png`), page);
 	}
 
 	/** Keys typed while a webview has focus stay in its iframe; give the workbench focus first. */
-	async focusWorkbench(): Promise<void> {
-		await this.page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
+	async focusWorkbench(page: Page = this.page): Promise<void> {
+		await page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
 	}
 
-	/** Runs a command from the Command Palette by its title. */
-	async runCommand(title: string): Promise<void> {
-		await this.focusWorkbench();
-		await this.page.keyboard.press('F1');
-		await this.page.locator('.quick-input-widget input').waitFor();
-		await this.page.keyboard.type(title);
-		await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-		await this.page.keyboard.press('Enter');
+	/** Runs a command from the Command Palette by its title, in `page` when given (another window). */
+	async runCommand(title: string, page: Page = this.page): Promise<void> {
+		await this.focusWorkbench(page);
+		await page.keyboard.press('F1');
+		await page.locator('.quick-input-widget input').waitFor();
+		await page.keyboard.type(title);
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+		await page.keyboard.press('Enter');
 	}
 
 	async close(): Promise<void> {
 		await this.workbench.close();
 		await this.server.stop();
 	}
+}
+
+/** Waits for the workbench and then for Bora's status bar item with one of `icons`. */
+async function waitForBora(page: Page, icons: readonly string[]): Promise<void> {
+	await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+	const selector = icons.map(icon => `.codicon-${icon}`).join(', ');
+	await page.locator('.statusbar-item', { hasText: 'Bora:' }).filter({ has: page.locator(selector) }).first().waitFor({ timeout: 120_000 });
 }

@@ -44,8 +44,15 @@ export class Workbench implements AsyncDisposable {
 		}
 	}
 
-	async screenshot(path: string): Promise<void> {
-		await this.page.screenshot({ path });
+	/** Another VS Code window: a second tab of the same browser, on `url`. */
+	async openPage(url: string): Promise<Page> {
+		const page = await this.context.newPage();
+		await page.goto(url);
+		return page;
+	}
+
+	async screenshot(path: string, page: Page = this.page): Promise<void> {
+		await page.screenshot({ path });
 	}
 
 	async close(): Promise<void> {

@@ -34,7 +34,8 @@ export async function prepareFixtureWorkspace(
 	const visionFixtures = vision ? await prepareVision(folder) : undefined;
 	await folder.writeWorkspaceFile(fixturesFileName, JSON.stringify({ models, names: fixtureDisplayNames, canonicalFim, canonicalFimAlternative, chatAnswer, ...(visionFixtures ? { vision: visionFixtures } : {}) }, null, '\t'));
 	await folder.writeWorkspaceFile('add.js', '');
-	await folder.writeSettings(settings, { 'bora.modelPath': models.mistral4Fim, 'bora.threads': 2, 'bora.gpu': 'off', ...machine });
+	// Keep-alive 0: the shared runtime (detached, outside code-server's process group) exits with the last window of the run.
+	await folder.writeSettings(settings, { 'bora.modelPath': models.mistral4Fim, 'bora.threads': 2, 'bora.gpu': 'off', 'bora.runtime.keepAliveMinutes': 0, ...machine });
 	return visionFixtures;
 }
 
