@@ -42,7 +42,10 @@ export interface OpenSessionOptions {
 
 /** Sessions sharing one Runtime: their load settings are equal. */
 interface Share {
-	readonly key: string;
+	/** The load settings' key; changes when the runtime's one window changes them (see `attach`). */
+	key: string;
+	/** The settings of the last session that (re)keyed it: its llama.cpp's GPU mode and threads. */
+	settings: RuntimeSettings;
 	readonly runtime: Runtime;
 	readonly sessions: Set<ClientSession>;
 }
@@ -170,18 +173,30 @@ export class RuntimeHost implements AsyncDisposable {
 			this.keepAlive = settings.keepAliveMinutes;
 		}
 		const key = loadKeyOf(settings);
+		const own = [...this.shares.values()].find(candidate => candidate.sessions.has(session));
 		let share = this.shares.get(key);
+		if (!share && own && own.sessions.size === 1) {
+			// A runtime only this window uses follows its settings, as a runtime of its own always did: a
+			// model that fails to load then leaves the working one in place ("Still using …").
+			this.shares.delete(own.key);
+			own.key = key;
+			own.settings = settings;
+			this.shares.set(key, own);
+			share = own;
+		}
 		if (!share) {
 			const sessions = new Set<ClientSession>();
+			let created: Share | undefined;
 			const runtime = new Runtime({
 				...this.runtimeOptions,
-				// The runtime's own lines (loads, notices) go to every window that uses it, and once to the process's log.
-				logger: broadcastLogger(() => [this.logger, ...[...sessions].map(user => this.clientLoggers.get(user) ?? user.logger)]),
+				// The runtime's own lines (loads, notices) go to every window that uses it.
+				logger: broadcastLogger(() => [...sessions].map(user => user.logger)),
 				scheduler: this.scheduler,
 				llamas: (gpu, threads) => this.llamas.get(gpu, threads),
-				admitLoad: (target, signal) => this.admitLoad(key, target, settings, signal),
+				admitLoad: (target, signal) => this.admitLoad(created!, target, signal),
 			});
-			share = { key, runtime, sessions };
+			created = { key, settings, runtime, sessions };
+			share = created;
 			this.shares.set(key, share);
 			runtime.onDidChangeState(state => {
 				if (state.kind !== 'loading') {
@@ -214,12 +229,12 @@ export class RuntimeHost implements AsyncDisposable {
 	 * free now (which the loaded models already take). Only checked when another model is loaded; a
 	 * model alone loads as it always did (its own fallbacks to fewer GPU layers and a smaller context).
 	 */
-	private async admitLoad(key: string, target: LoadTarget, settings: RuntimeSettings, signal: AbortSignal): Promise<void> {
-		const others = [...this.shares.values()].filter(share => share.key !== key && share.runtime.state.kind === 'ready');
+	private async admitLoad(loading: Share, target: LoadTarget, signal: AbortSignal): Promise<void> {
+		const others = [...this.shares.values()].filter(share => share !== loading && share.runtime.state.kind === 'ready');
 		if (others.length === 0) {
 			return;
 		}
-		const { llama } = await this.llamas.get(settings.gpu, settings.threads);
+		const { llama } = await this.llamas.get(loading.settings.gpu, loading.settings.threads);
 		const fit = await this.checkFit(llama, target, signal);
 		if (fit.level !== 'tooLarge') {
 			return;
