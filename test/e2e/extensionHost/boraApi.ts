@@ -58,12 +58,22 @@ export async function triggerInlineCompletion(client: BoraApi, prefix: string, s
 	const editor = await vscode.window.showTextDocument(document);
 	const cursor = new vscode.Position(0, prefix.length);
 	editor.selection = new vscode.Selection(cursor, cursor);
-	const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => {
-		const subscription = client.onDidProvideInlineCompletions(items => {
-			subscription.dispose();
-			resolve(items);
-		});
-	});
-	await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-	return { document, items: await provided };
+	let received: ((items: readonly vscode.InlineCompletionItem[]) => void) | undefined;
+	const provided = new Promise<readonly vscode.InlineCompletionItem[]>(resolve => received = resolve);
+	const subscription = client.onDidProvideInlineCompletions(items => received?.(items));
+	try {
+		// VS Code drops an explicit trigger now and then (a fetch cancelled by its own editor bookkeeping
+		// right after a document opens, or while a model or connection changes), and the provider then
+		// answers nothing: ask again rather than wait for an answer that will not come.
+		for (let attempt = 1; ; attempt++) {
+			await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+			const items = await Promise.race([provided, new Promise<undefined>(resolve => setTimeout(resolve, 10_000))]);
+			if (items || attempt === 5) {
+				return { document, items: items ?? await provided };
+			}
+			console.log(`triggerInlineCompletion: no answer 10 s after trigger ${attempt}; triggering again`);
+		}
+	} finally {
+		subscription.dispose();
+	}
 }
