@@ -191,6 +191,7 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.replaceChildren(...effort.levels.map(level => {
 		const option = element('option', { text: level.label, attrs: { value: level.value } });
 		option.disabled = level.disabledReason !== undefined;
+		option.title = level.description ?? '';
 		if (level.disabledReason) {
 			option.title = level.disabledReason;
 			option.textContent = `${level.label} (unavailable)`;
@@ -201,7 +202,7 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.disabled = effort.disabledReason !== undefined;
 	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
 	const answeredBy = effort.model ? ` Chat model: ${effort.model}.` : '';
-	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : 'Reasoning effort: how long the model may think before answering.') + answeredBy;
+	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : `Reasoning effort: how long the model may think before answering. ${effort.levels.find(level => level.value === effort.value)?.description ?? ''}`) + answeredBy;
 	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
 }
 
