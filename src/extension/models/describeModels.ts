@@ -130,6 +130,25 @@ const fitWords: Record<ModelFit['level'], string> = {
 	gpu: 'fits in GPU memory', partialGpu: 'split between GPU and RAM', cpu: 'fits in RAM', tight: 'more than is free now', tooLarge: 'too large for the free memory',
 };
 
+/** A Models view row: a short label that reads in full at the default width, the rest beside it and in the tooltip. */
+export interface TreeLabel {
+	readonly label: string;
+	readonly description?: string;
+	readonly tooltip: string;
+}
+
+/**
+ * Splits a line such as "Completion: Qwen2.5 Coder 1.5B · ≈ 870 ms per suggestion" into the label
+ * "Completion" and the description after it. VS Code cuts a long label at the view's edge, while
+ * the description fades out after it and the tooltip shows everything, so the label stays short.
+ * `details` (paths, measurements) go under the full line in the tooltip.
+ */
+export function toTreeLabel(text: string, details?: string): TreeLabel {
+	const tooltip = details ? `${text}\n${details}` : text;
+	const match = /^([^:\n]{1,24}): (.+)$/s.exec(text);
+	return match ? { label: match[1]!, description: match[2]!, tooltip } : { label: text, tooltip };
+}
+
 function baseName(path: string): string {
 	return path.split(/[\\/]/).pop() || path;
 }
