@@ -7,7 +7,7 @@ import { formatBytes } from '../../shared/formatBytes';
 import type { SharedRuntimeStatus } from '../../shared/sharedRuntime';
 import { describeSharedModels } from '../describeSharedRuntime';
 import type { RuntimeClient } from '../RuntimeClient';
-import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended, toTreeLabel } from './describeModels';
+import { describeActiveModels, describeChatAdvice, describeFitDetails, describeHardware, describePlacement, describeRecommended, toTreeLabel } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
@@ -166,8 +166,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			case 'machine':
 				return snapshot.hardware ? describeHardware(snapshot.hardware).map(text => ({ kind: 'line', text })) : [{ kind: 'line', text: 'Detecting…', icon: 'loading~spin' }];
 			case 'completion':
-			case 'chat':
 				return this.recommendedFor(node.id);
+			case 'chat': {
+				const models = this.recommendedFor('chat');
+				return models.length === 0 ? [] : [{ kind: 'line', ...describeChatAdvice(snapshot.recommended.filter(model => model.entry.role === 'chat'), snapshot.hardware) }, ...models];
+			}
 			case 'downloaded': {
 				const active = this.activeModelPaths();
 				return snapshot.downloaded.length === 0
