@@ -148,6 +148,36 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 		await screenshot('inserted');
 	});
 
+	it('Apply… with no selection does not offer to replace the file: the one-line answer goes in at the cursor', async function () {
+		if (!chatModel()) {
+			this.skip();
+		}
+		await focusWorkbench();
+		await page.keyboard.press('Control+P');
+		await page.keyboard.type('add.js');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		// The cursor at the end of the file, nothing selected.
+		await page.keyboard.press('Control+End');
+		const code = (await chat.locator('.turn .answer pre code').last().innerText()).trim();
+		await chat.locator('.code-block button[data-action="apply"]').last().click();
+		const dialog = page.locator('.monaco-dialog-box');
+		await dialog.waitFor({ timeout: 30_000 });
+		const question = await dialog.textContent() ?? '';
+		console.log(`    Apply asks: ${question}`);
+		assert.doesNotMatch(question, /all of add\.js|whole file/i, 'never offers to replace the whole file');
+		assert.match(question, /Insert Bora's code at the cursor in add\.js \(line \d+\)\?/);
+		await screenshot('apply-no-selection');
+		await dialog.getByRole('button', { name: 'Insert' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		const lines = page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: code }).first();
+		await lines.waitFor({ timeout: 10_000 });
+		// Monaco draws spaces as no-break spaces, which \s matches.
+		assert.match(await lines.innerText(), /function\s+add\(a,\s*b\)/, 'the rest of the file is kept');
+		await screenshot('applied-at-cursor');
+	});
+
 	it('Stop ends a streaming answer at once and keeps what came', async function () {
 		if (!chatModel()) {
 			this.skip();
