@@ -201,7 +201,7 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.replaceChildren(...effort.levels.map(level => {
 		const option = element('option', { text: level.label, attrs: { value: level.value } });
 		option.disabled = level.disabledReason !== undefined;
-		option.title = level.description ?? '';
+		option.title = level.description ? `${level.label}: ${level.description}` : '';
 		if (level.disabledReason) {
 			option.title = level.disabledReason;
 			option.textContent = `${level.label} (unavailable)`;
@@ -212,8 +212,14 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.disabled = effort.disabledReason !== undefined;
 	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
 	const answeredBy = effort.model ? ` Chat model: ${effort.model}.` : '';
-	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : `Reasoning effort: how long the model may think before answering. ${effort.levels.find(level => level.value === effort.value)?.description ?? ''}`) + answeredBy;
+	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : `Reasoning effort: how long the model may think before answering. ${describeLevel(effort)}`) + answeredBy;
 	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
+}
+
+/** "High: the longest thought…" for the chosen level; empty when it has no description. */
+function describeLevel(effort: EffortControlView): string {
+	const level = effort.levels.find(candidate => candidate.value === effort.value);
+	return level?.description ? `${level.label}: ${level.description}` : '';
 }
 
 function renderChips(): void {

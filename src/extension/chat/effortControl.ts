@@ -11,10 +11,10 @@ export const effortLabels: Readonly<Record<ReasoningEffort, string>> = { off: 'O
  * longest, so on a small context it is half the context and Medium and Low shrink below it.
  */
 export const effortDescriptions: Readonly<Record<ReasoningEffort, string>> = {
-	off: 'Off: answers without thinking, where the model can.',
-	low: 'Low: a short thought, up to 512 tokens (a quarter of Medium\'s on a small context).',
-	medium: 'Medium: up to 2,048 thought tokens (half of High\'s on a context under 8,192 tokens).',
-	high: 'High: the longest thought the context allows while leaving room for the answer: three quarters of the chat context, or half of it below 8,192 tokens (2,048 thought tokens on a 4,096-token context).',
+	off: 'Answers without thinking, where the model can.',
+	low: 'A short thought, up to 512 tokens (a quarter of Medium\'s on a small context).',
+	medium: 'Up to 2,048 thought tokens (half of High\'s on a context under 8,192 tokens).',
+	high: 'The longest thought the context allows while leaving room for the answer: three quarters of the chat context, or half of it below 8,192 tokens (2,048 thought tokens on a 4,096-token context).',
 };
 
 export function isReasoningEffort(value: unknown): value is ReasoningEffort {
