@@ -5,7 +5,9 @@
  */
 import { foldChunk } from '../../src/shared/chatChunks';
 import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/shared/webviewMessages';
+import { describeContextChip } from './contextChip';
 import { byId, element } from './dom';
+import { insertMention, removeMention } from './mentionText';
 import { PendingImage } from './PendingImage';
 import { isAllowedLink, renderMarkdown } from './renderMarkdown';
 import { SendTracker } from './SendTracker';
@@ -40,6 +42,8 @@ let editorContext: EditorContextView = {};
 let includeFile = false;
 let includeSelection = true;
 let mentions: string[] = [];
+/** Where the user typed the `@` that opened the file picker; the pick replaces it. */
+let mentionAt: number | undefined;
 let pendingRender: number | undefined;
 /** The turn the next frame paints: always the latest one, even if the list was redrawn meanwhile. */
 let renderTarget: TurnElement | undefined;
@@ -128,13 +132,19 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 			editorContext = message.context;
 			renderChips();
 			return;
-		case 'mention':
+		case 'mention': {
 			if (!mentions.includes(message.path)) {
 				mentions.push(message.path);
 			}
+			const edit = insertMention(input.value, mentionAt, input.selectionStart, message.path);
+			mentionAt = undefined;
+			input.value = edit.value;
+			vscode.setState({ draft: input.value });
 			renderChips();
 			input.focus();
+			input.setSelectionRange(edit.caret, edit.caret);
 			return;
+		}
 		case 'availability':
 			notice.hidden = !message.problem;
 			notice.innerHTML = message.problem ? renderMarkdown(message.problem) : '';
@@ -191,6 +201,7 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.replaceChildren(...effort.levels.map(level => {
 		const option = element('option', { text: level.label, attrs: { value: level.value } });
 		option.disabled = level.disabledReason !== undefined;
+		option.title = level.description ? `${level.label}: ${level.description}` : '';
 		if (level.disabledReason) {
 			option.title = level.disabledReason;
 			option.textContent = `${level.label} (unavailable)`;
@@ -201,8 +212,14 @@ function showEffort(effort: EffortControlView): void {
 	effortSelect.disabled = effort.disabledReason !== undefined;
 	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
 	const answeredBy = effort.model ? ` Chat model: ${effort.model}.` : '';
-	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : 'Reasoning effort: how long the model may think before answering.') + answeredBy;
+	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : `Reasoning effort: how long the model may think before answering. ${describeLevel(effort)}`) + answeredBy;
 	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
+}
+
+/** "High: the longest thought…" for the chosen level; empty when it has no description. */
+function describeLevel(effort: EffortControlView): string {
+	const level = effort.levels.find(candidate => candidate.value === effort.value);
+	return level?.description ? `${level.label}: ${level.description}` : '';
 }
 
 function renderChips(): void {
@@ -217,6 +234,8 @@ function renderChips(): void {
 		const remove = element('button', { className: 'chip mention', text: `@${path} ×`, attrs: { type: 'button', 'aria-label': `Remove mention of ${path}`, title: `${path} is sent with the message; click to remove` } });
 		remove.addEventListener('click', () => {
 			mentions = mentions.filter(other => other !== path);
+			input.value = removeMention(input.value, path);
+			vscode.setState({ draft: input.value });
 			renderChips();
 			input.focus();
 		});
@@ -227,12 +246,32 @@ function renderChips(): void {
 }
 
 function toggleChip(label: string, pressed: boolean, set: (value: boolean) => void): HTMLElement {
-	const chip = element('button', { className: 'chip', text: label, attrs: { type: 'button', 'aria-pressed': String(pressed), title: pressed ? 'Sent with the message; click to leave it out' : 'Click to send it with the message' } });
+	const view = describeContextChip(label, pressed);
+	const chip = element('button', { className: `chip context ${pressed ? 'included' : 'excluded'}`, attrs: { type: 'button', 'aria-pressed': String(pressed), title: view.title, 'aria-label': view.ariaLabel } },
+		eyeIcon(view.icon), element('span', { className: 'chip-label', text: view.text }));
 	chip.addEventListener('click', () => {
 		set(!pressed);
 		renderChips();
 	});
 	return chip;
+}
+
+/** The codicon-like eye drawn inline (the webview loads no icon font); decorative, the label says the state. */
+function eyeIcon(icon: 'eye' | 'eye-closed'): SVGSVGElement {
+	const svgNs = 'http://www.w3.org/2000/svg';
+	const svg = document.createElementNS(svgNs, 'svg');
+	svg.setAttribute('viewBox', '0 0 16 16');
+	svg.setAttribute('class', `chip-icon ${icon}`);
+	svg.setAttribute('aria-hidden', 'true');
+	const paths = icon === 'eye'
+		? ['M1.5 8S4 3.5 8 3.5 14.5 8 14.5 8 12 12.5 8 12.5 1.5 8 1.5 8Z', 'M8 6a2 2 0 1 0 0 4 2 2 0 0 0 0-4Z']
+		: ['M1.5 6.5S4 10 8 10s6.5-3.5 6.5-3.5', 'M8 10v2.5M4.2 9l-1.4 2M11.8 9l1.4 2'];
+	for (const d of paths) {
+		const path = document.createElementNS(svgNs, 'path');
+		path.setAttribute('d', d);
+		svg.append(path);
+	}
+	return svg;
 }
 
 // ---- what the user does ----
@@ -268,6 +307,7 @@ input.addEventListener('keydown', event => {
 input.addEventListener('input', event => {
 	vscode.setState({ draft: input.value });
 	if ((event as InputEvent).data === '@') {
+		mentionAt = input.selectionStart - 1;
 		post({ type: 'pickMention' });
 	}
 });

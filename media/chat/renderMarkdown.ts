@@ -47,7 +47,7 @@ markdown.renderer.rules.fence = (tokens, index, options, env, self) => {
 		+ `<span class="code-language">${label}</span>`
 		+ '<button type="button" data-action="copy" title="Copy the code">Copy</button>'
 		+ '<button type="button" data-action="insert" title="Insert the code at the cursor in the editor">Insert</button>'
-		+ '<button type="button" data-action="apply" title="Replace the editor selection with the code, after reviewing a diff">Apply…</button>'
+		+ '<button type="button" data-action="apply" title="Put the code over the selection, over the function of the same name, or at the cursor, after reviewing a diff">Apply…</button>'
 		+ `</div>${inner}</div>`;
 };
 

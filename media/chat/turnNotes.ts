@@ -12,8 +12,11 @@ export interface TurnNotes {
 	readonly notice?: string;
 }
 
-/** Said for a finished turn whose answer is empty when the runtime gave no reason of its own. */
-export const emptyAnswerText = 'The model wrote no answer. Ask again or rephrase the question; a higher reasoning effort can help.';
+/**
+ * Said for a finished turn whose answer is empty when the runtime gave no reason of its own. It never
+ * suggests a higher effort: the panel does not know the effort the turn used (the runtime's notice does).
+ */
+export const emptyAnswerText = 'The model wrote no answer. Ask again or rephrase the question.';
 
 /**
  * What a turn says besides its answer. A finished turn never shows nothing: an empty answer gets the

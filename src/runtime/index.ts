@@ -53,7 +53,7 @@ export { Semaphore } from './util/Semaphore';
 export { findVisionAddon, loadVisionAddon, type VisionAddon } from './vision/visionAddon';
 export * from '../shared/modelTypes';
 export { modelCatalog, findCatalogEntry } from './catalog/catalog';
-export { checkFit, fitsNow, memoryBandwidth, type CheckFitOptions } from './catalog/checkFit';
+export { bandwidthOf, checkFit, fitsNow, memoryBandwidth, type CheckFitOptions } from './catalog/checkFit';
 export { detectHardware } from './catalog/detectHardware';
 export { estimateFit, type EstimateFitOptions, type FitEstimates, type MemoryUse } from './catalog/estimateFit';
 export { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabulateEstimates, tabulatedContextSizes, type EstimateTable } from './catalog/headerEstimates';

@@ -55,6 +55,8 @@ export interface ChatView {
 export interface EffortLevelView {
 	readonly value: ReasoningEffort;
 	readonly label: string;
+	/** What the level means, for its tooltip (e.g. what High allows on a small context); absent for none. */
+	readonly description?: string;
 	/** Why this level cannot be picked; absent when it can. */
 	readonly disabledReason?: string;
 }

@@ -148,6 +148,71 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 		await screenshot('inserted');
 	});
 
+	it('Apply… with no selection does not offer to replace the file: the one-line answer goes in at the cursor', async function () {
+		if (!chatModel()) {
+			this.skip();
+		}
+		await focusWorkbench();
+		await page.keyboard.press('Control+P');
+		await page.keyboard.type('add.js');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		// The cursor at the end of the file, nothing selected.
+		await page.keyboard.press('Control+End');
+		const code = (await chat.locator('.turn .answer pre code').last().innerText()).trim();
+		await chat.locator('.code-block button[data-action="apply"]').last().click();
+		const dialog = page.locator('.monaco-dialog-box');
+		await dialog.waitFor({ timeout: 30_000 });
+		const question = await dialog.textContent() ?? '';
+		console.log(`    Apply asks: ${question}`);
+		assert.doesNotMatch(question, /all of add\.js|whole file/i, 'never offers to replace the whole file');
+		assert.match(question, /Insert Bora's code at the cursor in add\.js \(line \d+\)\?/);
+		await screenshot('apply-no-selection');
+		await dialog.getByRole('button', { name: 'Insert' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		const lines = page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: code }).first();
+		await lines.waitFor({ timeout: 10_000 });
+		// Monaco draws spaces as no-break spaces, which \s matches.
+		assert.match(await lines.innerText(), /function\s+add\(a,\s*b\)/, 'the rest of the file is kept');
+		await screenshot('applied-at-cursor');
+	});
+
+	it('the current-file chip shows left-out context dimmed with a closed eye, not struck through, and the @ picker replaces the typed @', async () => {
+		await focusWorkbench();
+		await page.keyboard.press('Control+P');
+		await page.keyboard.type('add.js');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		const chip = chat.locator('.chip.context', { hasText: 'File add.js' });
+		await chip.waitFor({ timeout: 30_000 });
+		const look = () => chip.evaluate(node => {
+			const style = getComputedStyle(node);
+			return { decoration: style.textDecorationLine, fontStyle: style.fontStyle, pressed: node.getAttribute('aria-pressed'), title: node.getAttribute('title'), eye: node.querySelector('svg')?.getAttribute('class') };
+		});
+		assert.deepEqual(await look(), { decoration: 'none', fontStyle: 'italic', pressed: 'false', title: 'Not included — click to include', eye: 'chip-icon eye-closed' });
+		await screenshot('file-chip-left-out');
+		await chip.click();
+		assert.deepEqual(await look(), { decoration: 'none', fontStyle: 'normal', pressed: 'true', title: 'Included — click to leave it out', eye: 'chip-icon eye' });
+		await chip.click();
+
+		const input = chat.locator('#input');
+		await input.click();
+		await input.fill('');
+		await input.pressSequentially('Explain @');
+		await page.locator('.quick-input-widget', { hasText: 'Mention a file in the chat' }).waitFor({ timeout: 30_000 });
+		await page.keyboard.type('add.js');
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await chat.locator('.chip.mention', { hasText: '@add.js' }).waitFor();
+		assert.equal(await input.inputValue(), 'Explain @add.js ', 'the typed @ became the reference');
+		await screenshot('mention-picked');
+		await chat.locator('.chip.mention', { hasText: '@add.js' }).click();
+		assert.equal(await input.inputValue(), 'Explain ', 'removing the chip removes its reference');
+		await input.fill('');
+	});
+
 	it('Stop ends a streaming answer at once and keeps what came', async function () {
 		if (!chatModel()) {
 			this.skip();

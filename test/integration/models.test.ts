@@ -45,7 +45,7 @@ describe('bora/models over LSP', function () {
 
 	it('lists the catalog with a fit for this machine', async () => {
 		const recommended = await server.connection.sendRequest(ModelsRecommendedRequest.type, { storageDir });
-		assert.equal(recommended.length, 6);
+		assert.equal(recommended.length, 7);
 		assert.ok(recommended.every(item => item.fit.summary.length > 0 && item.downloaded === undefined));
 		assert.equal(recommended.find(item => item.entry.id === 'mistral-small-4')?.fit.level, 'tooLarge');
 	});

@@ -20,4 +20,12 @@ describe('reasoning-effort control', () => {
 		assert.equal(control.levels.find(level => level.value === 'off')?.disabledReason, 'Magistral always reasons; its thinking cannot be turned off.');
 		assert.equal(effectiveEffort(control), 'low', 'Off on an always-reasoning model sends Low');
 	});
+
+	it('says what each level allows, High included on a small context, in the level\'s description', () => {
+		const mistral: ModelInfo = { ...base, name: 'Mistral', reasoning: { supported: true, family: 'mistral4', canTurnOff: true } };
+		const levels = describeEffortControl(ready({ chatModel: mistral }), 'high').levels;
+		assert.match(levels.find(level => level.value === 'high')?.description ?? '', /^The longest thought .*half of it below 8,192 tokens \(2,048 thought tokens on a 4,096-token context\)/);
+		assert.match(levels.find(level => level.value === 'medium')?.description ?? '', /half of High's on a context under 8,192 tokens/);
+		assert.ok(levels.every(level => (level.description ?? '').length > 0));
+	});
 });

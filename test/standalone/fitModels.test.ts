@@ -20,7 +20,7 @@ describe('model catalog and fit', () => {
 	it('has the models of the issue with roles, hf: URIs, licenses and mmproj where they see images', () => {
 		const byRole = (role: string) => modelCatalog.filter(item => item.role === role).map(item => item.id);
 		assert.deepEqual(byRole('completion'), ['qwen2.5-coder-1.5b', 'qwen2.5-coder-3b', 'qwen2.5-coder-7b']);
-		assert.deepEqual(byRole('chat'), ['qwen3-coder-30b-a3b', 'devstral-small-2', 'mistral-small-4']);
+		assert.deepEqual(byRole('chat'), ['qwen3-coder-30b-a3b', 'qwen2.5-coder-3b-chat', 'devstral-small-2', 'mistral-small-4']);
 		for (const item of modelCatalog) {
 			assert.match(item.model.uri, /^(hf:|https:)/, item.id);
 			assert.ok(item.license.length > 0 && item.model.sizeBytes > 0, item.id);

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import { findApplyTarget, type ApplyTarget } from './findApplyTarget';
 
 const proposalScheme = 'bora-proposal';
 
 /**
- * What a code block's buttons do in the editor: insert at the cursor, or replace the selection after
- * the user has seen a diff and confirmed. Tracks the last text editor, because focusing the chat
- * panel leaves none active in some hosts.
+ * What a code block's buttons do in the editor: insert at the cursor, or apply (over the selection,
+ * the declaration of the same name, or at the cursor) after the user has seen a diff and confirmed.
+ * Tracks the last text editor, because focusing the chat panel leaves none active in some hosts.
  */
 export class CodeActions implements vscode.Disposable {
 	private readonly proposals = new Map<string, string>();
@@ -54,26 +55,33 @@ export class CodeActions implements vscode.Disposable {
 		return shown.edit(builder => shown.selections.forEach(selection => builder.replace(selection, code)));
 	}
 
-	/** Shows the selection (or the whole file when nothing is selected) replaced by `code` as a diff, then applies it if confirmed. */
+	/**
+	 * Shows the change as a diff, then applies it if confirmed. With a selection the code replaces
+	 * it; without one it replaces the declaration of the same name in the file (the function the block
+	 * rewrites), else goes in at the cursor. The whole file is never replaced unless selected.
+	 */
 	async apply(code: string): Promise<boolean> {
 		const editor = this.targetEditor;
 		if (!editor) {
-			void vscode.window.showWarningMessage('Open a file and select the code to replace, then use Apply.');
+			void vscode.window.showWarningMessage('Open a file and place the cursor (or select the code to replace), then use Apply.');
 			return false;
 		}
 		const document = editor.document;
 		const version = document.version;
-		const range = editor.selection.isEmpty ? fullRange(document) : new vscode.Range(editor.selection.start, editor.selection.end);
 		const text = document.getText();
-		const proposed = text.slice(0, document.offsetAt(range.start)) + code + text.slice(document.offsetAt(range.end));
 		const name = document.uri.path.split('/').pop() ?? 'file';
+		const target: ApplyTarget | { readonly kind: 'selection'; readonly start: number; readonly end: number; readonly code: string } = editor.selection.isEmpty
+			? findApplyTarget({ text, cursor: document.offsetAt(editor.selection.active), code })
+			: { kind: 'selection', start: document.offsetAt(editor.selection.start), end: document.offsetAt(editor.selection.end), code };
+		const range = new vscode.Range(document.positionAt(target.start), document.positionAt(target.end));
+		const proposed = text.slice(0, target.start) + target.code + text.slice(target.end);
 		const uri = vscode.Uri.from({ scheme: proposalScheme, path: `/${++this.nextProposal}/${name}` });
 		this.proposals.set(uri.toString(), proposed);
 		try {
 			await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${name} ↔ Bora's proposal`, { preview: true });
-			const what = editor.selection.isEmpty ? `all of ${name}` : `the selection in ${name}`;
-			const choice = await vscode.window.showInformationMessage(`Apply Bora's code to ${what}?`, { modal: true, detail: 'The diff editor shows the change.' }, 'Apply');
-			if (choice !== 'Apply') {
+			const { question, button } = describeTarget(target, name, range.start.line + 1);
+			const choice = await vscode.window.showInformationMessage(question, { modal: true, detail: 'The diff editor shows the change. To replace other code, select it and use Apply again.' }, button);
+			if (choice !== button) {
 				return false;
 			}
 			if (document.version !== version) {
@@ -81,7 +89,7 @@ export class CodeActions implements vscode.Disposable {
 				return false;
 			}
 			const edit = new vscode.WorkspaceEdit();
-			edit.replace(document.uri, range, code);
+			edit.replace(document.uri, range, target.code);
 			return await vscode.workspace.applyEdit(edit);
 		} finally {
 			this.proposals.delete(uri.toString());
@@ -95,8 +103,19 @@ export class CodeActions implements vscode.Disposable {
 	}
 }
 
-function fullRange(document: vscode.TextDocument): vscode.Range {
-	return new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+/** The confirmation's question and button, naming what will change. */
+function describeTarget(target: ApplyTarget | { readonly kind: 'selection' }, file: string, line: number): { question: string; button: string } {
+	switch (target.kind) {
+		case 'selection':
+			return { question: `Replace the selection in ${file} with Bora's code?`, button: 'Replace Selection' };
+		case 'region':
+			return { question: `Replace ${target.name} in ${file} (line ${line}) with Bora's version?`, button: `Replace ${target.name}` };
+		case 'cursor':
+			return { question: `Insert Bora's code at the cursor in ${file} (line ${line})?`, button: 'Insert' };
+		default:
+			void (target satisfies never);
+			throw new Error('Unknown apply target');
+	}
 }
 
 async function closeTabsOf(uri: vscode.Uri): Promise<void> {

@@ -25,7 +25,7 @@ export class EffortStatusItem implements vscode.Disposable {
 		this.item.text = `$(lightbulb) Effort: ${label}`;
 		this.item.tooltip = current?.disabledReason
 			? `Reasoning effort: ${label} (${current.disabledReason} Low is used.) Click to change.`
-			: `Reasoning effort: ${label}. Click to change.`;
+			: `Reasoning effort: ${label}. ${current?.description ?? ''} Click to change.`;
 		this.item.accessibilityInformation = { label: `Reasoning effort ${label}` };
 	}
 

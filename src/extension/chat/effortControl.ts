@@ -6,6 +6,17 @@ export const effortLevels: readonly ReasoningEffort[] = ['off', 'low', 'medium',
 
 export const effortLabels: Readonly<Record<ReasoningEffort, string>> = { off: 'Off', low: 'Low', medium: 'Medium', high: 'High' };
 
+/**
+ * What each level allows, in the runtime's budgets (`resolveThoughtBudgets`): High always thinks
+ * longest, so on a small context it is half the context and Medium and Low shrink below it.
+ */
+export const effortDescriptions: Readonly<Record<ReasoningEffort, string>> = {
+	off: 'Answers without thinking, where the model can.',
+	low: 'A short thought, up to 512 tokens (a quarter of Medium\'s on a small context).',
+	medium: 'Up to 2,048 thought tokens (half of High\'s on a context under 8,192 tokens).',
+	high: 'The longest thought the context allows while leaving room for the answer: three quarters of the chat context, or half of it below 8,192 tokens (2,048 thought tokens on a 4,096-token context).',
+};
+
 export function isReasoningEffort(value: unknown): value is ReasoningEffort {
 	return typeof value === 'string' && (effortLevels as readonly string[]).includes(value);
 }
@@ -17,7 +28,7 @@ export function isReasoningEffort(value: unknown): value is ReasoningEffort {
 export function describeEffortControl(state: ClientState, setting: ReasoningEffort): EffortControlView {
 	const plain = (disabledReason?: string): EffortControlView => ({
 		value: setting,
-		levels: effortLevels.map(value => ({ value, label: effortLabels[value] })),
+		levels: effortLevels.map(value => ({ value, label: effortLabels[value], description: effortDescriptions[value] })),
 		...(disabledReason ? { disabledReason } : {}),
 	});
 	if (state.kind !== 'runtime') {
@@ -34,8 +45,8 @@ export function describeEffortControl(state: ClientState, setting: ReasoningEffo
 		return { ...plain(`${chatModel.name} has no reasoning effort: ${reasoning.reason}`), model: chatModel.name };
 	}
 	const levels = effortLevels.map((value): EffortLevelView => value === 'off' && !reasoning.canTurnOff
-		? { value, label: effortLabels[value], disabledReason: `${chatModel.name} always reasons; its thinking cannot be turned off.` }
-		: { value, label: effortLabels[value] });
+		? { value, label: effortLabels[value], description: effortDescriptions[value], disabledReason: `${chatModel.name} always reasons; its thinking cannot be turned off.` }
+		: { value, label: effortLabels[value], description: effortDescriptions[value] });
 	return { value: setting, levels, model: chatModel.name };
 }
 

@@ -25,6 +25,7 @@ export async function pickReasoningEffort(control: EffortControlView, argument?:
 		const items = control.levels.map(level => ({
 			label: `${level.value === control.value ? '$(check) ' : ''}${level.label}`,
 			description: level.disabledReason ? `unavailable: ${level.disabledReason}` : descriptions[level.value],
+			...(level.description && !level.disabledReason ? { detail: level.description } : {}),
 			value: level.value,
 		}));
 		chosen = (await vscode.window.showQuickPick(items, { title: 'Bora: Reasoning Effort', placeHolder: 'How long the model may think before answering' }))?.value;

@@ -7,7 +7,7 @@ import { formatBytes } from '../../shared/formatBytes';
 import type { SharedRuntimeStatus } from '../../shared/sharedRuntime';
 import { describeSharedModels } from '../describeSharedRuntime';
 import type { RuntimeClient } from '../RuntimeClient';
-import { describeActiveModels, describeFitDetails, describeHardware, describePlacement, describeRecommended } from './describeModels';
+import { describeActiveModels, describeChatAdvice, describeFitDetails, describeHardware, describePlacement, describeRecommended, toTreeLabel } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
@@ -27,6 +27,8 @@ interface Snapshot {
 	readonly vision?: VisionStatus;
 	readonly error?: string;
 }
+
+const welcomeText = 'No model yet: download one that fits below, or pick a local GGUF.';
 
 const fitIcons: Record<FitLevel, string> = { gpu: 'pass-filled', partialGpu: 'pass', cpu: 'pass', tight: 'warning', tooLarge: 'circle-slash' };
 
@@ -72,15 +74,19 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 				return item;
 			}
 			case 'line': {
-				const item = new vscode.TreeItem(node.text);
+				const { label, description, tooltip } = toTreeLabel(node.text, node.tooltip);
+				const item = new vscode.TreeItem(label);
+				item.description = description;
 				item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
-				item.tooltip = node.tooltip ?? node.text;
+				item.tooltip = tooltip;
 				return item;
 			}
 			case 'welcome': {
-				const item = new vscode.TreeItem('No model yet: download one that fits below, or pick a local GGUF.');
+				const { label, description, tooltip } = toTreeLabel(welcomeText, 'Nothing is downloaded until you click a model.');
+				const item = new vscode.TreeItem(label);
+				item.description = description;
 				item.iconPath = new vscode.ThemeIcon('info');
-				item.tooltip = 'Nothing is downloaded until you click a model.';
+				item.tooltip = tooltip;
 				return item;
 			}
 			case 'pickLocal': {
@@ -160,8 +166,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			case 'machine':
 				return snapshot.hardware ? describeHardware(snapshot.hardware).map(text => ({ kind: 'line', text })) : [{ kind: 'line', text: 'Detecting…', icon: 'loading~spin' }];
 			case 'completion':
-			case 'chat':
 				return this.recommendedFor(node.id);
+			case 'chat': {
+				const models = this.recommendedFor('chat');
+				return models.length === 0 ? [] : [{ kind: 'line', ...describeChatAdvice(snapshot.recommended.filter(model => model.entry.role === 'chat'), snapshot.hardware) }, ...models];
+			}
 			case 'downloaded': {
 				const active = this.activeModelPaths();
 				return snapshot.downloaded.length === 0

@@ -20,6 +20,33 @@ export function describeRecommended({ entry, fit, downloaded }: RecommendedModel
 	return `${downloaded ? 'downloaded · ' : ''}${formatBytes(entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0))}${where}${speed}`;
 }
 
+/** Generation speed below which chat reads slower than a person does (tokens per second). */
+export const minChatTokensPerSecond = 4;
+
+/** Whether a model runs well here: it fits in the memory free now and answers at least at reading speed. */
+export function runsWell({ fit }: RecommendedModel): boolean {
+	const fitsNow = fit.level === 'gpu' || fit.level === 'partialGpu' || fit.level === 'cpu';
+	return fitsNow && (fit.estimatedTokensPerSecond ?? 0) >= minChatTokensPerSecond;
+}
+
+/**
+ * The first line of "Recommended for chat": which model runs well on this machine, or that none
+ * does and why, so a small machine is never shown only models it cannot run.
+ */
+export function describeChatAdvice(chatModels: readonly RecommendedModel[], hardware?: HardwareInfo): ActiveLine {
+	const good = chatModels.filter(runsWell);
+	if (good.length > 0) {
+		const names = good.map(model => `${model.entry.name}${model.fit.estimatedTokensPerSecond === undefined ? '' : ` (≈ ${model.fit.estimatedTokensPerSecond} tokens/s)`}`);
+		return { text: `Runs well here: ${names.join(', ')}`, icon: 'thumbsup', tooltip: `Fits in the free memory and answers at ${minChatTokensPerSecond} tokens/s or more (an estimate until measured).` };
+	}
+	const machine = hardware ? ` (${hardware.cpuCores} CPU cores, ${formatBytes(hardware.ramTotal)} RAM${hardware.backend === 'cpu' ? ', no GPU' : ''})` : '';
+	return {
+		text: `None runs well here: each needs more memory than is free or answers under ${minChatTokensPerSecond} tokens/s on this machine${machine}`,
+		icon: 'info',
+		tooltip: 'Chat still works with a slow model, or with the completion model if it has a chat template. Closing other programs frees memory; a GPU makes every model faster.',
+	};
+}
+
 /** "GPU 28/28 layers · 8192 ctx" or "CPU · 4096 ctx": where a header-based fit puts the model. */
 export function describePlacement(placement: FitPlacement): string {
 	const gpu = placement.gpuLayers === 0 ? 'CPU' : `GPU ${placement.gpuLayers}/${placement.totalLayers} layers`;
@@ -129,6 +156,25 @@ export function describePlacementLine(runtime: { readonly gpuLayers?: number; re
 const fitWords: Record<ModelFit['level'], string> = {
 	gpu: 'fits in GPU memory', partialGpu: 'split between GPU and RAM', cpu: 'fits in RAM', tight: 'more than is free now', tooLarge: 'too large for the free memory',
 };
+
+/** A Models view row: a short label that reads in full at the default width, the rest beside it and in the tooltip. */
+export interface TreeLabel {
+	readonly label: string;
+	readonly description?: string;
+	readonly tooltip: string;
+}
+
+/**
+ * Splits a line such as "Completion: Qwen2.5 Coder 1.5B · ≈ 870 ms per suggestion" into the label
+ * "Completion" and the description after it. VS Code cuts a long label at the view's edge, while
+ * the description fades out after it and the tooltip shows everything, so the label stays short.
+ * `details` (paths, measurements) go under the full line in the tooltip.
+ */
+export function toTreeLabel(text: string, details?: string): TreeLabel {
+	const tooltip = details ? `${text}\n${details}` : text;
+	const match = /^([^:\n]{1,24}): (.+)$/s.exec(text);
+	return match ? { label: match[1]!, description: match[2]!, tooltip } : { label: text, tooltip };
+}
 
 function baseName(path: string): string {
 	return path.split(/[\\/]/).pop() || path;

@@ -70,6 +70,23 @@ export const modelCatalog: readonly CatalogEntry[] = [
 		vision: false,
 	},
 	{
+		// The completion entry's instruct file, offered for chat too: the one chat model a small
+		// machine (2 cores, no GPU) runs at reading speed. Its own id keeps the roles' folders apart.
+		id: 'qwen2.5-coder-3b-chat',
+		name: 'Qwen2.5-Coder 3B Instruct',
+		role: 'chat',
+		description: 'A small instruct coder for chat on laptops and CPUs; no reasoning, no images.',
+		parameters: '3B',
+		activeFraction: 1,
+		quantization: 'Q4_K_M',
+		model: { uri: 'hf:Qwen/Qwen2.5-Coder-3B-Instruct-GGUF:Q4_K_M', sizeBytes: 1.9 * GB },
+		license: 'Qwen Research License',
+		kvBytesPerToken: 36_864,
+		fitContextTokens: 8_192,
+		fillInTheMiddle: true,
+		vision: false,
+	},
+	{
 		id: 'devstral-small-2',
 		name: 'Devstral Small 2 (24B)',
 		role: 'chat',

@@ -8,12 +8,24 @@ export interface CheckFitOptions {
 	readonly overheadBytes?: number;
 	/** Share of free VRAM that may be used. Defaults to `0.9`. */
 	readonly vramUsableShare?: number;
-	/** Memory bandwidth in bytes per second for the speed estimate. Defaults to `memoryBandwidth`. */
+	/** Memory bandwidth in bytes per second for the speed estimate. Defaults to `bandwidthOf(hardware)`. */
 	readonly bandwidth?: { readonly gpu: number; readonly cpu: number };
 }
 
 /** Conservative bandwidths (bytes/s) for the speed estimate; a measured speed replaces it after load. */
 export const memoryBandwidth = { gpu: 250e9, cpu: 25e9 } as const;
+
+/**
+ * Bytes per second one CPU core streams through llama.cpp's matrix kernels while generating. On a
+ * machine with few cores generation is bound by the cores, not by the memory bus: two cores read
+ * about 16 GB/s, not the 25 GB/s a desktop's memory allows.
+ */
+export const perCoreBandwidth = 8e9;
+
+/** The bandwidths for this machine's speed estimate: the CPU's is capped by its physical cores. */
+export function bandwidthOf(hardware: Pick<HardwareInfo, 'cpuCores'>): { readonly gpu: number; readonly cpu: number } {
+	return { gpu: memoryBandwidth.gpu, cpu: Math.min(memoryBandwidth.cpu, Math.max(1, hardware.cpuCores) * perCoreBandwidth) };
+}
 
 /** Share of the theoretical bandwidth generation reaches in practice. */
 const bandwidthEfficiency = 0.6;
@@ -26,7 +38,7 @@ export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	contextTokens = entry.fitContextTokens,
 	overheadBytes = 400e6,
 	vramUsableShare = 0.9,
-	bandwidth = memoryBandwidth,
+	bandwidth = bandwidthOf(hardware),
 }: CheckFitOptions = {}): ModelFit {
 	const weights = entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0);
 	const requiredBytes = Math.round(weights + entry.kvBytesPerToken * contextTokens + overheadBytes);

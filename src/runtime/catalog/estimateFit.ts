@@ -1,4 +1,4 @@
-import { bandwidthTokensPerSecond, memoryBandwidth } from './checkFit';
+import { bandwidthOf, bandwidthTokensPerSecond } from './checkFit';
 export { fitsNow } from './checkFit';
 import { formatBytes } from '../../shared/formatBytes';
 import type { FitLevel, FitPlacement, HardwareInfo, ModelFit } from '../../shared/modelTypes';
@@ -98,7 +98,7 @@ export function estimateFit(estimates: FitEstimates, hardware: HardwareInfo, {
 		return undefined;
 	};
 	const chosen = (layerChoices[0] === total && total > 0 ? search([total]) : undefined) ?? search(layerChoices);
-	const speed = (placement: FitPlacement) => bandwidthTokensPerSecond(estimates.modelBytes * activeFraction, total > 0 ? placement.gpuLayers / total : 0, memoryBandwidth);
+	const speed = (placement: FitPlacement) => bandwidthTokensPerSecond(estimates.modelBytes * activeFraction, total > 0 ? placement.gpuLayers / total : 0, bandwidthOf(hardware));
 
 	if (chosen) {
 		const level: FitLevel = chosen.gpuLayers === 0 ? 'cpu' : chosen.gpuLayers >= total ? 'gpu' : 'partialGpu';

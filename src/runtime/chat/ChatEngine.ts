@@ -5,7 +5,8 @@ import { LazyContext } from '../lifecycle/LazyContext';
 import type { LoadedModel } from '../loading/loadModel';
 import { planReasoning, type ReasoningPlan, type ThoughtBudgets } from '../reasoning/planReasoning';
 import { Scheduler } from '../scheduler/Scheduler';
-import type { ChatAnswer, ChatTurn, ReasoningEffort } from '../../shared/types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort, ReasoningSupport } from '../../shared/types';
+import { emptyAnswerNotice } from './emptyAnswerNotice';
 import { TemplateGuard, type TemplateGuardOptions } from './templateGuard/TemplateGuard';
 import type { GuardedChatWrapper } from './templateGuard/GuardedChatWrapper';
 import { toChatHistory } from './toChatHistory';
@@ -141,7 +142,7 @@ export class ChatEngine extends DisposableBase {
 			request.signal?.throwIfAborted();
 			const sequence = await use.sequence();
 			try {
-				return await generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request: { ...request, signal: job.signal }, maxTokens: request.maxTokens ?? this.contextSize });
+				return await generateAnswer({ sequence, wrapper, plan, history: this.historyOf(request), request: { ...request, signal: job.signal }, maxTokens: request.maxTokens ?? this.contextSize, support: this.loaded.info.reasoning });
 			} catch (error) {
 				if (this.disposeSignal.aborted && !request.signal?.aborted) {
 					throw new RuntimeError({ code: 'internal', message: 'The chat model was changed or unloaded while answering.', action: 'Ask again: the new model will answer.' }, { cause: error });
@@ -198,9 +199,10 @@ interface GenerateAnswerInput {
 	readonly history: ChatHistoryItem[];
 	readonly request: ChatEngineRequest;
 	readonly maxTokens: number;
+	readonly support: ReasoningSupport;
 }
 
-async function generateAnswer({ sequence, wrapper, plan, history, request, maxTokens }: GenerateAnswerInput): Promise<ChatEngineResult> {
+async function generateAnswer({ sequence, wrapper, plan, history, request, maxTokens, support }: GenerateAnswerInput): Promise<ChatEngineResult> {
 	const { signal, onChunk } = request;
 	const budget = plan.thoughtBudget;
 	let thought = '';
@@ -247,15 +249,17 @@ async function generateAnswer({ sequence, wrapper, plan, history, request, maxTo
 			response = await generate(response.lastEvaluation.cleanHistory);
 		}
 		signal?.throwIfAborted();
+		const budgetExhausted = budget !== undefined && thoughtStarted && thoughtTokens >= budget;
+		const empty = answer.trim() === ''
+			? emptyAnswerNotice({ effort: request.effort, support, thoughtStarted, budgetExhausted })
+			: undefined;
 		return {
 			answer,
 			thought,
 			thoughtTokens,
 			thoughtBudget: budget,
-			budgetExhausted: budget !== undefined && thoughtStarted && thoughtTokens >= budget,
-			notice: answer.trim() === '' && thoughtStarted
-				? 'The model stopped after thinking without writing an answer.'
-				: plan.notice,
+			budgetExhausted,
+			notice: [empty, plan.notice].filter(Boolean).join(' ') || undefined,
 		};
 	} finally {
 		chat.dispose({ disposeSequence: false });

@@ -3,9 +3,9 @@ import type { ReasoningEffort, ReasoningSupport } from '../../shared/types';
 
 /** Thought-token budgets for the efforts that think. */
 export interface ThoughtBudgets {
-	/** Defaults to `512`. */
+	/** Defaults to `512`, or a quarter of Medium's budget when that is smaller. */
 	readonly low?: number;
-	/** Defaults to `2048`. */
+	/** Defaults to `2048`, or half of High's budget when that is smaller (a context under 8,192 tokens). */
 	readonly medium?: number;
 	/**
 	 * `Infinity` or a number. Defaults to `undefined`: as much as the context allows while leaving
@@ -15,6 +15,26 @@ export interface ThoughtBudgets {
 }
 
 export const defaultThoughtBudgets = { low: 512, medium: 2048 } as const;
+
+/**
+ * The budgets actually used in a chat context of `contextSize` tokens. A default Medium or Low stays
+ * below the next level up, so High > Medium > Low at every context size: on a 4,096-token context
+ * High is 2,048 and Medium 1,024, where both used to be 2,048. Budgets given explicitly are kept.
+ */
+export function resolveThoughtBudgets(budgets: ThoughtBudgets, contextSize: number): Required<ThoughtBudgets> {
+	const high = budgets.high ?? highThoughtBudget(contextSize);
+	const medium = budgets.medium ?? Math.min(defaultThoughtBudgets.medium, Math.floor(high / 2));
+	const low = budgets.low ?? Math.min(defaultThoughtBudgets.low, Math.floor(medium / 4));
+	return { low, medium, high };
+}
+
+/** High's default: as much as the context allows while leaving room for the answer. */
+export function highThoughtBudget(contextSize: number): number {
+	return Math.ceil(contextSize * (contextSize < smallContextSize ? 0.5 : 0.75));
+}
+
+/** Below this many tokens High keeps half the context for the answer rather than a quarter. */
+export const smallContextSize = 8192;
 
 /** How one chat request steers the model's reasoning. */
 export interface ReasoningPlan {
@@ -46,9 +66,7 @@ export interface PlanReasoningOptions {
  * a thought anyway has it closed at once and answers.
  */
 export function planReasoning({ support, effort, budgets = {}, contextSize }: PlanReasoningOptions): ReasoningPlan {
-	const low = budgets.low ?? defaultThoughtBudgets.low;
-	const medium = budgets.medium ?? defaultThoughtBudgets.medium;
-	const high = budgets.high ?? Math.ceil(contextSize * (contextSize < 8192 ? 0.5 : 0.75));
+	const { low, medium, high } = resolveThoughtBudgets(budgets, contextSize);
 	const budgetOf = (level: Exclude<ReasoningEffort, 'off'>): number | undefined => {
 		const budget = level === 'low' ? low : level === 'medium' ? medium : high;
 		return budget === Infinity ? undefined : budget;

@@ -23,7 +23,10 @@ describe('models: first-run welcome, then a local GGUF', () => {
 		assert.equal(roots[0]?.kind, 'welcome', 'the welcome line leads the view when no model is configured');
 		assert.equal(tree.current.error, undefined);
 		assert.ok(tree.current.hardware && tree.current.hardware.ramTotal > 0, `hardware detected: ${JSON.stringify(tree.current)}`);
-		assert.equal(tree.current.recommended.length, 6);
+		assert.equal(tree.current.recommended.length, 7);
+		const chatSection = roots.find(node => node.kind === 'section' && node.id === 'chat');
+		const [advice] = chatSection ? tree.getChildren(chatSection) : [];
+		assert.ok(advice?.kind === 'line' && /^(Runs well here|None runs well here): /.test(advice.text), `chat recommendations say what runs here: ${JSON.stringify(advice)}`);
 		assert.ok(roots.some(node => node.kind === 'pickLocal'));
 
 		// "Pick a local GGUF…" with the path the dialog would return.
