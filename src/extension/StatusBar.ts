@@ -28,7 +28,7 @@ export class StatusBar implements vscode.Disposable {
 		const error = errorOfState(state);
 		const links = error ? ErrorActionRunner.markdownLinks(error) : '';
 		// Trusted for the buttons' one command only, which checks what it runs.
-		const tooltip = new vscode.MarkdownString([...lines, ...(links ? [links] : [])].join('\n\n'), true);
+		const tooltip = new vscode.MarkdownString([...lines, ...(links ? [links] : [])].join('\n\n'));
 		tooltip.isTrusted = { enabledCommands: [ErrorActionRunner.commandId] };
 		tooltip.appendMarkdown('\n\n---\n\nClick for actions and the runtime\'s details.');
 		this.item.tooltip = tooltip;
