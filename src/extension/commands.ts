@@ -6,6 +6,7 @@ import { ModelsCommandIds } from './models/modelsCommandIds';
 import { describeSharedRuntime, otherWindows } from './describeSharedRuntime';
 import { describeState } from './describeState';
 import type { ClientState } from './ClientState';
+import type { CompletionOutcome } from './completion/completionOutcome';
 import type { RuntimeClient } from './RuntimeClient';
 import { getSettings, SettingIds } from './settings';
 import type { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
@@ -15,6 +16,8 @@ export interface CommandServices {
 	readonly sharedStatus: SharedRuntimeStatusWatch;
 	readonly log: vscode.LogOutputChannel;
 	readonly errorActions: ErrorActionRunner;
+	/** The latest completion outcome: its stats and why the last request got nothing move here from the tooltip. */
+	readonly lastCompletion: { readonly outcome: CompletionOutcome };
 }
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
@@ -35,9 +38,12 @@ export interface RuntimeStatusReport {
 }
 
 /** Asks the runtime for its status now (the last known one when it cannot answer) and words it. */
-export async function runtimeStatusReport({ runtime, sharedStatus }: Pick<CommandServices, 'runtime' | 'sharedStatus'>): Promise<RuntimeStatusReport> {
+export async function runtimeStatusReport({ runtime, sharedStatus, lastCompletion }: Pick<CommandServices, 'runtime' | 'sharedStatus' | 'lastCompletion'>): Promise<RuntimeStatusReport> {
 	const settings = getSettings();
-	const description = describeState(runtime.currentState, settings.completionEnabled, undefined, { mmprojPath: settings.mmprojPath, completionMode: settings.completionMode });
+	const outcome = lastCompletion.outcome;
+	const description = describeState(runtime.currentState, settings.completionEnabled, outcome.stats, {
+		mmprojPath: settings.mmprojPath, completionMode: settings.completionMode, ...(outcome.noSuggestion ? { noSuggestion: outcome.noSuggestion } : {}),
+	});
 	const status = runtime.currentState.kind === 'runtime' ? await sharedStatus.refresh().catch(() => sharedStatus.current) : undefined;
 	const plain = (line: string) => line.replace(/\*\*/g, '');
 	return { title: description.label, lines: [...description.details, ...(status ? describeSharedRuntime(status) : [])].map(plain) };

@@ -50,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 				refresh();
 			}
 		}),
-		...registerCommands({ runtime: client, sharedStatus, log, errorActions: errorRunner }),
+		...registerCommands({ runtime: client, sharedStatus, log, errorActions: errorRunner, lastCompletion }),
 	);
 	const chat = registerChat(context, client, streams, log, errorRunner);
 	const models = registerModels(context, client, sharedStatus, log);
@@ -83,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 			},
 			onDidChangeSharedStatus: sharedStatus.onDidChange,
 			onDidConnect: client.onDidConnect,
-			status: () => runtimeStatusReport({ runtime: client, sharedStatus }),
+			status: () => runtimeStatusReport({ runtime: client, sharedStatus, lastCompletion }),
 			refreshSharedStatus: () => sharedStatus.refresh(),
 		},
 	};
