@@ -1,5 +1,6 @@
 import type { TurnView } from '../../src/shared/webviewMessages';
 import { element } from './dom';
+import { errorButtons } from './errorButtons';
 import { renderMarkdown } from './renderMarkdown';
 import { turnNotes } from './turnNotes';
 
@@ -91,6 +92,9 @@ export class TurnElement {
 			this.status.setAttribute('role', 'alert');
 			// Written by the extension host; renderMarkdown escapes all raw HTML.
 			this.status.innerHTML = renderMarkdown(status.markdown);
+			if (turn.errorActions && turn.errorActions.length > 0) {
+				this.status.append(errorButtons(turn.errorActions));
+			}
 		} else {
 			this.status.removeAttribute('role');
 			this.status.textContent = status?.text ?? '';

@@ -7,6 +7,7 @@ import { foldChunk } from '../../src/shared/chatChunks';
 import type { EditorContextView, EffortControlView, FromWebviewMessage, ReasoningEffort, ToWebviewMessage, TurnView } from '../../src/shared/webviewMessages';
 import { describeContextChip } from './contextChip';
 import { byId, element } from './dom';
+import { clickedErrorAction, errorButtons } from './errorButtons';
 import { insertMention, removeMention } from './mentionText';
 import { PendingImage } from './PendingImage';
 import { isAllowedLink, renderMarkdown } from './renderMarkdown';
@@ -148,6 +149,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebviewMessage.Type>) 
 		case 'availability':
 			notice.hidden = !message.problem;
 			notice.innerHTML = message.problem ? renderMarkdown(message.problem) : '';
+			if (message.problem && message.actions && message.actions.length > 0) {
+				notice.append(errorButtons(message.actions));
+			}
 			return;
 		case 'pasteFromClipboard':
 			void pendingImage.readClipboard();
@@ -334,6 +338,14 @@ stopButton.addEventListener('click', () => post({ type: 'stop' }));
 byId('new').addEventListener('click', () => post({ type: 'newChat' }));
 byId('history').addEventListener('click', () => post({ type: 'showHistory' }));
 effortSelect.addEventListener('change', () => post({ type: 'setEffort', effort: effortSelect.value as ReasoningEffort }));
+
+// An error's buttons, in the notice above the chat or under a failed answer.
+document.addEventListener('click', event => {
+	const action = clickedErrorAction(event.target);
+	if (action) {
+		post({ type: 'runErrorAction', action });
+	}
+});
 
 list.addEventListener('click', event => {
 	const target = event.target as HTMLElement;

@@ -4,6 +4,8 @@ import type { SharedRuntimeStatus } from '../shared/sharedRuntime';
 import type { ChatApi } from './chat/registerChat';
 import type { ClientState } from './ClientState';
 import type { RuntimeStatusReport } from './commands';
+import type { ErrorActionRun } from './ErrorActionRunner';
+import type { ErrorAction, ErrorActionButton } from './errorActions';
 import type { ModelsApi } from './models/registerModels';
 
 /** The runtime process behind this window, as the e2e suites check it. */
@@ -21,6 +23,16 @@ export interface RuntimeApi {
 	refreshSharedStatus(): Promise<SharedRuntimeStatus>;
 }
 
+/** The buttons of the current error, as the notification, the status quick pick and tooltip offer them. */
+export interface ErrorsApi {
+	/** The buttons for the error the runtime's state stands for now; empty when there is none. */
+	actions(): ErrorActionButton[];
+	/** Runs a button as a click does. */
+	run(action: ErrorAction): Promise<void>;
+	/** Fires after each button ran (from a notification, the quick pick, the tooltip or the chat panel). */
+	readonly onDidRun: vscode.Event<ErrorActionRun>;
+}
+
 /**
  * What `activate` returns: the runtime's state and what each feature reports, enough for the e2e
  * suites to drive Bora and wait on its events (never on time).
@@ -35,5 +47,6 @@ export interface BoraApi {
 	readonly onDidReportCompletionStats: vscode.Event<CompletionStatsInfo>;
 	readonly chat: ChatApi;
 	readonly models: ModelsApi;
+	readonly errors: ErrorsApi;
 	readonly runtime: RuntimeApi;
 }

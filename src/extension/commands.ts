@@ -1,7 +1,12 @@
 import * as vscode from 'vscode';
-import { CommandIds } from './commandIds';
+import { ChatCommandIds, CommandIds } from './commandIds';
+import type { ErrorActionRunner } from './ErrorActionRunner';
+import { errorActions, errorOfState, type ErrorAction } from './errorActions';
+import { ModelsCommandIds } from './models/modelsCommandIds';
 import { describeSharedRuntime, otherWindows } from './describeSharedRuntime';
 import { describeState } from './describeState';
+import type { ClientState } from './ClientState';
+import type { CompletionOutcome } from './completion/completionOutcome';
 import type { RuntimeClient } from './RuntimeClient';
 import { getSettings, SettingIds } from './settings';
 import type { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
@@ -10,6 +15,9 @@ export interface CommandServices {
 	readonly runtime: RuntimeClient;
 	readonly sharedStatus: SharedRuntimeStatusWatch;
 	readonly log: vscode.LogOutputChannel;
+	readonly errorActions: ErrorActionRunner;
+	/** The latest completion outcome: its stats and why the last request got nothing move here from the tooltip. */
+	readonly lastCompletion: { readonly outcome: CompletionOutcome };
 }
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
@@ -30,9 +38,12 @@ export interface RuntimeStatusReport {
 }
 
 /** Asks the runtime for its status now (the last known one when it cannot answer) and words it. */
-export async function runtimeStatusReport({ runtime, sharedStatus }: Pick<CommandServices, 'runtime' | 'sharedStatus'>): Promise<RuntimeStatusReport> {
+export async function runtimeStatusReport({ runtime, sharedStatus, lastCompletion }: Pick<CommandServices, 'runtime' | 'sharedStatus' | 'lastCompletion'>): Promise<RuntimeStatusReport> {
 	const settings = getSettings();
-	const description = describeState(runtime.currentState, settings.completionEnabled, undefined, { mmprojPath: settings.mmprojPath, completionMode: settings.completionMode });
+	const outcome = lastCompletion.outcome;
+	const description = describeState(runtime.currentState, settings.completionEnabled, outcome.stats, {
+		mmprojPath: settings.mmprojPath, completionMode: settings.completionMode, ...(outcome.noSuggestion ? { noSuggestion: outcome.noSuggestion } : {}),
+	});
 	const status = runtime.currentState.kind === 'runtime' ? await sharedStatus.refresh().catch(() => sharedStatus.current) : undefined;
 	const plain = (line: string) => line.replace(/\*\*/g, '');
 	return { title: description.label, lines: [...description.details, ...(status ? describeSharedRuntime(status) : [])].map(plain) };
@@ -90,21 +101,44 @@ async function toggleCompletion(): Promise<boolean> {
 
 interface ActionItem extends vscode.QuickPickItem {
 	readonly command?: string;
+	/** One of the current error's buttons. */
+	readonly errorAction?: ErrorAction;
+}
+
+/**
+ * **Bora: Show Runtime Status** (a click on the status bar item): the current error's buttons, then
+ * the actions (Open Chat, Show Models, Set Effort, Select Model, Restart, …), then the details.
+ */
+export function statusPickItems(report: RuntimeStatusReport, state: ClientState, completionEnabled: boolean): ActionItem[] {
+	const error = errorOfState(state);
+	const fixes = error ? errorActions(error) : [];
+	const offered = new Set(fixes.map(button => button.action.kind));
+	const actions: ActionItem[] = [
+		{ label: '$(comment-discussion) Open Chat', command: ChatCommandIds.openChat },
+		{ label: '$(library) Show Models', command: ModelsCommandIds.show },
+		{ label: '$(lightbulb) Set Reasoning Effort…', command: ChatCommandIds.setReasoningEffort },
+		...(offered.has('selectModel') ? [] : [{ label: '$(file) Select Model…', command: CommandIds.selectModel }]),
+		...(offered.has('restartRuntime') ? [] : [{ label: '$(debug-restart) Restart Runtime', command: CommandIds.restartRuntime }]),
+		{ label: `$(${completionEnabled ? 'circle-slash' : 'check'}) ${completionEnabled ? 'Turn Off' : 'Turn On'} Inline Completion`, command: CommandIds.toggleCompletion },
+		...(offered.has('showLog') ? [] : [{ label: '$(output) Show Runtime Log', command: CommandIds.showLog }]),
+		{ label: '$(gear) Open Settings', command: 'workbench.action.openSettings' },
+	];
+	return [
+		...(fixes.length > 0 ? [{ label: 'Fix', kind: vscode.QuickPickItemKind.Separator }, ...fixes.map((button): ActionItem => ({ label: `$(wrench) ${button.label}`, errorAction: button.action }))] : []),
+		{ label: 'Actions', kind: vscode.QuickPickItemKind.Separator },
+		...actions,
+		{ label: 'Details', kind: vscode.QuickPickItemKind.Separator },
+		...report.lines.map((line): ActionItem => ({ label: line })),
+	];
 }
 
 async function showStatus(services: CommandServices): Promise<void> {
 	const report = await runtimeStatusReport(services);
-	const items: ActionItem[] = [
-		...report.lines.map((line): ActionItem => ({ label: line })),
-		{ label: '', kind: vscode.QuickPickItemKind.Separator },
-		{ label: '$(file) Select GGUF Model…', command: CommandIds.selectModel },
-		{ label: '$(debug-restart) Restart Runtime', command: CommandIds.restartRuntime },
-		{ label: `$(${getSettings().completionEnabled ? 'circle-slash' : 'check'}) ${getSettings().completionEnabled ? 'Turn Off' : 'Turn On'} Inline Completion`, command: CommandIds.toggleCompletion },
-		{ label: '$(output) Show Runtime Log', command: CommandIds.showLog },
-		{ label: '$(gear) Open Settings', command: 'workbench.action.openSettings' },
-	];
-	const choice = await vscode.window.showQuickPick(items, { title: report.title, placeHolder: 'Bora runtime status and actions' });
-	if (choice?.command === 'workbench.action.openSettings') {
+	const items = statusPickItems(report, services.runtime.currentState, getSettings().completionEnabled);
+	const choice = await vscode.window.showQuickPick(items, { title: report.title, placeHolder: 'Bora: actions, then the runtime status' });
+	if (choice?.errorAction) {
+		await services.errorActions.run(choice.errorAction);
+	} else if (choice?.command === 'workbench.action.openSettings') {
 		await vscode.commands.executeCommand(choice.command, '@ext:bora.bora');
 	} else if (choice?.command) {
 		await vscode.commands.executeCommand(choice.command);

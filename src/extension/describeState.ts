@@ -94,7 +94,8 @@ function describeCompletionMode(model: ModelInfo, setting: CompletionModeSetting
 	return setting === 'chat' ? 'Completion mode: chat model · set by bora.completion.mode' : 'Completion mode: chat model (no FIM tokens)';
 }
 
-function unavailableReason(model: ModelInfo, setting: CompletionModeSetting): string {
+/** Why inline completion cannot run with this model under `bora.completion.mode`. */
+export function unavailableReason(model: ModelInfo, setting: CompletionModeSetting): string {
 	if (setting === 'fim' && model.hasChatTemplate) {
 		return `bora.completion.mode is fim, but the model has no fill-in-the-middle tokens${model.fim.supported ? '' : ` (${model.fim.reason})`}. Set it to auto or chat.`;
 	}

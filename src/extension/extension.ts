@@ -5,8 +5,11 @@ import { registerChat } from './chat/registerChat';
 import { registerCommands, runtimeStatusReport } from './commands';
 import { InlineCompletionMiddleware } from './completion/InlineCompletionMiddleware';
 import { LastCompletion } from './completion/LastCompletion';
+import { ErrorActionRunner } from './ErrorActionRunner';
+import { errorActions, errorOfState } from './errorActions';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './RuntimeClient';
+import { RuntimeErrorNotifier } from './RuntimeErrorNotifier';
 import { affectsRuntime, getSettings, SettingIds } from './settings';
 import { sharedRuntimeConnector } from './sharedRuntimeConnector';
 import { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
@@ -29,10 +32,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 	const statusBar = new StatusBar();
 	const sharedStatus = new SharedRuntimeStatusWatch(client, log);
 	const windowState = new WindowStateReporter(client);
+	const errorRunner = new ErrorActionRunner();
+	const errorNotifier = new RuntimeErrorNotifier(client, errorRunner);
 	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome, sharedStatus.current);
 
 	context.subscriptions.push(
-		log, client, lastCompletion, completions, streams, statusBar, sharedStatus, windowState,
+		log, client, lastCompletion, completions, streams, statusBar, sharedStatus, windowState, errorRunner, errorNotifier,
 		client.onDidChangeState(refresh),
 		lastCompletion.onDidChange(refresh),
 		sharedStatus.onDidChange(refresh),
@@ -45,9 +50,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 				refresh();
 			}
 		}),
-		...registerCommands({ runtime: client, sharedStatus, log }),
+		...registerCommands({ runtime: client, sharedStatus, log, errorActions: errorRunner, lastCompletion }),
 	);
-	const chat = registerChat(context, client, streams, log);
+	const chat = registerChat(context, client, streams, log, errorRunner);
 	const models = registerModels(context, client, sharedStatus, log);
 	refresh();
 	// Not awaited: activation must stay fast, and the status bar reports the start.
@@ -61,6 +66,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 		onDidReportCompletionStats: lastCompletion.onDidReportStats,
 		chat,
 		models,
+		errors: {
+			actions: () => {
+				const error = errorOfState(client.currentState);
+				return error ? errorActions(error) : [];
+			},
+			run: action => errorRunner.run(action),
+			onDidRun: errorRunner.onDidRun,
+		},
 		runtime: {
 			get isShared() {
 				return client.isShared;
@@ -70,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 			},
 			onDidChangeSharedStatus: sharedStatus.onDidChange,
 			onDidConnect: client.onDidConnect,
-			status: () => runtimeStatusReport({ runtime: client, sharedStatus }),
+			status: () => runtimeStatusReport({ runtime: client, sharedStatus, lastCompletion }),
 			refreshSharedStatus: () => sharedStatus.refresh(),
 		},
 	};

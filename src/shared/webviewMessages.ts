@@ -44,6 +44,8 @@ export interface TurnView {
 	 * under it. Saved with the turn.
 	 */
 	readonly notice?: string;
+	/** Buttons for {@link error}; added by the host as it posts the turn, never saved. */
+	readonly errorActions?: readonly ErrorActionButton[];
 }
 
 export interface ChatView {
@@ -69,6 +71,25 @@ export interface EffortControlView {
 	readonly disabledReason?: string;
 	/** The model that answers chat, named in the control's tooltip. */
 	readonly model?: string;
+}
+
+/**
+ * A button beside an error that does what the error asks; src/extension/errorActions.ts derives
+ * them from the error, and the host validates one the panel sends back before running it.
+ */
+export type ErrorAction =
+	/** "Select Model…": `bora.selectModel`, which writes `bora.modelPath`. */
+	| { readonly kind: 'selectModel' }
+	/** "Pick Projector…" and the like: a file picker that writes this path setting. */
+	| { readonly kind: 'pickPath'; readonly setting: 'chatModelPath' | 'mmprojPath' | 'draftModelPath' }
+	/** "Open Settings" at this setting (the Remote tab for a machine setting in a remote window). */
+	| { readonly kind: 'openSettings'; readonly settingId: string }
+	| { readonly kind: 'restartRuntime' }
+	| { readonly kind: 'showLog' };
+
+export interface ErrorActionButton {
+	readonly label: string;
+	readonly action: ErrorAction;
 }
 
 /** The editor context the panel offers as chips. */
@@ -97,7 +118,7 @@ export namespace ToWebviewMessage {
 	/** A file the user picked after typing `@`. */
 	export interface Mention { readonly type: 'mention'; readonly path: string }
 	/** The runtime cannot chat right now, and why; absent message clears it. */
-	export interface Availability { readonly type: 'availability'; readonly problem?: string }
+	export interface Availability { readonly type: 'availability'; readonly problem?: string; readonly actions?: readonly ErrorActionButton[] }
 	/** "Explain Image from Clipboard": read an image from the clipboard into the input, or say why not. */
 	export interface PasteFromClipboard { readonly type: 'pasteFromClipboard' }
 
@@ -124,6 +145,8 @@ export namespace FromWebviewMessage {
 	export interface OpenLink { readonly type: 'openLink'; readonly href: string }
 	/** The user typed `@`: the host shows a file picker and answers with a `mention`. */
 	export interface PickMention { readonly type: 'pickMention' }
+	/** The user clicked an error's button; the host checks `action` before running it. */
+	export interface RunErrorAction { readonly type: 'runErrorAction'; readonly action: ErrorAction }
 
-	export type Type = Ready | Send | Stop | NewChat | ShowHistory | SetEffort | Copy | Insert | Apply | OpenLink | PickMention;
+	export type Type = Ready | Send | Stop | NewChat | ShowHistory | SetEffort | Copy | Insert | Apply | OpenLink | PickMention | RunErrorAction;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { canonicalFim, fixtureDisplayNames } from '../models/fixtures';
+import { canonicalFim, ensureFixtureModels, fixtureDisplayNames } from '../models/fixtures';
 import { prepareFixtureWorkspace } from './harness/fixtureWorkspace';
 import { RunFolder } from './harness/RunFolder';
 import { UiSession } from './harness/UiSession';
@@ -70,5 +70,28 @@ describe('Bora as a user meets it: the packaged .vsix installed in a real VS Cod
 		}
 		assert.equal(await readFile(path, 'utf8'), expected);
 		await screenshot('accepted');
+	});
+
+	it("a missing model path's notification offers Select Model… and Open Settings, and Open Settings opens the Remote tab at bora.modelPath", async () => {
+		const machine = { 'bora.threads': 2, 'bora.gpu': 'off', 'bora.runtime.keepAliveMinutes': 0 };
+		// What a user does by hand: the machine settings file (the Remote tab's) names a file that is not there.
+		await folder.writeSettings({}, { ...machine, 'bora.modelPath': '/nowhere/missing.gguf' });
+		const toast = page.locator('.notification-toast', { hasText: 'Model file not found: /nowhere/missing.gguf' });
+		await toast.waitFor({ timeout: 60_000 });
+		await toast.locator('.monaco-button', { hasText: 'Select Model…' }).waitFor();
+		await screenshot('missing-model-notification');
+		await toast.locator('.monaco-button', { hasText: 'Open Settings' }).click();
+		const editor = page.locator('.settings-editor');
+		await editor.waitFor();
+		await page.locator('.settings-editor .settings-tabs-widget .action-label.checked', { hasText: 'Remote' }).waitFor();
+		await editor.locator('.setting-item-contents', { hasText: 'Model Path' }).first().waitFor();
+		const query = await editor.locator('.settings-header .suggest-input-container .view-lines').first().textContent();
+		assert.equal(query?.replace(/\u00a0/g, ' ').trim(), 'bora.modelPath');
+		await screenshot('open-settings-remote-tab');
+
+		// The working model stayed loaded, and a fixed setting is taken up again.
+		await page.locator('.statusbar-item', { hasText: `Bora: ${fixtureDisplayNames.mistral4Fim}` }).waitFor();
+		await folder.writeSettings({}, { ...machine, 'bora.modelPath': (await ensureFixtureModels()).mistral4Fim });
+		await page.locator('.statusbar-item', { hasText: `Bora: ${fixtureDisplayNames.mistral4Fim}` }).filter({ has: page.locator('.codicon-sparkle') }).waitFor({ timeout: 60_000 });
 	});
 });

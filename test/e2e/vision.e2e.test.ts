@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { ensureFixtureModels } from '../models/fixtures';
 import { ensureVisionFixture } from '../models/vision/visionFixtures';
 import { prepareFixtureWorkspace, type VisionWorkspaceFixtures } from './harness/fixtureWorkspace';
 import { RunFolder } from './harness/RunFolder';
@@ -53,9 +54,9 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 	const runCommand = (title: string) => session!.runCommand(title);
 
 	/** The workbench's own file dialog (a quick input in the web workbench): type the path and accept. */
-	const pickFile = async (path: string) => {
+	const pickFile = async (path: string, title = 'Explain Screenshot') => {
 		const input = page.locator('.quick-input-widget input');
-		await page.locator('.quick-input-widget', { hasText: 'Explain Screenshot' }).waitFor();
+		await page.locator('.quick-input-widget', { hasText: title }).waitFor();
 		const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop()! }).first();
 		// The dialog writes its starting folder into the box once it has read it, replacing anything
 		// typed before; type again until the box keeps the path and lists the file.
@@ -182,5 +183,47 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		assert.ok(await thumbnailLoaded(first) > 0, 'the stored copy still loads');
 		assert.equal((await first.locator('.answer').innerText()).trim(), vision.answers.red.trim());
 		await screenshot('history');
+	});
+
+	it("without a projector the answer fails with Pick Projector… and Open Settings; Pick Projector… writes bora.chat.mmprojPath and the image is answered", async () => {
+		const { modelPath, mmprojPath } = await ensureVisionFixture();
+		// The user's machine settings without the projector (the Remote tab's file in code-server).
+		await folder.writeSettings({}, { 'bora.modelPath': (await ensureFixtureModels()).mistral4Fim, 'bora.threads': 2, 'bora.gpu': 'off', 'bora.runtime.keepAliveMinutes': 0, 'bora.chat.modelPath': modelPath });
+		// Show Runtime Status lists the projector while the window still has it: wait until it is gone. Its actions come first.
+		for (let attempt = 1; ; attempt++) {
+			await runCommand('Bora: Show Runtime Status');
+			const rows = page.locator('.quick-input-list .monaco-list-row');
+			await rows.first().waitFor();
+			assert.match(await rows.first().innerText(), /Open Chat/);
+			const projector = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Vision projector' }).count();
+			await page.keyboard.press('Escape');
+			if (projector === 0) {
+				break;
+			}
+			assert.ok(attempt < 30, 'the window took up the settings file without the projector');
+			await new Promise(resolve => setTimeout(resolve, 500));
+		}
+		await runCommand('Bora: Explain Screenshot');
+		await pickFile(vision.images.blue);
+		await acceptQuestion('Which colour is this?');
+		chat = session!.chat;
+		await lastTurn().locator('.user-text', { hasText: 'Which colour is this?' }).waitFor({ timeout: 60_000 });
+		const error = lastTurn().locator('.turn-status.error');
+		await error.waitFor({ timeout: 60_000 });
+		assert.match(await error.innerText(), /bora\.chat\.mmprojPath/);
+		const buttons = error.locator('.error-actions button');
+		assert.deepEqual(await buttons.allInnerTexts(), ['Pick Projector…', 'Open Settings']);
+		await screenshot('no-projector-buttons');
+
+		await buttons.filter({ hasText: 'Pick Projector…' }).click();
+		await pickFile(mmprojPath, 'vision projector');
+		await runCommand('Bora: Explain Screenshot');
+		await pickFile(vision.images.blue);
+		await acceptQuestion();
+		await lastTurn().locator('.user-text', { hasText: 'Explain this screenshot.' }).waitFor({ timeout: 60_000 });
+		await lastTurnDone(vision.answers.blue);
+		assert.equal(await lastTurn().locator('.turn-status.error').count(), 0, await lastTurn().innerText());
+		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), vision.answers.blue.trim());
+		await screenshot('projector-picked-answered');
 	});
 });

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { ErrorActionRunner } from '../ErrorActionRunner';
+import { errorActions, isErrorAction } from '../errorActions';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings, setReasoningEffort } from '../settings';
 import { chatProblem } from './chatAvailability';
@@ -7,7 +9,7 @@ import type { ChatSession } from './ChatSession';
 import type { CodeActions } from './CodeActions';
 import { describeEffortControl } from './effortControl';
 import type { EditorContext } from './EditorContext';
-import type { FromWebviewMessage, ToWebviewMessage } from '../../shared/webviewMessages';
+import type { FromWebviewMessage, ToWebviewMessage, TurnView } from '../../shared/webviewMessages';
 
 /** The "Bora" chat view in its own activity-bar container. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -28,6 +30,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		private readonly codeActions: CodeActions,
 		private readonly log: vscode.LogOutputChannel,
 		private readonly session: ChatSession,
+		private readonly errorRunner: ErrorActionRunner,
 		private readonly imageFolder?: vscode.Uri,
 	) {
 		this.toDispose.push(
@@ -65,7 +68,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		if (this.disposed || !this.view || !this.ready) {
 			return false;
 		}
-		void this.view.webview.postMessage(message);
+		void this.view.webview.postMessage(withErrorActions(message));
 		return true;
 	}
 
@@ -78,7 +81,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 	postStatus(): void {
 		this.post({ type: 'effort', effort: describeEffortControl(this.runtime.currentState, getReasoningEffort()) });
 		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
-		this.post({ type: 'availability', ...(problem ? { problem } : {}) });
+		const actions = problem ? errorActions({ text: problem }) : [];
+		this.post({ type: 'availability', ...(problem ? { problem } : {}), ...(actions.length > 0 ? { actions } : {}) });
 	}
 
 	private async onMessage(message: FromWebviewMessage.Type): Promise<void> {
@@ -125,6 +129,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 				}
 				return;
 			}
+			case 'runErrorAction':
+				// The panel names an action, never a command: anything else is refused.
+				if (isErrorAction(message.action)) {
+					await this.errorRunner.run(message.action);
+				} else {
+					this.log.warn(`Chat panel sent an unknown error action: ${JSON.stringify(message.action)}`);
+				}
+				return;
 			default:
 				void (message satisfies never);
 				this.log.warn(`Chat panel sent an unknown message: ${JSON.stringify(message)}`);
@@ -148,6 +160,24 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		this.view = undefined;
 		this.toDispose.forEach(item => item.dispose());
 	}
+}
+
+/** Turns with an error get its buttons as they are posted; the saved chat keeps only the words. */
+function withErrorActions(message: ToWebviewMessage.Type): ToWebviewMessage.Type {
+	switch (message.type) {
+		case 'state':
+			return { ...message, chat: { ...message.chat, turns: message.chat.turns.map(withTurnActions) } };
+		case 'turnStarted':
+		case 'turnFinished':
+			return { ...message, turn: withTurnActions(message.turn) };
+		default:
+			return message;
+	}
+}
+
+function withTurnActions(turn: TurnView): TurnView {
+	const actions = turn.error ? errorActions({ text: turn.error }) : [];
+	return actions.length > 0 ? { ...turn, errorActions: actions } : turn;
 }
 
 /** Only http(s) links leave the panel, and only through the editor's own opener. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ChatCommandIds } from '../commandIds';
+import type { ErrorActionRunner } from '../ErrorActionRunner';
 import type { RuntimeClient } from '../RuntimeClient';
 import { affectsReasoningEffort, getReasoningEffort, SettingIds } from '../settings';
 import { ChatHistory } from './ChatHistory';
@@ -23,14 +24,14 @@ export interface ChatApi {
 }
 
 /** Wires the chat panel, its commands and the reasoning-effort controls; everything lands in `context.subscriptions`. */
-export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, streams: ChatStreamRouter, log: vscode.LogOutputChannel): ChatApi {
+export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, streams: ChatStreamRouter, log: vscode.LogOutputChannel, errorActions: ErrorActionRunner): ChatApi {
 	const editorContext = new EditorContext();
 	const codeActions = new CodeActions();
 	const history = new ChatHistory(context.workspaceState, randomUUID);
 	const images = new ImageStore(context.globalStorageUri);
 	let view: ChatViewProvider | undefined;
 	const session = new ChatSession(runtime, streams, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri));
-	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, images.folder);
+	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, errorActions, images.folder);
 	const effortItem = new EffortStatusItem();
 	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort());
 	const refreshEffort = () => {
