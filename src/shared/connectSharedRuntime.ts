@@ -39,8 +39,12 @@ export class SharedRuntimeConnectError extends Error {
 	}
 }
 
-/** Errors that mean "no runtime listens there (any more)": nothing, or the stale socket file of a killed one. */
-const noListenerCodes: ReadonlySet<string> = new Set(['ENOENT', 'ECONNREFUSED']);
+/**
+ * Errors that mean "no runtime listens there (any more)": nothing, the stale socket file of a killed
+ * one, or one that is exiting as the connection arrives (a starter that lost the race to another,
+ * a runtime whose keep-alive just ended): ECONNRESET on connect, seen after a `kill -9` in e2e runs.
+ */
+const noListenerCodes: ReadonlySet<string> = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET']);
 
 /**
  * Connects to the shared runtime at `endpoint`; when none listens, starts `serverModule --listen`
