@@ -193,7 +193,8 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		for (let attempt = 1; ; attempt++) {
 			await runCommand('Bora: Show Runtime Status');
 			const rows = page.locator('.quick-input-list .monaco-list-row');
-			await rows.first().waitFor();
+			// The command palette's own row stays until the status list replaces it.
+			await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Chat' }).first().waitFor();
 			assert.match(await rows.first().innerText(), /Open Chat/);
 			const projector = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Vision projector' }).count();
 			await page.keyboard.press('Escape');
