@@ -136,11 +136,7 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 			this.skip();
 		}
 		await focusWorkbench();
-		await page.keyboard.press('Control+P');
-		await page.keyboard.type('add.js');
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
-		await page.keyboard.press('Enter');
-		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		await session!.openFile('add.js');
 		const code = await chat.locator('.turn .answer pre code').last().innerText();
 		await chat.locator('.code-block button[data-action="insert"]').last().click();
 		const firstLine = code.split('\n')[0]!.trim();
@@ -153,11 +149,7 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 			this.skip();
 		}
 		await focusWorkbench();
-		await page.keyboard.press('Control+P');
-		await page.keyboard.type('add.js');
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
-		await page.keyboard.press('Enter');
-		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		await session!.openFile('add.js');
 		// The cursor at the end of the file, nothing selected.
 		await page.keyboard.press('Control+End');
 		const code = (await chat.locator('.turn .answer pre code').last().innerText()).trim();
@@ -180,11 +172,7 @@ describe('Bora chat panel in a real VS Code, driven by Playwright', function () 
 
 	it('the current-file chip shows left-out context dimmed with a closed eye, not struck through, and the @ picker replaces the typed @', async () => {
 		await focusWorkbench();
-		await page.keyboard.press('Control+P');
-		await page.keyboard.type('add.js');
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
-		await page.keyboard.press('Enter');
-		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		await session!.openFile('add.js');
 		const chip = chat.locator('.chip.context', { hasText: 'File add.js' });
 		await chip.waitFor({ timeout: 30_000 });
 		const look = () => chip.evaluate(node => {

@@ -53,7 +53,7 @@ describe('two VS Code windows share one runtime: the packaged .vsix in code-serv
 
 	const ghostTextInBoth = async (step: string) => {
 		for (const [page, label] of [[first, 'first'], [second, 'second']] as const) {
-			await typeFunctionHeader(page);
+			await typeFunctionHeader(session!, page);
 			const ghost = page.locator(ghostText);
 			await ghost.first().waitFor({ timeout: 60_000 });
 			const shown = (await ghost.allTextContents()).join('').replace(/\u00a0/g, ' ');
@@ -125,13 +125,9 @@ async function waitForNewRuntime(session: UiSession, page: Page, oldPid: number,
 }
 
 /** Opens add.js in `page`, empties it and types the canonical function header; VS Code closes the brace. */
-async function typeFunctionHeader(page: Page): Promise<void> {
-	await page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
-	await page.keyboard.press('Control+P');
-	await page.keyboard.type('add.js');
-	await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
-	await page.keyboard.press('Enter');
-	await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+async function typeFunctionHeader(session: UiSession, page: Page): Promise<void> {
+	await session.focusWorkbench(page);
+	await session.openFile('add.js', page);
 	const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
 	await editor.waitFor();
 	await editor.click();

@@ -41,11 +41,7 @@ describe('Bora as a user meets it: the packaged .vsix installed in a real VS Cod
 	});
 
 	it('typing `function add(a, b) {` shows the model\'s suggestion as ghost text', async () => {
-		await page.keyboard.press('Control+P');
-		await page.keyboard.type('add.js');
-		await page.locator('.quick-input-list .monaco-list-row', { hasText: 'add.js' }).first().waitFor();
-		await page.keyboard.press('Enter');
-		await page.locator('.tab.active', { hasText: 'add.js' }).waitFor();
+		await session!.openFile('add.js');
 		const editor = page.locator('.editor-group-container .monaco-editor .view-lines').first();
 		await editor.waitFor();
 		await editor.click();

@@ -7,6 +7,22 @@ import type { CatalogEntry } from '../../shared/modelTypes';
 
 const GB = 1_000_000_000;
 
+const qwenCoder3b: CatalogEntry = {
+	id: 'qwen2.5-coder-3b',
+	name: 'Qwen2.5-Coder 3B',
+	role: 'completion',
+	description: 'Better completions; still quick on a recent CPU or any GPU.',
+	parameters: '3B',
+	activeFraction: 1,
+	quantization: 'Q4_K_M',
+	model: { uri: 'hf:Qwen/Qwen2.5-Coder-3B-Instruct-GGUF:Q4_K_M', sizeBytes: 1.9 * GB },
+	license: 'Qwen Research License',
+	kvBytesPerToken: 36_864,
+	fitContextTokens: 8_192,
+	fillInTheMiddle: true,
+	vision: false,
+};
+
 export const modelCatalog: readonly CatalogEntry[] = [
 	{
 		id: 'qwen2.5-coder-1.5b',
@@ -23,21 +39,7 @@ export const modelCatalog: readonly CatalogEntry[] = [
 		fillInTheMiddle: true,
 		vision: false,
 	},
-	{
-		id: 'qwen2.5-coder-3b',
-		name: 'Qwen2.5-Coder 3B',
-		role: 'completion',
-		description: 'Better completions; still quick on a recent CPU or any GPU.',
-		parameters: '3B',
-		activeFraction: 1,
-		quantization: 'Q4_K_M',
-		model: { uri: 'hf:Qwen/Qwen2.5-Coder-3B-Instruct-GGUF:Q4_K_M', sizeBytes: 1.9 * GB },
-		license: 'Qwen Research License',
-		kvBytesPerToken: 36_864,
-		fitContextTokens: 8_192,
-		fillInTheMiddle: true,
-		vision: false,
-	},
+	qwenCoder3b,
 	{
 		id: 'qwen2.5-coder-7b',
 		name: 'Qwen2.5-Coder 7B',
@@ -72,19 +74,11 @@ export const modelCatalog: readonly CatalogEntry[] = [
 	{
 		// The completion entry's instruct file, offered for chat too: the one chat model a small
 		// machine (2 cores, no GPU) runs at reading speed. Its own id keeps the roles' folders apart.
+		...qwenCoder3b,
 		id: 'qwen2.5-coder-3b-chat',
 		name: 'Qwen2.5-Coder 3B Instruct',
 		role: 'chat',
 		description: 'A small instruct coder for chat on laptops and CPUs; no reasoning, no images.',
-		parameters: '3B',
-		activeFraction: 1,
-		quantization: 'Q4_K_M',
-		model: { uri: 'hf:Qwen/Qwen2.5-Coder-3B-Instruct-GGUF:Q4_K_M', sizeBytes: 1.9 * GB },
-		license: 'Qwen Research License',
-		kvBytesPerToken: 36_864,
-		fitContextTokens: 8_192,
-		fillInTheMiddle: true,
-		vision: false,
 	},
 	{
 		id: 'devstral-small-2',

@@ -82,6 +82,15 @@ export class UiSession {
 		await page.keyboard.press('Enter');
 	}
 
+	/** Opens a workspace file through Quick Open (the workbench must have focus), in `page` when given (another window). */
+	async openFile(fileName: string, page: Page = this.page): Promise<void> {
+		await page.keyboard.press('Control+P');
+		await page.keyboard.type(fileName);
+		await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.locator('.tab.active', { hasText: fileName }).waitFor();
+	}
+
 	async close(): Promise<void> {
 		await this.workbench.close();
 		await this.server.stop();
