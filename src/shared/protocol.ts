@@ -6,7 +6,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-import type { ChatAnswer, ChatTurn, ReasoningEffort, RuntimeState } from './types';
+import type { ChatAnswer, ChatTurn, ReasoningEffort, RuntimeErrorInfo, RuntimeState } from './types';
 import type { DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from './modelTypes';
 
 export type {
@@ -288,4 +288,71 @@ export interface EditorContextParams {
 export namespace EditorContextNotification {
 	export const method = 'bora/editorContext' as const;
 	export const type = new NotificationType<EditorContextParams>(method);
+}
+
+/*
+ * Remote engine (bora.engine = remote). The API key lives in the extension's SecretStorage and
+ * reaches the runtime only through this notification: never in settings, logs or error messages.
+ */
+
+export interface RemoteApiKeyParams {
+	/** Sent as `Authorization: Bearer …`; null when the user cleared it. */
+	readonly apiKey: string | null;
+}
+
+/** Client → server, after start-up (and after every reconnect) and whenever the user sets or clears the key. */
+export namespace RemoteApiKeyNotification {
+	export const method = 'bora/remote/apiKey' as const;
+	export const type = new NotificationType<RemoteApiKeyParams>(method);
+}
+
+/** What the runtime learned about the server (from `/props`, `/v1/models`, `/tokenize`). */
+export type RemoteServerKind = 'llama-server' | 'vllm' | 'sglang' | 'openai-compatible';
+
+export interface RemoteModelStatus {
+	readonly name: string;
+	/** The context length the server reports for it; absent when it does not say. */
+	readonly contextLength?: number;
+	/** Completion model: the FIM format found (or set), `chat` for the chat-model mode. */
+	readonly fimFormat?: string;
+	/** Chat model: whether it accepts images (`/props` modalities, `/v1/models`, or one try). Absent: not known yet. */
+	readonly acceptsImages?: boolean;
+}
+
+export interface RemoteEngineStatus {
+	/** The configured base URL (never with credentials). */
+	readonly url: string;
+	readonly serverKind?: RemoteServerKind;
+	readonly completionModel?: RemoteModelStatus;
+	readonly chatModel?: RemoteModelStatus;
+	/** Whether an API key is set (never the key). */
+	readonly hasApiKey: boolean;
+	/** Median completion latency measured against the server, in ms; absent until measured. */
+	readonly forecastMs?: number;
+	/** The last error talking to the server, until a request succeeds again. */
+	readonly lastError?: RuntimeErrorInfo;
+}
+
+/** The remote engine as the runtime sees it; the Models view and status bar show it. Null in local mode. */
+export namespace RemoteEngineStatusRequest {
+	export const method = 'bora/remote/status' as const;
+	export const type = new RequestType0<RemoteEngineStatus | null, void>(method);
+}
+
+export interface RemoteRoleCheck {
+	readonly role: 'server' | 'completion' | 'chat' | 'images';
+	readonly ok: boolean;
+	/** One line: what worked (with its latency) or what failed and what to do. */
+	readonly detail: string;
+}
+
+export interface RemoteEngineReport {
+	readonly status: RemoteEngineStatus;
+	readonly checks: readonly RemoteRoleCheck[];
+}
+
+/** **Bora: Test Remote Engine**: tries every role once against the configured server. */
+export namespace TestRemoteEngineRequest {
+	export const method = 'bora/remote/test' as const;
+	export const type = new RequestType0<RemoteEngineReport, void>(method);
 }

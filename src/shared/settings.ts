@@ -20,6 +20,8 @@ interface StringSpec {
 	readonly default: string;
 	/** A file or folder: the extension trims it and expands a leading `~`. Defaults to `false`. */
 	readonly path?: boolean;
+	/** A regular expression the whole value must match (package.json's `pattern`); a value that does not is refused, or read as the default. */
+	readonly pattern?: string;
 }
 
 interface BooleanSpec {
@@ -96,6 +98,17 @@ export const settingsSchema = {
 	// Smaller contexts cannot hold a prompt and its answer.
 	contextSize: { id: 'bora.contextSize', description: 'Tokens of KV cache for completion and chat.', type: 'integer', default: 0, minimum: 0, usableFrom: 256, specialValues: [{ value: 0, label: 'automatic' }], unit: 'tokens', scope: 'machine', runtime: true, flag: 'contextSize' },
 	gpuLayers: { id: 'bora.gpuLayers', description: 'Model layers on the GPU.', type: 'integer', default: -1, minimum: -1, specialValues: [{ value: -1, label: 'automatic' }, { value: 0, label: 'CPU only' }], unit: 'layers', scope: 'machine', runtime: true, flag: 'gpuLayers' },
+	// Issue 15: placing a Mixture-of-Experts model's routed experts (llama.cpp's --cpu-moe / --n-cpu-moe).
+	moeCpuExperts: { id: 'bora.moe.cpuExperts', description: "Routed experts kept in RAM: 'auto' (the fit decides), 'all', or the first N layers' ('0': none).", type: 'string', pattern: '^(auto|all|[0-9]+)$', default: 'auto', scope: 'machine', runtime: true, flag: 'cpuExperts' },
+	gpuReserveGiB: { id: 'bora.gpu.reserveGiB', description: 'GiB of GPU memory the fit leaves free for the desktop and other programs.', type: 'integer', default: 1, minimum: 0, unit: 'GiB', scope: 'machine', runtime: true, flag: 'gpuReserveGiB' },
+	// Issue 17: an OpenAI-compatible server instead of the local runtime. The API key is never a setting (SecretStorage, sent with RemoteApiKeyNotification).
+	engine: { id: 'bora.engine', description: "Where models run: 'local' (this machine) or 'remote' (bora.remote.url).", type: 'enum', values: ['local', 'remote'], default: 'local', scope: 'machine-overridable', runtime: true, flag: 'engine' },
+	remoteUrl: { id: 'bora.remote.url', description: 'Base URL of an OpenAI-compatible server (vLLM, SGLang, llama-server).', type: 'string', default: '', scope: 'machine-overridable', runtime: true, flag: 'remoteUrl' },
+	remoteCompletionModel: { id: 'bora.remote.completionModel', description: "Model name on the server for inline completion; empty: the server's only (or first) model.", type: 'string', default: '', scope: 'machine-overridable', runtime: true, flag: 'remoteCompletionModel' },
+	remoteChatModel: { id: 'bora.remote.chatModel', description: "Model name on the server for chat and images; empty: the completion model.", type: 'string', default: '', scope: 'machine-overridable', runtime: true, flag: 'remoteChatModel' },
+	remoteHeaders: { id: 'bora.remote.headers', description: "Extra HTTP headers for every request, each 'Name: value'.", type: 'stringList', default: [], scope: 'machine-overridable', runtime: true, flag: 'remoteHeader' },
+	remoteSendExtraContext: { id: 'bora.remote.sendExtraContext', description: 'Completion prompts sent to the remote engine carry extra context from other files.', type: 'boolean', default: true, scope: 'machine-overridable', runtime: true, flag: 'remoteSendExtraContext' },
+	remoteFimFormat: { id: 'bora.remote.fimFormat', description: "FIM format when the server cannot tell ('auto': detect through /tokenize).", type: 'enum', values: ['auto', 'mistral', 'qwen', 'starcoder', 'deepseek', 'codellama', 'chat'], default: 'auto', scope: 'machine-overridable', runtime: true, flag: 'remoteFimFormat' },
 	runtimeShared: { id: 'bora.runtime.shared', description: 'All windows share one runtime process (and one copy of each model); off: a runtime per window.', type: 'boolean', default: true, scope: 'machine', runtime: false },
 	keepAliveMinutes: { id: 'bora.runtime.keepAliveMinutes', description: 'Minutes the shared runtime stays up after the last window disconnects; 0: it exits at once.', type: 'integer', default: 5, minimum: 0, unit: 'minutes', scope: 'machine', runtime: true, flag: 'keepAliveMinutes' },
 	traceServer: { id: 'bora.trace.server', description: 'vscode-languageclient traces the protocol messages.', type: 'enum', values: ['off', 'messages', 'verbose'], default: 'off', scope: 'window', runtime: false },
@@ -151,7 +164,7 @@ export const runtimeSettingDefaults = Object.fromEntries(runtimeEntries.map(([ke
 export function isSettingValue(spec: SettingSpec, value: unknown): boolean {
 	switch (spec.type) {
 		case 'string':
-			return typeof value === 'string';
+			return typeof value === 'string' && (spec.pattern === undefined || new RegExp(spec.pattern).test(value));
 		case 'boolean':
 			return typeof value === 'boolean';
 		case 'stringList':
@@ -179,7 +192,10 @@ export interface ReadSettingsOptions {
 export function normalizeSetting(spec: SettingSpec, value: unknown, { homeDir }: ReadSettingsOptions = {}): string | boolean | number | readonly string[] {
 	switch (spec.type) {
 		case 'string':
-			return typeof value !== 'string' ? spec.default : spec.path ? expandHome(value.trim(), homeDir) : value;
+			if (typeof value !== 'string' || (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value.trim()))) {
+				return spec.default;
+			}
+			return spec.path ? expandHome(value.trim(), homeDir) : spec.pattern !== undefined ? value.trim() : value;
 		case 'boolean':
 			return typeof value === 'boolean' ? value : spec.default;
 		case 'stringList':

@@ -34,6 +34,24 @@ export interface RuntimeSettings {
 	readonly gpuLayers?: number;
 	/** Absolute path of a small GGUF with the completion model's vocabulary that drafts tokens for it (speculative decoding); empty or absent: none. */
 	readonly draftModelPath?: string;
+	/** Routed experts kept in RAM: `auto` (the fit decides), `all`, or a count of leading layers (`"0"`: none). Absent means `auto`. */
+	readonly moeCpuExperts?: string;
+	/** GiB of GPU memory the fit leaves free for other programs; absent means the default. */
+	readonly gpuReserveGiB?: number;
+	/** `remote`: completion, chat and images go to the OpenAI-compatible server at `remoteUrl`. Absent means `local`. */
+	readonly engine?: 'local' | 'remote';
+	/** Base URL of the remote server (`http(s)://host:port`, with or without `/v1`); empty when none. */
+	readonly remoteUrl?: string;
+	/** Model name on the server for completion; empty: the server's first model. */
+	readonly remoteCompletionModel?: string;
+	/** Model name on the server for chat and images; empty: the completion model. */
+	readonly remoteChatModel?: string;
+	/** Extra headers for every remote request, each `Name: value`. Never the API key (see `RemoteApiKeyNotification`). */
+	readonly remoteHeaders?: readonly string[];
+	/** Remote completion prompts carry extra context; absent means on. */
+	readonly remoteSendExtraContext?: boolean;
+	/** FIM format for the remote completion model when `/tokenize` cannot tell; `chat` uses the chat-model completion mode. Absent means `auto`. */
+	readonly remoteFimFormat?: 'auto' | Exclude<FimFormatName, 'generic'> | 'chat';
 	/** Minutes a shared runtime stays up after its last client disconnects; 0 exits at once. Absent means the default. */
 	readonly keepAliveMinutes?: number;
 	/** Folder for Bora's own files, e.g. the speed forecasts (the extension's global storage); empty: not stored. */
@@ -149,6 +167,22 @@ export type RuntimeErrorCode =
 	| 'verificationFailed'
 	| 'visionUnavailable'
 	| 'badImage'
+	/** The build of llama.cpp cannot place experts in RAM (see bora.moe.cpuExperts); the load fell back to layer offload. */
+	| 'expertPlacementUnavailable'
+	/** Remote engine: no connection (refused, DNS, TLS, unreachable). */
+	| 'remoteUnreachable'
+	/** Remote engine: 401/403, a missing or wrong API key. */
+	| 'remoteUnauthorized'
+	/** Remote engine: the configured model name is unknown to the server (404). */
+	| 'remoteModelNotFound'
+	/** Remote engine: 429 (with the server's Retry-After in the message). */
+	| 'remoteRateLimited'
+	/** Remote engine: 5xx, a stream that stopped mid-answer, or an answer the client cannot read. */
+	| 'remoteServerError'
+	/** Remote engine: no answer within the time budget. */
+	| 'remoteTimeout'
+	/** Remote engine: bora.engine is remote but bora.remote.url is empty or not an http(s) URL. */
+	| 'remoteNotConfigured'
 	| 'internal';
 
 export interface RuntimeErrorInfo {

@@ -9,7 +9,7 @@ import type { RuntimeSettings } from '../../src/shared/types';
 function otherValue(spec: SettingSpec): string | number | boolean | readonly string[] {
 	switch (spec.type) {
 		case 'string':
-			return '/other/value';
+			return spec.pattern !== undefined ? 'all' : '/other/value';
 		case 'stringList':
 			return ['**/other/*.value'];
 		case 'boolean':

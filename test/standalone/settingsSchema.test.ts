@@ -13,6 +13,7 @@ interface ManifestProperty {
 	readonly maximum?: unknown;
 	readonly scope?: unknown;
 	readonly items?: unknown;
+	readonly pattern?: unknown;
 	readonly description?: unknown;
 	readonly markdownDescription?: unknown;
 }
@@ -25,6 +26,7 @@ function expectedProperty(spec: SettingSpec): ManifestProperty {
 	const common = { default: spec.default, ...(spec.scope ? { scope: spec.scope } : {}) };
 	switch (spec.type) {
 		case 'string':
+			return { type: spec.type, ...common, ...(spec.pattern !== undefined ? { pattern: spec.pattern } : {}) };
 		case 'boolean':
 			return { type: spec.type, ...common };
 		case 'enum':
@@ -40,8 +42,8 @@ function expectedProperty(spec: SettingSpec): ManifestProperty {
 }
 
 /** The keys the comparison covers; anything else in package.json (a `pattern`, an `exclusiveMaximum`) would go unchecked. */
-const comparedKeys = ['type', 'items', 'default', 'enum', 'minimum', 'maximum', 'scope'] as const;
-const describingKeys = new Set(['description', 'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions']);
+const comparedKeys = ['type', 'items', 'default', 'enum', 'minimum', 'maximum', 'scope', 'pattern'] as const;
+const describingKeys = new Set(['description', 'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage']);
 
 describe('settings schema', () => {
 	it('every schema entry with an id is in package.json with the same type, default, enum, limits and scope', () => {
