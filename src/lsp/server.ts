@@ -5,6 +5,7 @@ import { registerChat } from './handlers/chat';
 import { registerExplainImage } from './handlers/explainImage';
 import { registerInlineCompletion } from './handlers/inlineCompletion';
 import { registerModels } from './handlers/models';
+import { registerRemote } from './handlers/remote';
 import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
 import { SharedRuntimeExitRequest, SharedRuntimeStatusNotification, SharedRuntimeStatusRequest, WindowStateNotification } from '../shared/sharedRuntime';
 import { mergeSettings } from '../shared/mergeSettings';
@@ -46,9 +47,9 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
 		const before = session.attachedRuntime;
 		const { configured } = session.configure(settings);
 		const runtime = session.runtime;
-		if (runtime !== before && (!settings.modelPath || runtime.state.kind !== 'idle')) {
+		if (runtime !== before && (!settings.modelPath || runtime.state.kind !== 'idle') && settings.engine !== 'remote') {
 			// Nothing will load (or the load is someone else's, under way or done): no state change would tell the client.
-			whileConnected(() => connection.sendNotification(RuntimeStateNotification.type, runtime.state));
+			whileConnected(() => connection.sendNotification(RuntimeStateNotification.type, session.runtimeState));
 		}
 		// Failures are states, sent as notifications.
 		configured.catch((error: unknown) => logger.error(`Applying settings: ${error instanceof Error ? error.message : String(error)}`));
@@ -80,8 +81,9 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
 	session.onDidChangeRuntimeState(state => whileConnected(() => connection.sendNotification(RuntimeStateNotification.type, state)));
 	connection.onRequest(RuntimeStateRequest.type, () => session.runtimeState);
 	registerInlineCompletion(connection, documents, session.completion, logger);
-	registerChat(connection, () => session.runtime, logger);
-	registerExplainImage(connection, () => session.runtime, logger);
+	registerChat(connection, () => session, logger);
+	registerExplainImage(connection, () => session, logger);
+	registerRemote(connection, session, logger);
 	registerModels(connection, () => session.runtime, logger);
 
 	connection.onNotification(WindowStateNotification.type, params => {

@@ -3,6 +3,12 @@ export { Runtime, type CompletionContextInfo, type LlamaSource, type RuntimeOpti
 export { RuntimeHost, type OpenSessionOptions, type RuntimeHostOptions } from './host/RuntimeHost';
 export { ClientSession, type ClientSessionOptions, type SessionHost } from './host/ClientSession';
 export { SharedLlamas } from './host/SharedLlamas';
+export { RemoteEngine, type RemoteEngineOptions } from './remote/RemoteEngine';
+export type { RemoteFacts } from './remote/RemoteFacts';
+export { parseRemoteHeaders, parseRemoteUrl, type RemoteUrl } from './remote/remoteUrl';
+export { RemoteHttp, type RemoteCallOptions, type RemoteHttpOptions, type RemoteStreamOptions } from './remote/RemoteHttp';
+export { readServerSentEvents } from './remote/readServerSentEvents';
+export { detectRemoteReasoning, planRemoteReasoning, type RemoteReasoningPlan } from './remote/remoteReasoning';
 export type { Disposable } from './state/RuntimeStatus';
 export {
 	ChatEngine, defaultChatSystemPrompt, type ChatEngineChunk, type ChatEngineOptions, type ChatEngineRequest, type ChatEngineResult, type ChatPromptInput,
@@ -37,7 +43,7 @@ export { loadModel, type LoadedModel, type LoadModelOptions } from './loading/lo
 export { checkGgufHeader, checkGgufHeaderIn, supportedGgufVersions, type CheckGgufHeaderOptions, type GgufByteSource, type GgufHeaderFacts } from './loading/checkGgufHeader';
 export { RuntimeError } from './errors/RuntimeError';
 export type { Logger } from './Logger';
-export { detectFimFormat, noFimReason, type FimDetection } from './fim/detectFimFormat';
+export { detectFimFormat, fimMarkerSpellings, noFimReason, type FimDetection } from './fim/detectFimFormat';
 export { buildFimHead, buildFimPrompt, snippetSeparator, type FimHead, type FimHeadInput, type FimTokenizer, type FimPromptInput, type FimContextChunk } from './fim/buildFimPrompt';
 export { vocabularyOf, type Vocabulary } from './fim/vocabulary';
 export type { FimFormat, FimLayout } from './fim/FimFormat';

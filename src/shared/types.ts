@@ -214,5 +214,10 @@ export type RuntimeState =
 		readonly fit?: ModelFit;
 		/** How fast completion is on this machine, measured shortly after the load (or reused from an earlier one); absent until then. */
 		readonly forecast?: SpeedForecast;
+		/**
+		 * bora.engine = remote: the models run on this server (`model` and `chatModel` describe them there;
+		 * `backend`, `threads` and `loadMs`, the probe's time, say nothing about this machine). Absent for local models.
+		 */
+		readonly remote?: { readonly url: string; readonly serverKind: 'llama-server' | 'vllm' | 'sglang' | 'openai-compatible' };
 	}
 	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

@@ -1,5 +1,5 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import type { Runtime } from '../../runtime';
+import type { ChatEngineRequest, ChatEngineResult } from '../../runtime';
 import { ChatChunkNotification, ChatRequest, type ChatParams, type ChatResult, type ChatTurn, type ReasoningEffort } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog, type OnUnexpectedError } from '../runSafe';
 
@@ -7,17 +7,22 @@ export interface ChatLog extends HandlerLog {
 	info(message: string): void;
 }
 
+/** Whatever answers a window's chats: its local runtime, or its remote engine. */
+export interface ChatAnswerer {
+	chat(request: ChatEngineRequest): Promise<ChatEngineResult>;
+}
+
 /**
  * `bora/chat`: one streamed answer. Chunks go out as `bora/chatChunk` notifications before the
  * response, on the same ordered stream, so the client has every chunk when the result arrives.
  * `$/cancelRequest` stops generation before the next token and answers `RequestCancelled`.
  */
-export function registerChat(connection: Connection, runtimeOf: () => Runtime, log: ChatLog): void {
+export function registerChat(connection: Connection, engineOf: () => ChatAnswerer, log: ChatLog): void {
 	connection.onRequest(ChatRequest.type, (params, token) => {
 		const request = parseChatParams(params);
 		return runSafeAsync(log, async (signal): Promise<ChatResult> => {
 			const { chatId } = request;
-			const result = await runtimeOf().chat({
+			const result = await engineOf().chat({
 				history: request.history,
 				message: request.message,
 				effort: request.effort,

@@ -1,5 +1,5 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import { imageLimits, RuntimeError, type Runtime } from '../../runtime';
+import { imageLimits, RuntimeError, type ExplainImageResult as EngineImageResult, type ImageQuestion, type VisionStatus } from '../../runtime';
 import { ChatChunkNotification, ExplainImageRequest, VisionStatusRequest, type ExplainImageParams, type ExplainImageResult } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog, type OnUnexpectedError } from '../runSafe';
 
@@ -7,12 +7,18 @@ export interface ExplainImageLog extends HandlerLog {
 	info(message: string): void;
 }
 
+/** Whatever answers a window's image questions: its local runtime (mtmd), or its remote engine. */
+export interface ImageAnswerer {
+	explainImage(question: ImageQuestion): Promise<EngineImageResult>;
+	visionStatus(): Promise<VisionStatus>;
+}
+
 /**
  * `bora/explainImage`: one streamed answer about an image, sent as `bora/chatChunk` answer chunks
  * with the request's chatId. `bora/visionStatus`: whether that works now, and why not.
  */
-export function registerExplainImage(connection: Connection, runtimeOf: () => Runtime, log: ExplainImageLog): void {
-	connection.onRequest(VisionStatusRequest.type, () => runtimeOf().visionStatus());
+export function registerExplainImage(connection: Connection, engineOf: () => ImageAnswerer, log: ExplainImageLog): void {
+	connection.onRequest(VisionStatusRequest.type, () => engineOf().visionStatus());
 	connection.onRequest(ExplainImageRequest.type, (params, token) => {
 		const request = parseParams(params);
 		return runSafeAsync(log, async (signal): Promise<ExplainImageResult> => {
@@ -21,7 +27,7 @@ export function registerExplainImage(connection: Connection, runtimeOf: () => Ru
 				throw new RuntimeError({ code: 'badImage', message: `The image is larger than ${imageLimits.maxBytes / (1024 * 1024)} MB.`, action: 'Crop or shrink the screenshot.' });
 			}
 			const image = request.imagePath ? { path: request.imagePath } : Buffer.from(request.base64!, 'base64');
-			const result = await runtimeOf().explainImage({
+			const result = await engineOf().explainImage({
 				image, question: request.question, history: request.history, signal,
 				onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
 			});

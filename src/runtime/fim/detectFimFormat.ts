@@ -48,6 +48,17 @@ const families: readonly FamilySpec[] = [
 	},
 ];
 
+/**
+ * Every marker spelling of the known families, or of one family: what a remote server's `/tokenize`
+ * is asked about, since there is no vocabulary file to read there.
+ */
+export function fimMarkerSpellings(name?: FimFormatName): readonly string[] {
+	return families.filter(family => name === undefined || family.name === name).flatMap(family => [
+		...family.prefix, ...family.suffix, ...family.middle ?? [], ...family.stops,
+		...family.repoName === undefined ? [] : [family.repoName], ...family.fileSeparator === undefined ? [] : [family.fileSeparator],
+	]);
+}
+
 /** `tokenizer.ggml.*` keys written by llama.cpp's converter, newest spelling first. */
 const genericKeys = {
 	prefix: ['fim_pre_token_id', 'prefix_token_id'],

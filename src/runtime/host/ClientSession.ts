@@ -1,11 +1,17 @@
 import type { BackendCompletionRequest, BackendCompletionResult, BackendPrefillRequest, BackendPrefillResult, CompletionAvailability, CompletionBackend } from '../completion/CompletionBackend';
 import type { CompletionDocuments } from '../completion/CompletionDocument';
 import { CompletionService } from '../completion/CompletionService';
+import { RuntimeError } from '../errors/RuntimeError';
 import type { WorkspaceFolders } from '../completion/extraContext/WorkspaceNames';
 import type { Logger } from '../Logger';
 import type { Runtime } from '../Runtime';
 import type { Disposable } from '../state/RuntimeStatus';
 import type { Scheduler } from '../scheduler/Scheduler';
+import type { ChatEngineRequest, ChatEngineResult } from '../chat/ChatEngine';
+import { RemoteEngine, type RemoteEngineOptions } from '../remote/RemoteEngine';
+import type { ExplainImageResult } from '../vision/VisionEngine';
+import type { ImageQuestion, VisionStatus } from '../vision/VisionService';
+import type { RemoteEngineReport, RemoteEngineStatus } from '../../shared/protocol';
 import { defaultRuntimeSettings, type RuntimeSettings, type RuntimeState } from '../../shared/types';
 
 /** What a session needs from the process that hosts it (see `RuntimeHost`). */
@@ -30,6 +36,8 @@ export interface ClientSessionOptions {
 	readonly scheduler: Scheduler;
 	/** The settings before the client says otherwise (the command line's). Defaults to the schema's defaults. */
 	readonly settings?: RuntimeSettings;
+	/** Options of the remote engine this session creates when bora.engine is `remote` (tests set short budgets). Defaults to the engine's. */
+	readonly remoteOptions?: Omit<RemoteEngineOptions, 'logger'>;
 }
 
 /**
@@ -55,6 +63,12 @@ export class ClientSession implements CompletionBackend {
 	private readonly closeListeners = new Set<() => void>();
 	private wasReady = false;
 	private closed = false;
+	/**
+	 * bora.engine = remote: this window's engine on the configured server, with its own API key.
+	 * The session then still holds a runtime (the Models view's catalog and downloads), with nothing to load.
+	 */
+	private remote: { engine: RemoteEngine; subscription: Disposable } | undefined;
+	private remoteApiKey: string | null = null;
 
 	constructor(private readonly options: ClientSessionOptions) {
 		this.id = options.id;
@@ -80,13 +94,16 @@ export class ClientSession implements CompletionBackend {
 		return this.attached?.runtime;
 	}
 
-	/** Its runtime's state; "no model" before the settings arrive. */
+	/** Its engine's state: the remote engine's, else its runtime's; "no model" before the settings arrive. */
 	get runtimeState(): RuntimeState {
-		return this.attached?.runtime.state ?? { kind: 'idle', reason: notConfigured };
+		return this.remote?.engine.state ?? this.attached?.runtime.state ?? { kind: 'idle', reason: notConfigured };
 	}
 
-	/** Paths of the models this session uses, for the shared status. */
+	/** Paths of the models this session uses, for the shared status (none on a remote engine). */
 	get modelPaths(): readonly string[] {
+		if (this.remote) {
+			return [];
+		}
 		const { modelPath, chatModelPath } = this.currentSettings;
 		return [...new Set([modelPath, chatModelPath ?? ''].filter(path => path !== ''))];
 	}
@@ -103,8 +120,12 @@ export class ClientSession implements CompletionBackend {
 	configure(settings: RuntimeSettings): { configured: Promise<void> } {
 		this.currentSettings = settings;
 		this.completion.configure(settings);
+		const wasRemote = this.remote !== undefined;
+		this.configureRemote(settings);
+		// A remote engine loads nothing here: the runtime it keeps for the Models view has no model to load.
+		const local = this.remote ? { ...settings, modelPath: '', chatModelPath: '', mmprojPath: '', draftModelPath: '' } : settings;
 		const previous = this.attached;
-		const runtime = this.options.host.attach(this, settings);
+		const runtime = this.options.host.attach(this, local);
 		const joined = previous?.runtime !== runtime;
 		if (joined) {
 			previous?.subscription.dispose();
@@ -115,7 +136,64 @@ export class ClientSession implements CompletionBackend {
 			}
 		}
 		this.options.host.changed();
-		return { configured: runtime.configure(settings) };
+		const configured = runtime.configure(local);
+		if (wasRemote !== (this.remote !== undefined)) {
+			// The engine changed sides: the client hears the new one's state even if it does not change again.
+			this.emitState(this.runtimeState);
+		}
+		return { configured };
+	}
+
+	/** The window's API key for the remote engine (`bora/remote/apiKey`), kept for when it switches to remote. */
+	setRemoteApiKey(apiKey: string | null): void {
+		this.remoteApiKey = apiKey;
+		this.remote?.engine.setApiKey(apiKey);
+	}
+
+	/** The remote engine as the Models view shows it; null in local mode. */
+	remoteStatus(): RemoteEngineStatus | null {
+		return this.remote?.engine.status() ?? null;
+	}
+
+	/** **Bora: Test Remote Engine**; refused in local mode. */
+	testRemote(signal?: AbortSignal): Promise<RemoteEngineReport> {
+		if (!this.remote) {
+			return Promise.reject(new RuntimeError({ code: 'remoteNotConfigured', message: 'bora.engine is "local": there is no remote engine to test.', action: 'Set bora.engine to "remote" and bora.remote.url to the server.' }));
+		}
+		return this.remote.engine.test(signal);
+	}
+
+	/** A chat answer from this window's engine. */
+	chat(request: ChatEngineRequest): Promise<ChatEngineResult> {
+		return this.remote ? this.remote.engine.chat(request) : this.runtime.chat(request);
+	}
+
+	/** An image question to this window's engine. */
+	explainImage(question: ImageQuestion): Promise<ExplainImageResult> {
+		return this.remote ? this.remote.engine.explainImage(question) : this.runtime.explainImage(question);
+	}
+
+	/** Whether this window's engine answers image questions now, and why not. */
+	visionStatus(): Promise<VisionStatus> {
+		return this.remote ? this.remote.engine.visionStatus() : this.runtime.visionStatus();
+	}
+
+	private configureRemote(settings: RuntimeSettings): void {
+		if (settings.engine !== 'remote') {
+			if (this.remote) {
+				this.remote.subscription.dispose();
+				this.remote.engine.dispose();
+				this.remote = undefined;
+			}
+			return;
+		}
+		if (!this.remote) {
+			const engine = new RemoteEngine({ ...this.options.remoteOptions, logger: this.logger });
+			engine.setApiKey(this.remoteApiKey);
+			this.remote = { engine, subscription: engine.onDidChangeState(state => this.onEngineState(state)) };
+			this.wasReady = false;
+		}
+		this.remote.engine.configure(settings);
 	}
 
 	/** The client's `bora/windowState`. */
@@ -140,14 +218,24 @@ export class ClientSession implements CompletionBackend {
 	// ---- CompletionBackend: the runtime, with this session's id and completion mode ----
 
 	completionAvailability(): CompletionAvailability {
+		if (this.remote) {
+			return this.remote.engine.completionAvailability();
+		}
 		return this.attached ? this.runtime.completionAvailability(this.currentSettings.completionMode) : { available: false, reason: 'notReady', error: notConfigured };
 	}
 
 	complete(request: BackendCompletionRequest): Promise<BackendCompletionResult> {
+		if (this.remote) {
+			return this.remote.engine.complete(request);
+		}
 		return this.runtime.complete({ ...request, clientId: this.id, mode: this.currentSettings.completionMode ?? defaultRuntimeSettings.completionMode });
 	}
 
 	prefillCompletion(request: BackendPrefillRequest, signal?: AbortSignal): Promise<BackendPrefillResult | undefined> {
+		// A remote server keeps its own prefix cache; evaluating ahead there would cost its GPUs a request per focus change.
+		if (this.remote) {
+			return Promise.resolve(undefined);
+		}
 		return this.attached ? this.runtime.prefillCompletion({ ...request, clientId: this.id }, signal) : Promise.resolve(undefined);
 	}
 
@@ -161,6 +249,9 @@ export class ClientSession implements CompletionBackend {
 		}
 		this.closed = true;
 		this.completion.dispose();
+		this.remote?.subscription.dispose();
+		this.remote?.engine.dispose();
+		this.remote = undefined;
 		this.stateListeners.clear();
 		for (const listener of [...this.closeListeners]) {
 			listener();
@@ -176,6 +267,22 @@ export class ClientSession implements CompletionBackend {
 	}
 
 	private onRuntimeState(state: RuntimeState): void {
+		if (this.remote) {
+			// The remote engine's state is the one the client sees.
+			return;
+		}
+		this.onEngineState(state);
+	}
+
+	private onEngineState(state: RuntimeState): void {
+		this.emitState(state);
+		if (state.kind === 'ready' && !this.wasReady) {
+			this.completion.didBecomeReady();
+		}
+		this.wasReady = state.kind === 'ready';
+	}
+
+	private emitState(state: RuntimeState): void {
 		for (const listener of [...this.stateListeners]) {
 			try {
 				listener(state);
@@ -183,10 +290,6 @@ export class ClientSession implements CompletionBackend {
 				this.logger.error(`Runtime state listener failed: ${String(error)}`);
 			}
 		}
-		if (state.kind === 'ready' && !this.wasReady) {
-			this.completion.didBecomeReady();
-		}
-		this.wasReady = state.kind === 'ready';
 	}
 }
 
