@@ -18,9 +18,12 @@ export interface LlamaServerOptions {
 	readonly args?: readonly string[];
 	/** How long the model may take to load. Defaults to `60_000` ms. */
 	readonly startTimeoutMs?: number;
+	/** The port to listen on (a server restarted where clients already point). Defaults to a free one. */
+	readonly port?: number;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
 	const server = createServer();
 	server.listen(0, '127.0.0.1');
 	await once(server, 'listening');
@@ -44,8 +47,8 @@ export class LlamaServerProcess {
 		process.stderr?.on('data', chunk => this.keep(String(chunk)));
 	}
 
-	static async start({ binary, modelPath, threads = 1, batchThreads = threads, contextSize = 4096, cacheReuse = 256, args = [], startTimeoutMs = 60_000 }: LlamaServerOptions): Promise<LlamaServerProcess> {
-		const port = await freePort();
+	static async start({ binary, modelPath, threads = 1, batchThreads = threads, contextSize = 4096, cacheReuse = 256, args = [], startTimeoutMs = 60_000, port: chosenPort }: LlamaServerOptions): Promise<LlamaServerProcess> {
+		const port = chosenPort ?? await freePort();
 		const child = spawn(binary, [
 			'--model', modelPath, '--host', '127.0.0.1', '--port', String(port), '--threads', String(threads), '--threads-batch', String(batchThreads),
 			'--ctx-size', String(contextSize), '--parallel', '1', '--cache-reuse', String(cacheReuse), '--no-webui', ...args,
@@ -82,6 +85,20 @@ export class LlamaServerProcess {
 			throw new Error(`llama-server ${path} answered ${response.status}: ${text.slice(0, 500)}`);
 		}
 		return JSON.parse(text) as T;
+	}
+
+	/** The port it listens on. */
+	get port(): number {
+		return Number(new URL(this.url).port);
+	}
+
+	/** Ends it at once, as a crash or an out-of-memory kill would, and waits until it is gone. */
+	async kill(): Promise<void> {
+		if (this.process.exitCode === null && this.process.signalCode === null) {
+			const exited = once(this.process, 'exit');
+			this.process.kill('SIGKILL');
+			await exited;
+		}
 	}
 
 	async stop(): Promise<void> {

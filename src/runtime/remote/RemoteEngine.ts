@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { BackendCompletionRequest, BackendCompletionResult, CompletionAvailability } from '../completion/CompletionBackend';
 import type { ChatEngineRequest, ChatEngineResult } from '../chat/ChatEngine';
 import { RuntimeError } from '../errors/RuntimeError';
@@ -204,6 +205,7 @@ export class RemoteEngine {
 	dispose(): void {
 		this.disposed = true;
 		this.generation.abort();
+		this.http?.dispose();
 		this.listeners.clear();
 	}
 
@@ -305,6 +307,9 @@ export class RemoteEngine {
 	private reset(): void {
 		this.generation.abort();
 		this.generation = new AbortController();
+		// Every request of this window listens to it: many at once are expected, not a leak.
+		setMaxListeners(0, this.generation.signal);
+		this.http?.dispose();
 		this.facts = undefined;
 		this.known = undefined;
 		this.lastError = undefined;

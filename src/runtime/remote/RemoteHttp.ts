@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RuntimeError } from '../errors/RuntimeError';
 import { readServerSentEvents } from './readServerSentEvents';
 import { httpStatusError, streamCutError, timeoutError, unreachableError, unreadableAnswerError, type RemoteRequestContext } from './remoteErrors';
@@ -29,16 +31,35 @@ export interface RemoteStreamOptions extends RemoteCallOptions {
 	readonly stallMs: number;
 }
 
+/** Error answers are read up to this size for their message. */
+const maxErrorBodyBytes = 64 * 1024;
+
 /**
- * Bora's only way to the remote engine: Node's `fetch` to the configured URL and nowhere else, with
- * the extra headers and `Authorization: Bearer <key>`, a time budget and the caller's cancellation
- * on every call, and every failure a typed {@link RuntimeError} whose text never holds the key.
+ * Bora's only way to the remote engine: HTTP to the configured URL and nowhere else (no redirects
+ * followed), with the extra headers and `Authorization: Bearer <key>`, a time budget and the
+ * caller's cancellation on every call, and every failure a typed {@link RuntimeError} whose text
+ * never holds the key.
+ *
+ * Node's `http` rather than `fetch`: Node 20's `fetch` (undici 6) opens a fresh connection after
+ * every aborted request, which then idles until its keep-alive timeout, so typing against a slow
+ * server left a trail of spare sockets. Here a cancel or timeout destroys exactly the request's own
+ * socket (the server sees the connection close and stops generating), and finished requests keep
+ * theirs alive for the next keystroke.
  */
 export class RemoteHttp {
-	constructor(private readonly options: RemoteHttpOptions) {}
+	private readonly agent: HttpAgent;
+
+	constructor(private readonly options: RemoteHttpOptions) {
+		this.agent = options.url.root.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+	}
 
 	get url(): RemoteUrl {
 		return this.options.url;
+	}
+
+	/** Closes the idle connections kept for the next request (the settings changed, or the window left). */
+	dispose(): void {
+		this.agent.destroy();
 	}
 
 	get hasApiKey(): boolean {
@@ -65,23 +86,21 @@ export class RemoteHttp {
 		const call = new Call(options, context);
 		try {
 			const response = await this.send('POST', path, body, call, context);
-			if (!response.body) {
-				throw unreadableAnswerError(context, 'no body');
-			}
 			// From here on the budget is per event: a long answer is fine as long as it keeps coming.
 			call.restart(options.stallMs, 'stall');
 			try {
-				for await (const data of readServerSentEvents(response.body)) {
+				for await (const data of readServerSentEvents(response)) {
 					call.restart(options.stallMs, 'stall');
 					if (data.trim() === '[DONE]') {
+						call.finished();
 						return;
 					}
 					yield parseJson(data, context);
 				}
 			} catch (error) {
-				throw call.failure(error) ?? (error instanceof RuntimeError ? error : streamCutError(context, error));
+				throw call.failure() ?? (error instanceof RuntimeError ? error : streamCutError(context, error));
 			}
-			throw call.failure(undefined) ?? streamCutError(context);
+			throw call.failure() ?? streamCutError(context);
 		} finally {
 			call.dispose();
 		}
@@ -94,43 +113,47 @@ export class RemoteHttp {
 			const response = await this.send(method, path, body, call, context);
 			let text: string;
 			try {
-				text = await response.text();
+				text = await readText(response, Infinity);
 			} catch (error) {
-				throw call.failure(error) ?? streamCutError(context, error);
+				throw call.failure() ?? streamCutError(context, error);
 			}
+			call.finished();
 			return parseJson(text, context);
 		} finally {
 			call.dispose();
 		}
 	}
 
-	private async send(method: 'GET' | 'POST', path: string, body: unknown, call: Call, context: RemoteRequestContext): Promise<Response> {
+	private async send(method: 'GET' | 'POST', path: string, body: unknown, call: Call, context: RemoteRequestContext): Promise<IncomingMessage> {
 		const apiKey = this.options.apiKey();
-		const headers: Record<string, string> = { ...this.options.headers, accept: 'application/json, text/event-stream' };
+		const payload = body === undefined ? undefined : JSON.stringify(body);
+		const headers: OutgoingHttpHeaders = { ...this.options.headers, accept: 'application/json, text/event-stream' };
 		if (apiKey) {
 			headers.authorization = `Bearer ${apiKey}`;
 		}
-		if (body !== undefined) {
+		if (payload !== undefined) {
 			headers['content-type'] = 'application/json';
+			headers['content-length'] = Buffer.byteLength(payload);
 		}
-		let response: Response;
+		const target = new URL(`${call.base === 'root' ? this.options.url.root : this.options.url.api}${path}`);
+		const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+		let response: IncomingMessage;
 		try {
-			response = await fetch(`${this.baseOf(call.base)}${path}`, {
-				method, headers, signal: call.signal, redirect: 'error',
-				...(body === undefined ? {} : { body: JSON.stringify(body) }),
+			response = await new Promise<IncomingMessage>((resolve, reject) => {
+				const outgoing = request(target, { method, headers, agent: this.agent, signal: call.signal }, resolve);
+				outgoing.on('error', reject);
+				outgoing.end(payload);
 			});
 		} catch (error) {
-			throw call.failure(error) ?? unreachableError(error, context);
+			throw call.failure() ?? unreachableError(error, context);
 		}
-		if (!response.ok) {
-			const text = await response.text().catch(() => '');
-			throw redact(httpStatusError(response.status, text, response.headers.get('retry-after'), context), apiKey);
+		const status = response.statusCode ?? 0;
+		if (status < 200 || status > 299) {
+			const text = await readText(response, maxErrorBodyBytes).catch(() => '');
+			const retryAfter = response.headers['retry-after'];
+			throw redact(httpStatusError(status, text, typeof retryAfter === 'string' ? retryAfter : null, context), apiKey);
 		}
 		return response;
-	}
-
-	private baseOf(base: 'root' | 'api'): string {
-		return base === 'root' ? this.options.url.root : this.options.url.api;
 	}
 
 	private contextOf(path: string, options: RemoteCallOptions): RemoteRequestContext {
@@ -141,17 +164,18 @@ export class RemoteHttp {
 			...(options.modelSetting === undefined ? {} : { modelSetting: options.modelSetting }),
 		};
 	}
-
 }
 
 /**
  * One request's cancellation: the caller's signal, and a timer that aborts it when the budget runs
- * out, so a timeout is told apart from a cancel and from a dropped connection.
+ * out, so a timeout is told apart from a cancel and from a dropped connection. Aborting destroys the
+ * request's socket; a request read to its end is left alone, its socket back in the agent's pool.
  */
 class Call {
 	private readonly controller = new AbortController();
 	private timer: NodeJS.Timeout | undefined;
 	private expired: { ms: number; phase: 'answer' | 'stall' } | undefined;
+	private done = false;
 	private readonly onAbort = () => this.controller.abort(this.options.signal?.reason);
 	readonly signal: AbortSignal;
 	readonly base: 'root' | 'api';
@@ -172,8 +196,13 @@ class Call {
 		}, ms);
 	}
 
+	/** The answer was read to its end. */
+	finished(): void {
+		this.done = true;
+	}
+
 	/** What an error thrown while the call ran really means: the caller's cancel, the budget, or (`undefined`) the error itself. */
-	failure(_error: unknown): unknown {
+	failure(): unknown {
 		if (this.options.signal?.aborted) {
 			return this.options.signal.reason;
 		}
@@ -186,9 +215,24 @@ class Call {
 	dispose(): void {
 		clearTimeout(this.timer);
 		this.options.signal?.removeEventListener('abort', this.onAbort);
-		// Leaves no socket behind when the consumer stopped reading early.
-		this.controller.abort();
+		if (!this.done) {
+			// Left early (a good ending, a cancel, an error): the connection closes and the server stops.
+			this.controller.abort();
+		}
 	}
+}
+
+async function readText(response: IncomingMessage, maxBytes: number): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of response as AsyncIterable<Buffer>) {
+		size += chunk.length;
+		if (size > maxBytes) {
+			break;
+		}
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string, context: RemoteRequestContext): unknown {

@@ -1,5 +1,6 @@
 import type { Token } from 'node-llama-cpp';
 import { buildFimHead, buildFimPrompt, type FimContextChunk, type FimHead } from '../fim/buildFimPrompt';
+import { RuntimeError } from '../errors/RuntimeError';
 import { detectFimFormat, fimMarkerSpellings } from '../fim/detectFimFormat';
 import type { FimFormat } from '../fim/FimFormat';
 import type { Vocabulary } from '../fim/vocabulary';
@@ -17,6 +18,10 @@ export type RemoteFimPlan =
 	| { readonly kind: 'text'; readonly format: FimFormat; readonly markers: ReadonlyMap<Token, string>; readonly stops: readonly string[] }
 	/** No FIM format: the chat-model completion mode, with why. */
 	| { readonly kind: 'chat'; readonly reason: string };
+
+const markerBatch = 6;
+/** Failures that mean "not now" rather than "no /tokenize here". */
+const transientCodes = new Set<RuntimeError['code']>(['remoteTimeout', 'remoteUnreachable', 'remoteUnauthorized', 'remoteRateLimited']);
 
 export interface PlanRemoteFimOptions {
 	readonly http: RemoteHttp;
@@ -38,13 +43,17 @@ export async function planRemoteFim({ http, facts, model, setting = 'auto', logg
 	let unknownReason = 'the server has no /tokenize to ask';
 	try {
 		const markers = new Map<string, Token>();
-		await Promise.all(fimMarkerSpellings().map(async spelling => {
-			const special = await tokenize(spelling, { parseSpecial: true });
-			// llama-server can say whether it is special: the same text with parsing off is several tokens.
-			if (special.length === 1 && (facts.kind !== 'llama-server' || (await tokenize(spelling)).length > 1)) {
-				markers.set(spelling, special[0]!);
-			}
-		}));
+		const spellings = [...fimMarkerSpellings()];
+		// A few at a time: a shared server should not see a burst of 40 requests from one window.
+		for (let start = 0; start < spellings.length; start += markerBatch) {
+			await Promise.all(spellings.slice(start, start + markerBatch).map(async spelling => {
+				const special = await tokenize(spelling, { parseSpecial: true });
+				// llama-server can say whether it is special: the same text with parsing off is several tokens.
+				if (special.length === 1 && (facts.kind !== 'llama-server' || (await tokenize(spelling)).length > 1)) {
+					markers.set(spelling, special[0]!);
+				}
+			}));
+		}
 		const plain = await tokenize('a');
 		const withSpecial = await tokenize('a', { addSpecial: true });
 		let bos: Token | null = withSpecial.length > plain.length ? withSpecial[0]! : null;
@@ -61,6 +70,10 @@ export async function planRemoteFim({ http, facts, model, setting = 'auto', logg
 		unknownReason = `the model "${model}" has none of the known fill-in-the-middle tokens`;
 	} catch (error) {
 		signal?.throwIfAborted();
+		if (error instanceof RuntimeError && transientCodes.has(error.code)) {
+			// The server could not answer now, which says nothing about its format: the probe fails and runs again on the next request.
+			throw error;
+		}
 		logger.info(`Remote engine: /tokenize cannot tell the FIM format (${error instanceof Error ? error.message : String(error)})`);
 	}
 	if (setting !== 'auto' && setting !== 'chat') {

@@ -3,14 +3,14 @@
  * `event:` and `id:` lines are skipped; a multi-line `data:` is joined with newlines, as the SSE
  * specification says. Ends when the body ends (the caller tells a finished answer from a cut one).
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+export async function* readServerSentEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
 	const decoder = new TextDecoder();
 	let buffered = '';
 	let data: string[] = [];
-	const reader = body.getReader();
+	const chunks = body[Symbol.asyncIterator]();
 	try {
 		for (;;) {
-			const { done, value } = await reader.read();
+			const { done, value } = await chunks.next();
 			buffered += done ? decoder.decode() : decoder.decode(value, { stream: true });
 			let newline: number;
 			while ((newline = buffered.search(/\r\n|\n|\r/)) >= 0) {
@@ -34,6 +34,6 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
 		}
 	} finally {
 		// Stops the download when the consumer leaves early (a stop token, a cancel).
-		await reader.cancel().catch(() => undefined);
+		await chunks.return?.().catch(() => undefined);
 	}
 }
