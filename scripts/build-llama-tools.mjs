@@ -6,7 +6,8 @@
 //
 //   node scripts/build-llama-tools.mjs [--force]
 //
-// Never part of `npm test`: it compiles most of llama.cpp (about 10 minutes on 2 cores).
+// `npm test` runs it before the build (the remote engine's integration tests need llama-server); the
+// first build compiles most of llama.cpp (about 10 minutes on 2 cores), later runs skip it.
 // Exits 1 with the reason when it cannot build; test/support/llamaTools.ts reads the result.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

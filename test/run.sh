@@ -24,6 +24,9 @@ step "vision addon (llama.cpp mtmd, cmake + g++; skipped when up to date)"
 timed "vision addon" node scripts/build-vision.mjs
 timed "peer addon" node scripts/build-peer.mjs
 
+step "llama-server (the remote engine's tests and the bench; cmake + g++; skipped when up to date)"
+timed "llama tools" node scripts/build-llama-tools.mjs
+
 step "build"
 timed "build" node esbuild.mjs --tests
 

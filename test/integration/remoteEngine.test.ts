@@ -43,7 +43,6 @@ describe('remote engine: Bora\'s LSP server in remote mode against a real llama-
 		it(`completes with ${fixture}: the FIM format (${format}) found through /tokenize, the prompt sent as token ids`, async () => {
 			const llama = await LlamaServerProcess.start({ binary: tools.server, modelPath: await ensureFixtureModel(fixture) });
 			const bora = await startRemoteBora(`${llama.url}/v1/`);
-			let passed = false;
 			try {
 				const ready = await bora.waitForState('ready', isRemoteReady);
 				assert.equal(ready.remote?.serverKind, 'llama-server');
@@ -64,9 +63,7 @@ describe('remote engine: Bora\'s LSP server in remote mode against a real llama-
 				assert.equal(status?.completionModel?.contextLength, 4096);
 				assert.equal(status?.hasApiKey, false);
 				assert.equal(status?.lastError, undefined);
-				passed = true;
 			} finally {
-				if (!passed) console.log('DEBUG', bora.logs.join('\n'), JSON.stringify(bora.states));
 				await bora.stop();
 				await llama.stop();
 			}

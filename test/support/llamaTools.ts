@@ -1,8 +1,8 @@
 /*
  * llama.cpp's own `llama-server` and `llama-bench`, built from the source node-llama-cpp ships by
  * scripts/build-llama-tools.mjs into .cache/llama-tools/<version>/bin. Benchmarks compare Bora with
- * them, and tests of a remote engine talk to the server. Never built by `npm test`: the build takes
- * about 10 minutes on 2 cores.
+ * them, and tests of a remote engine talk to the server. `npm test` builds them first (test/run.sh);
+ * the first build takes about 10 minutes on 2 cores, later runs skip it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

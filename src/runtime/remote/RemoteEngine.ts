@@ -35,6 +35,8 @@ export interface RemoteEngineOptions {
 	readonly thoughtBudgets?: ThoughtBudgets;
 	/** Measure the latency forecast after the first successful probe. Defaults to `true`. */
 	readonly measureForecast?: boolean;
+	/** Most tokens of a suggestion (the bench compares at llama.vscode's length). Defaults to `128`, as locally. */
+	readonly completionMaxTokens?: number;
 }
 
 /** Failures after which the server is asked again what it is, on the next request (never in a loop). */
@@ -119,6 +121,7 @@ export class RemoteEngine {
 				http, server: facts.server, model: facts.completion.id, fim: facts.fim,
 				reasoningOff: planRemoteReasoning({ support: facts.reasoning, effort: 'off', serverKind: facts.server.kind, contextLength: 4096 }).body,
 				sendExtraContext: this.settings?.remoteSendExtraContext ?? true,
+				...(this.options.completionMaxTokens === undefined ? {} : { maxTokens: this.options.completionMaxTokens }),
 				...(facts.completion.contextLength === undefined ? {} : { contextLength: facts.completion.contextLength }),
 			}, { ...request, signal }, this.completionBudget);
 			this.recordLatency(performance.now() - started);

@@ -20,6 +20,8 @@ export interface RemoteCompletionTarget {
 	readonly reasoningOff: Record<string, unknown>;
 	/** Extra context goes into prompts (`bora.remote.sendExtraContext`). */
 	readonly sendExtraContext: boolean;
+	/** Most tokens a suggestion may have. Defaults to `128`, as locally. */
+	readonly maxTokens?: number;
 }
 
 export interface RemoteCompletionBudget {
@@ -29,7 +31,7 @@ export interface RemoteCompletionBudget {
 	readonly stallMs: number;
 }
 
-const maxTokens = 128;
+const defaultMaxTokens = 128;
 
 /**
  * One inline completion on the remote engine: the FIM prompt built as the local engine builds it,
@@ -42,6 +44,7 @@ export async function remoteComplete(target: RemoteCompletionTarget, request: Ba
 	signal.throwIfAborted();
 	const started = performance.now();
 	const ending = endingFor(request);
+	const maxTokens = target.maxTokens ?? defaultMaxTokens;
 	if (target.fim.kind === 'chat') {
 		return completeInChatMode(target, request, ending, budget, started);
 	}
@@ -79,7 +82,7 @@ export async function remoteComplete(target: RemoteCompletionTarget, request: Ba
 async function completeInChatMode(target: RemoteCompletionTarget, request: BackendCompletionRequest, ending: RequestEnding, budget: RemoteCompletionBudget, started: number): Promise<BackendCompletionResult> {
 	const message = `File: ${request.fileName}\n\nCode after the cursor:\n${request.suffix}\n<<<END OF CODE AFTER THE CURSOR>>>\n\nCode before the cursor:\n${request.prefix}`;
 	const body = {
-		model: target.model, max_tokens: maxTokens, temperature: 0, stream: true,
+		model: target.model, max_tokens: target.maxTokens ?? defaultMaxTokens, temperature: 0, stream: true,
 		messages: [{ role: 'system', content: chatCompletionInstruction }, { role: 'user', content: message }],
 		...target.reasoningOff,
 		...(target.server.kind === 'llama-server' ? { cache_prompt: true, timings_per_token: true } : {}),
