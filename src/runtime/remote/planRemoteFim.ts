@@ -77,16 +77,22 @@ export async function planRemoteFim({ http, facts, model, setting = 'auto', logg
 		logger.info(`Remote engine: /tokenize cannot tell the FIM format (${error instanceof Error ? error.message : String(error)})`);
 	}
 	if (setting !== 'auto' && setting !== 'chat') {
-		// Plain spellings only: a text prompt carries the marker as the server parses it ("<PRE>", not SentencePiece's "▁<PRE>").
-		const spellings = fimMarkerSpellings(setting).filter(spelling => !spelling.startsWith('▁'));
-		const ids = new Map(spellings.map((spelling, index) => [spelling, (textPieceBase - 1 - index) as Token]));
-		const detection = detectFimFormat(vocabularyOfMap(ids), { addBos: false });
-		if ('format' in detection) {
-			const names = new Map([...ids].map(([text, id]) => [id, text]));
-			return { kind: 'text', format: { ...detection.format, prependBos: false }, markers: names, stops: stopsOf(detection.format, names) };
-		}
+		return textFimPlan(setting);
 	}
 	return { kind: 'chat', reason: setting === 'chat' ? 'bora.remote.fimFormat is "chat"' : `${unknownReason}, and bora.remote.fimFormat is "${setting}"` };
+}
+
+/** A text-prompt plan for a named format (`bora.remote.fimFormat`), for servers that cannot tokenize. */
+export function textFimPlan(name: Exclude<NonNullable<RuntimeSettings['remoteFimFormat']>, 'auto' | 'chat'>): Extract<RemoteFimPlan, { kind: 'text' }> {
+	// Plain spellings only: a text prompt carries the marker as the server parses it ("<PRE>", not SentencePiece's "▁<PRE>").
+	const spellings = fimMarkerSpellings(name).filter(spelling => !spelling.startsWith('▁'));
+	const ids = new Map(spellings.map((spelling, index) => [spelling, (textPieceBase - 1 - index) as Token]));
+	const detection = detectFimFormat(vocabularyOfMap(ids), { addBos: false });
+	if (!('format' in detection)) {
+		throw new Error(`No FIM markers known for ${name}`);
+	}
+	const names = new Map([...ids].map(([text, id]) => [id, text]));
+	return { kind: 'text', format: { ...detection.format, prependBos: false }, markers: names, stops: stopsOf(detection.format, names) };
 }
 
 export interface RemoteFimPromptInput {

@@ -26,6 +26,10 @@ export async function* readServerSentEvents(body: AsyncIterable<Uint8Array>): As
 				}
 			}
 			if (done) {
+				// A last line without its line break still counts.
+				if (buffered.startsWith('data:')) {
+					data.push(buffered.slice(buffered.startsWith('data: ') ? 6 : 5));
+				}
 				if (data.length > 0) {
 					yield data.join('\n');
 				}
