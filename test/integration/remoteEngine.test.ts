@@ -70,6 +70,24 @@ describe('remote engine: Bora\'s LSP server in remote mode against a real llama-
 		});
 	}
 
+	it('completes in the chat-model mode when the model has no FIM tokens (mistral4ChatNoFim): only the code of the answer', async () => {
+		const llama = await LlamaServerProcess.start({ binary: tools.server, modelPath: await ensureFixtureModel('mistral4ChatNoFim') });
+		const bora = await startRemoteBora(llama.url);
+		try {
+			const ready = await bora.waitForState('ready', isRemoteReady);
+			assert.equal(ready.model.fim.supported, false);
+			assert.match(!ready.model.fim.supported ? ready.model.fim.reason : '', /has none of the known fill-in-the-middle tokens, and bora\.remote\.fimFormat is "auto"/);
+			const position = await bora.open(uri, `${canonicalFim.prefix}|${canonicalFim.suffix}\n`);
+			const completion = await bora.complete(uri, position);
+			assert.equal(completion?.items[0]?.insertText, 'const x = 1;');
+			assert.equal(bora.completionStats.at(-1)!.mode, 'chat');
+			assert.equal((await bora.connection.sendRequest(RemoteEngineStatusRequest.type))?.completionModel?.fimFormat, 'chat');
+		} finally {
+			await bora.stop();
+			await llama.stop();
+		}
+	});
+
 	describe('chat and the API key (mistral4Chat behind llama-server --api-key)', () => {
 		const key = 'test-key-7f3a9c';
 		let llama: LlamaServerProcess;
