@@ -8,6 +8,8 @@ export type { RemoteFacts } from './remote/RemoteFacts';
 export { parseRemoteHeaders, parseRemoteUrl, type RemoteUrl } from './remote/remoteUrl';
 export { RemoteHttp, type RemoteCallOptions, type RemoteHttpOptions, type RemoteStreamOptions } from './remote/RemoteHttp';
 export { readServerSentEvents } from './remote/readServerSentEvents';
+export { httpStatusError, streamCutError, timeoutError, unreachableError, type RemoteRequestContext } from './remote/remoteErrors';
+export { probeServer, resolveModel, type RemoteModelFacts, type RemoteServerFacts } from './remote/probeServer';
 export { buildRemoteFimPrompt, planRemoteFim, textFimPlan, type RemoteFimPlan, type RemoteFimPrompt, type RemoteFimPromptInput } from './remote/planRemoteFim';
 export { detectRemoteReasoning, planRemoteReasoning, type RemoteReasoningPlan } from './remote/remoteReasoning';
 export type { Disposable } from './state/RuntimeStatus';

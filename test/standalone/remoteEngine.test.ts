@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-	buildRemoteFimPrompt, detectRemoteReasoning, parseRemoteHeaders, parseRemoteUrl, planRemoteReasoning, readServerSentEvents, RuntimeError, textFimPlan,
+	buildRemoteFimPrompt, detectRemoteReasoning, httpStatusError, parseRemoteHeaders, parseRemoteUrl, planRemoteReasoning, readServerSentEvents, resolveModel,
+	RuntimeError, textFimPlan, type RemoteServerFacts,
 } from '../../src/runtime';
 import { rejectsWithRuntimeError } from '../support/rejectsWith';
 
@@ -59,6 +60,47 @@ describe('remote engine: pure parts', () => {
 	it('readServerSentEvents joins events split anywhere, skips comments, and ends with the body', async () => {
 		assert.deepEqual(await events('data: {"a":', '1}\n\n: keep-alive\n\nda', 'ta: [DONE]\r\n\r\n'), ['{"a":1}', '[DONE]']);
 		assert.deepEqual(await events('event: x\ndata: one\ndata: two\n\n', 'data: last'), ['one\ntwo', 'last']);
+	});
+
+	describe('HTTP answers as typed errors', () => {
+		const context = { host: 'gpu-box:8000', path: '/v1/completions', model: 'codestral', modelSetting: 'bora.remote.completionModel', hasApiKey: true } as const;
+
+		it('401/403: the key, and the command that sets it', () => {
+			const error = httpStatusError(401, '{"error":{"message":"Invalid API Key","code":401}}', null, context);
+			assert.equal(error.code, 'remoteUnauthorized');
+			assert.match(error.message, /gpu-box:8000 refused the request \(401\): the API key is wrong/);
+			assert.match(error.action, /Set Remote API Key/);
+			assert.match(httpStatusError(403, '', null, { ...context, hasApiKey: false }).message, /none is set/);
+		});
+
+		it('404 naming the model: the setting to change; 404 otherwise: the URL', () => {
+			const model = httpStatusError(404, '{"object":"error","message":"The model `codestral` does not exist.","code":404}', null, context);
+			assert.equal(model.code, 'remoteModelNotFound');
+			assert.match(model.message, /has no model "codestral" \(404\): The model `codestral` does not exist\./);
+			assert.match(model.action, /bora\.remote\.completionModel/);
+			const path = httpStatusError(404, 'Not Found', null, { ...context, path: '/tokenize' });
+			assert.equal(path.code, 'remoteServerError');
+			assert.match(path.action, /bora\.remote\.url/);
+		});
+
+		it('429 with Retry-After in seconds or as a date; 5xx with the server\'s message', () => {
+			const limited = httpStatusError(429, '', '7', context);
+			assert.equal(limited.code, 'remoteRateLimited');
+			assert.match(limited.message, /asks to wait 7 s/);
+			assert.match(httpStatusError(429, '', new Date(Date.now() + 30_000).toUTCString(), context).message, /asks to wait (29|30|31) s/);
+			const failed = httpStatusError(503, '{"error":{"message":"Loading model"}}', null, context);
+			assert.equal(failed.code, 'remoteServerError');
+			assert.match(failed.message, /answered 503 for \/v1\/completions: Loading model\./);
+		});
+	});
+
+	it('resolveModel: the configured name must be listed (except on single-model llama-server), empty means the first', () => {
+		const vllm: RemoteServerFacts = { kind: 'vllm', models: [{ id: 'mistralai/Mistral-Small-4', aliases: [], contextLength: 262_144 }, { id: 'Qwen/Qwen2.5-Coder-1.5B', aliases: [] }] };
+		assert.equal(resolveModel(vllm, '', 'bora.remote.completionModel').id, 'mistralai/Mistral-Small-4');
+		assert.equal(resolveModel(vllm, 'Qwen/Qwen2.5-Coder-1.5B', 'bora.remote.completionModel').id, 'Qwen/Qwen2.5-Coder-1.5B');
+		assert.throws(() => resolveModel(vllm, 'codestral', 'bora.remote.completionModel'), rejectsWithRuntimeError('remoteModelNotFound', /no model "codestral"; it lists "mistralai\/Mistral-Small-4", "Qwen\/Qwen2\.5-Coder-1\.5B"/));
+		const llama: RemoteServerFacts = { kind: 'llama-server', models: [{ id: 'model.gguf', aliases: [] }] };
+		assert.equal(resolveModel(llama, 'whatever', 'bora.remote.chatModel').id, 'whatever');
 	});
 
 	describe('reasoning', () => {
