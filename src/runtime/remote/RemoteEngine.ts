@@ -18,8 +18,9 @@ import type { RemoteFacts } from './RemoteFacts';
 import { probeServer, resolveModel, type RemoteModelFacts } from './probeServer';
 import { RemoteHttp } from './RemoteHttp';
 import { remoteChat, type RemoteChatBudget } from './remoteChat';
-import { remoteComplete, type RemoteCompletionBudget } from './remoteComplete';
-import { remoteModelInfo } from './remoteModelInfo';
+import { remoteComplete, type RemoteCompletionBudget, type RemoteCompletionTarget } from './remoteComplete';
+import { LatencyForecast } from './LatencyForecast';
+import { remoteReadyState } from './remoteModelInfo';
 import { detectRemoteReasoning, planRemoteReasoning } from './remoteReasoning';
 import { parseRemoteHeaders, parseRemoteUrl } from './remoteUrl';
 import { testRemoteEngine } from './testRemoteEngine';
@@ -41,7 +42,6 @@ export interface RemoteEngineOptions {
 
 /** Failures after which the server is asked again what it is, on the next request (never in a loop). */
 const reprobeCodes = new Set<RuntimeErrorInfo['code']>(['remoteUnreachable', 'remoteUnauthorized', 'remoteModelNotFound', 'remoteTimeout']);
-const forecastSamples = 20;
 
 /**
  * One window's remote engine (bora.engine = remote): its own API key, its settings, and what the
@@ -59,8 +59,7 @@ export class RemoteEngine {
 	private facts: Promise<RemoteFacts> | undefined;
 	private known: RemoteFacts | undefined;
 	private lastError: RuntimeErrorInfo | undefined;
-	private readonly latencies: number[] = [];
-	private measuredForecastMs: number | undefined;
+	private forecast = new LatencyForecast();
 	/** Whether the chat model took an image; learned from `/props` or from the first try. */
 	private acceptsImages: boolean | undefined;
 	/** Aborted when the settings or key change, and on dispose: no request is left waiting on an old server. */
@@ -117,14 +116,8 @@ export class RemoteEngine {
 		const signal = AbortSignal.any([request.signal, this.generation.signal]);
 		return this.tracked(signal, async (facts, http) => {
 			const started = performance.now();
-			const result = await remoteComplete({
-				http, server: facts.server, model: facts.completion.id, fim: facts.fim,
-				reasoningOff: planRemoteReasoning({ support: facts.reasoning, effort: 'off', serverKind: facts.server.kind, contextLength: 4096 }).body,
-				sendExtraContext: this.settings?.remoteSendExtraContext ?? true,
-				...(this.options.completionMaxTokens === undefined ? {} : { maxTokens: this.options.completionMaxTokens }),
-				...(facts.completion.contextLength === undefined ? {} : { contextLength: facts.completion.contextLength }),
-			}, { ...request, signal }, this.completionBudget);
-			this.recordLatency(performance.now() - started);
+			const result = await remoteComplete(this.completionTarget(facts, http), { ...request, signal }, this.completionBudget);
+			this.forecast.record(performance.now() - started);
 			return result;
 		});
 	}
@@ -178,7 +171,7 @@ export class RemoteEngine {
 	/** The Models view's and status bar's view of the engine. */
 	status(): RemoteEngineStatus {
 		const facts = this.known;
-		const forecastMs = this.forecastMs();
+		const forecastMs = this.forecast.ms;
 		return {
 			url: this.http?.url.api ?? (this.settings?.remoteUrl ?? ''),
 			hasApiKey: this.apiKey !== null,
@@ -220,6 +213,16 @@ export class RemoteEngine {
 		return this.options.chatBudget ?? { answerMs: 120_000, stallMs: 60_000 };
 	}
 
+	private completionTarget(facts: RemoteFacts, http: RemoteHttp): RemoteCompletionTarget {
+		return {
+			http, server: facts.server, model: facts.completion.id, fim: facts.fim,
+			reasoningOff: planRemoteReasoning({ support: facts.reasoning, effort: 'off', serverKind: facts.server.kind, contextLength: 4096 }).body,
+			sendExtraContext: this.settings?.remoteSendExtraContext ?? true,
+			...(this.options.completionMaxTokens === undefined ? {} : { maxTokens: this.options.completionMaxTokens }),
+			...(facts.completion.contextLength === undefined ? {} : { contextLength: facts.completion.contextLength }),
+		};
+	}
+
 	private chatTarget(facts: RemoteFacts, http: RemoteHttp) {
 		return {
 			http, server: facts.server, model: facts.chat.id, reasoning: facts.reasoning,
@@ -245,22 +248,37 @@ export class RemoteEngine {
 		if (this.configError) {
 			throw this.configError;
 		}
-		const http = this.http;
-		const facts = await this.ensureFacts(signal);
+		const http = this.http!;
+		const generation = this.generation.signal;
 		try {
-			const result = await work(facts, http!);
+			const facts = await this.ensureFacts(signal);
+			let result: T;
+			try {
+				result = await work(facts, http);
+			} catch (error) {
+				if (!signal.aborted && error instanceof RuntimeError && error.code.startsWith('remote')) {
+					this.fail(error);
+				}
+				throw error;
+			}
 			if (this.lastError) {
 				this.lastError = undefined;
 				this.publishReady();
 			}
 			return result;
 		} catch (error) {
-			if (!signal.aborted && error instanceof RuntimeError && error.code.startsWith('remote')) {
-				this.fail(error);
+			if (generation.aborted && !this.disposed) {
+				// Not the user's cancel: say why the answer stopped rather than "aborted".
+				throw new RuntimeError({
+					code: 'remoteNotConfigured',
+					message: 'The remote engine\'s settings or API key changed while this request ran, so it was cancelled.',
+					action: 'Ask again: the next request uses the new settings.',
+				}, { cause: error });
 			}
 			throw error;
 		}
 	}
+
 
 	private ensureFacts(signal: AbortSignal | undefined): Promise<RemoteFacts> {
 		if (this.configError) {
@@ -317,8 +335,7 @@ export class RemoteEngine {
 		this.known = undefined;
 		this.lastError = undefined;
 		this.acceptsImages = undefined;
-		this.latencies.length = 0;
-		this.measuredForecastMs = undefined;
+		this.forecast = new LatencyForecast();
 		const settings = this.settings!;
 		try {
 			const url = parseRemoteUrl(settings.remoteUrl);
@@ -353,65 +370,32 @@ export class RemoteEngine {
 		}
 	}
 
-	/** Ready, on the remote server: its models described as local ones are, with the last error as the notice while there is one. */
+	/** Ready, on the remote server, with the last error as the notice while there is one. */
 	private publishReady(): void {
 		const facts = this.known;
 		const http = this.http;
-		if (!facts || !http) {
-			return;
-		}
-		const completion = remoteModelInfo(http.url, facts.server, facts.completion, facts.fim, facts.reasoning);
-		const chatModel = facts.chat.id === facts.completion.id ? undefined : remoteModelInfo(http.url, facts.server, facts.chat, undefined, facts.reasoning);
-		const forecastMs = this.forecastMs();
-		this.setState({
-			kind: 'ready', model: completion, backend: 'cpu', threads: 0, loadMs: facts.probeMs,
-			remote: { url: http.url.api, serverKind: facts.server.kind },
-			...(completion.trainContextSize > 0 ? { contextSize: completion.trainContextSize } : {}),
-			...(chatModel ? { chatModel } : {}),
-			...(this.lastError ? { notice: `${this.lastError.message} ${this.lastError.action}` } : {}),
-			...(forecastMs === undefined ? {} : {
-				forecast: { promptTokensPerSecond: 0, generationTokensPerSecond: 0, msPerSuggestion: forecastMs, summary: `≈ ${forecastMs} ms per suggestion from ${http.url.host}`, measuredAt: new Date().toISOString() },
-			}),
-		});
-	}
-
-	/** The median completion latency: of the requests so far, else of the short measurement after the probe. */
-	private forecastMs(): number | undefined {
-		if (this.latencies.length === 0) {
-			return this.measuredForecastMs;
-		}
-		const sorted = [...this.latencies].sort((a, b) => a - b);
-		return Math.round(sorted[Math.floor(sorted.length / 2)]!);
-	}
-
-	private recordLatency(ms: number): void {
-		this.latencies.push(ms);
-		if (this.latencies.length > forecastSamples) {
-			this.latencies.shift();
+		if (facts && http) {
+			const forecastMs = this.forecast.ms;
+			this.setState(remoteReadyState({ url: http.url, ...facts, ...(this.lastError ? { lastError: this.lastError } : {}), ...(forecastMs === undefined ? {} : { forecastMs }) }));
 		}
 	}
 
 	/** Three short suggestions against the server, once per server, so the forecast is there before the first keystroke. */
 	private measureForecast(): void {
-		if (this.options.measureForecast === false || this.measuredForecastMs !== undefined || this.disposed) {
+		if (this.options.measureForecast === false || this.forecast.measured || this.disposed) {
 			return;
 		}
 		const signal = this.generation.signal;
-		void (async () => {
-			const samples: number[] = [];
-			for (let i = 0; i < 3 && !signal.aborted; i++) {
-				const started = performance.now();
-				await this.complete({
-					prefix: 'function add(a, b) {\n\t', suffix: '\n}\n', fileName: 'forecast.js', extraContext: [], candidates: 1,
-					signal, alternativesSignal: signal, onText: () => undefined, lane: 'speculative',
-				});
-				samples.push(performance.now() - started);
+		const forecast = this.forecast;
+		forecast.measure(() => remoteComplete(this.completionTarget(this.known!, this.http!), {
+			prefix: 'function add(a, b) {\n\t', suffix: '\n}\n', fileName: 'forecast.js', extraContext: [], candidates: 1,
+			signal, alternativesSignal: signal, onText: () => undefined, lane: 'speculative',
+		}, this.completionBudget)).then(() => {
+			if (forecast === this.forecast) {
+				this.publishReady();
 			}
-			this.latencies.length = 0;
-			this.measuredForecastMs = Math.round(samples.sort((a, b) => a - b)[1]!);
-			this.publishReady();
-		})().catch(() => {
-			// The forecast stays unknown; a real request's latency replaces it.
+		}, () => {
+			// The forecast stays unknown until a real request's latency gives one.
 		});
 	}
 

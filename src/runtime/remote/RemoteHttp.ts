@@ -31,6 +31,8 @@ export interface RemoteStreamOptions extends RemoteCallOptions {
 	readonly stallMs: number;
 }
 
+/** Connections to the server at once: a chat stream, a completion and a `/tokenize` beside them; more requests queue here. */
+const maxConnections = 3;
 /** Error answers are read up to this size for their message. */
 const maxErrorBodyBytes = 64 * 1024;
 
@@ -50,7 +52,10 @@ export class RemoteHttp {
 	private readonly agent: HttpAgent;
 
 	constructor(private readonly options: RemoteHttpOptions) {
-		this.agent = options.url.root.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+		// Few connections: llama-server's HTTP library gives each open connection a worker thread (5 by
+		// default) until its keep-alive ends, so a burst of sockets made its next request wait 5 s.
+		const agentOptions = { keepAlive: true, maxSockets: maxConnections, maxFreeSockets: maxConnections };
+		this.agent = options.url.root.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
 	}
 
 	get url(): RemoteUrl {

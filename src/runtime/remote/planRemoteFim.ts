@@ -19,7 +19,7 @@ export type RemoteFimPlan =
 	/** No FIM format: the chat-model completion mode, with why. */
 	| { readonly kind: 'chat'; readonly reason: string };
 
-const markerBatch = 6;
+const markerBatch = 3;
 /** Failures that mean "not now" rather than "no /tokenize here". */
 const transientCodes = new Set<RuntimeError['code']>(['remoteTimeout', 'remoteUnreachable', 'remoteUnauthorized', 'remoteRateLimited']);
 

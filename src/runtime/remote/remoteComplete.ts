@@ -59,7 +59,8 @@ export async function remoteComplete(target: RemoteCompletionTarget, request: Ba
 		model: target.model, prompt, max_tokens: maxTokens, temperature: 0, stream: true,
 		...(target.fim.stops.length > 0 ? { stop: target.fim.stops } : {}),
 		// llama-server: reuse the slot's KV cache for the shared prefix, and report timings on every event (the stream may be left early).
-		...(llama ? { cache_prompt: true, timings_per_token: true } : {}),
+		// Elsewhere (vLLM, SGLang) the usage, with its cached prompt tokens, comes in a last event when asked for.
+		...(llama ? { cache_prompt: true, timings_per_token: true } : { stream_options: { include_usage: true } }),
 	};
 	const streamed = await streamText(target, '/completions', body, budget, signal, event => {
 		const text = firstChoice(event)?.text;
@@ -85,7 +86,7 @@ async function completeInChatMode(target: RemoteCompletionTarget, request: Backe
 		model: target.model, max_tokens: target.maxTokens ?? defaultMaxTokens, temperature: 0, stream: true,
 		messages: [{ role: 'system', content: chatCompletionInstruction }, { role: 'user', content: message }],
 		...target.reasoningOff,
-		...(target.server.kind === 'llama-server' ? { cache_prompt: true, timings_per_token: true } : {}),
+		...(target.server.kind === 'llama-server' ? { cache_prompt: true, timings_per_token: true } : { stream_options: { include_usage: true } }),
 	};
 	const streamed = await streamText(target, '/chat/completions', body, budget, request.signal, event => {
 		const delta = firstChoice(event)?.delta;

@@ -1,4 +1,4 @@
-import type { ModelInfo, ReasoningSupport } from '../../shared/types';
+import type { ModelInfo, ReasoningSupport, RuntimeErrorInfo, RuntimeState } from '../../shared/types';
 import type { RemoteFimPlan } from './planRemoteFim';
 import type { RemoteModelFacts, RemoteServerFacts } from './probeServer';
 import type { RemoteUrl } from './remoteUrl';
@@ -20,5 +20,38 @@ export function remoteModelInfo(url: RemoteUrl, server: RemoteServerFacts, model
 			: fim.kind === 'chat' ? { supported: false, reason: `No fill-in-the-middle format: ${fim.reason}; completion asks it as an instruct model.` }
 				: { supported: true, format: fim.format.name },
 		reasoning,
+	};
+}
+
+export interface RemoteReadyInput {
+	readonly url: RemoteUrl;
+	readonly server: RemoteServerFacts;
+	readonly completion: RemoteModelFacts;
+	readonly chat: RemoteModelFacts;
+	readonly fim: RemoteFimPlan;
+	readonly reasoning: ReasoningSupport;
+	readonly probeMs: number;
+	/** The last failure, shown as the state's notice until a request succeeds. */
+	readonly lastError?: RuntimeErrorInfo;
+	readonly forecastMs?: number;
+}
+
+/**
+ * The runtime state of a reachable remote engine: ready, its models described as local ones are,
+ * `remote` naming the server (so the status bar and Models view say where the models run), the
+ * probe's time as the load time, and the measured latency as the forecast.
+ */
+export function remoteReadyState({ url, server, completion, chat, fim, reasoning, probeMs, lastError, forecastMs }: RemoteReadyInput): RuntimeState {
+	const model = remoteModelInfo(url, server, completion, fim, reasoning);
+	const chatModel = chat.id === completion.id ? undefined : remoteModelInfo(url, server, chat, undefined, reasoning);
+	return {
+		kind: 'ready', model, backend: 'cpu', threads: 0, loadMs: probeMs,
+		remote: { url: url.api, serverKind: server.kind },
+		...(model.trainContextSize > 0 ? { contextSize: model.trainContextSize } : {}),
+		...(chatModel ? { chatModel } : {}),
+		...(lastError ? { notice: `${lastError.message} ${lastError.action}` } : {}),
+		...(forecastMs === undefined ? {} : {
+			forecast: { promptTokensPerSecond: 0, generationTokensPerSecond: 0, msPerSuggestion: forecastMs, summary: `≈ ${forecastMs} ms per suggestion from ${url.host}`, measuredAt: new Date().toISOString() },
+		}),
 	};
 }
