@@ -60,7 +60,8 @@ if (!tools) {
 	const modelPath = await ensureBenchModel('benchDense');
 	const threads = Math.max(1, availableParallelism());
 	const server = await LlamaServerProcess.start({ binary: tools.server, modelPath, threads: Math.max(1, threads - 1), batchThreads: threads, contextSize: 4096, cacheReuse: 256 });
-	const engine = new RemoteEngine({ measureForecast: false, completionMaxTokens: maxTokens });
+	// A generous budget: this measures latency on a shared machine, not the timeout.
+	const engine = new RemoteEngine({ measureForecast: false, completionMaxTokens: maxTokens, completionBudget: { answerMs: 120_000, stallMs: 120_000 } });
 	const settings = { engine: 'remote', remoteUrl: server.url, remoteSendExtraContext: true } as Partial<RuntimeSettings> as RuntimeSettings;
 	engine.configure(settings);
 	const samples = { bora: [] as Sample[], vscode: [] as Sample[] };

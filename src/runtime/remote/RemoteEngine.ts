@@ -28,7 +28,7 @@ import { testRemoteEngine } from './testRemoteEngine';
 export interface RemoteEngineOptions {
 	/** The session's log. Defaults to a logger that drops everything. */
 	readonly logger?: Logger;
-	/** Completion: most ms until the answer starts, and between streamed events. Defaults to `5000` each. */
+	/** Completion: most ms until the first streamed event (the prompt evaluated), and between events. Defaults to `10000` and `5000`. */
 	readonly completionBudget?: RemoteCompletionBudget;
 	/** Chat and images: most ms until the answer starts, and between streamed events. Defaults to `120000` and `60000`. */
 	readonly chatBudget?: RemoteChatBudget;
@@ -206,7 +206,7 @@ export class RemoteEngine {
 	}
 
 	private get completionBudget(): RemoteCompletionBudget {
-		return this.options.completionBudget ?? { answerMs: 5000, stallMs: 5000 };
+		return this.options.completionBudget ?? { answerMs: 10_000, stallMs: 5000 };
 	}
 
 	private get chatBudget(): RemoteChatBudget {

@@ -18,7 +18,7 @@ export interface RemoteCallOptions {
 	readonly base: 'root' | 'api';
 	/** Stops the request (and the download of its answer) and rejects with the signal's reason. */
 	readonly signal?: AbortSignal;
-	/** Most ms until the answer starts (its status and headers). */
+	/** Most ms until the answer starts: its status and headers, and for a stream its first event. */
 	readonly timeoutMs: number;
 	/** The model the request names, so a 404 says which. Defaults to none. */
 	readonly model?: string;
@@ -91,8 +91,8 @@ export class RemoteHttp {
 		const call = new Call(options, context);
 		try {
 			const response = await this.send('POST', path, body, call, context);
-			// From here on the budget is per event: a long answer is fine as long as it keeps coming.
-			call.restart(options.stallMs, 'stall');
+			// The answer's budget runs until its first event (servers send headers before evaluating the
+			// prompt); from then on it is per event: a long answer is fine as long as it keeps coming.
 			try {
 				for await (const data of readServerSentEvents(response)) {
 					call.restart(options.stallMs, 'stall');
