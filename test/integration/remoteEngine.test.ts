@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import {
@@ -152,6 +155,29 @@ describe('remote engine: Bora\'s LSP server in remote mode against a real llama-
 			assert.equal(report.status.chatModel?.acceptsImages, false);
 			const vision = await bora.connection.sendRequest(VisionStatusRequest.type);
 			assert.equal(vision.available, false);
+		});
+
+		it('in the shared runtime each window sends its own key: one with the key is served, one without is refused', async () => {
+			const runtimeDir = await mkdtemp(join(tmpdir(), 'bora-remote-shared-'));
+			const env = { ...process.env, BORA_RUNTIME_DIR: runtimeDir };
+			const windows: RuntimeServerProcess[] = [];
+			try {
+				for (let i = 0; i < 2; i++) {
+					windows.push(await RuntimeServerProcess.start({ transport: 'socket', env, args: ['--keepAliveMinutes', '0'], initializationOptions: { engine: 'remote', remoteUrl: llama.url, threads: 1 } }));
+				}
+				const [withKey, withoutKey] = windows as [RuntimeServerProcess, RuntimeServerProcess];
+				assert.equal((await withKey.sharedStatus()).windows.length, 2, 'one process serves both windows');
+				await withKey.connection.sendNotification(RemoteApiKeyNotification.type, { apiKey: key });
+				await withKey.waitForState('ready', isRemoteReady);
+				assert.equal((await withoutKey.waitForState('error')).error.code, 'remoteUnauthorized');
+				const answer = await withKey.chat({ chatId: 's1', history: [], message: 'hi', effort: 'off' });
+				assert.equal(answer.answer, reasoningChat.answer);
+				await assert.rejects(withoutKey.chat({ chatId: 's2', history: [], message: 'hi', effort: 'off' }), rejectsWithResponseError('remoteUnauthorized'));
+				assert.equal((await withoutKey.connection.sendRequest(RemoteEngineStatusRequest.type))?.hasApiKey, false);
+			} finally {
+				await Promise.all(windows.map(window => window.stop().catch(() => undefined)));
+				await rm(runtimeDir, { recursive: true, force: true });
+			}
 		});
 
 		it('the key never appears in the runtime\'s log', () => {
