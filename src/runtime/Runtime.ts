@@ -127,6 +127,7 @@ export class Runtime implements AsyncDisposable {
 				await this.settled(undefined);
 				return this.getLlama();
 			},
+			chatModel: async signal => (await this.chatTarget(signal)).model,
 			renderPrompt: (input, signal) => this.renderChatPrompt(input, signal),
 			logger,
 			idleMs: visionIdleMs,
@@ -485,6 +486,15 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	private async chatEngine(signal: AbortSignal | undefined): Promise<ChatEngine> {
+		return (await this.chatTarget(signal)).engine;
+	}
+
+	/**
+	 * The chat model and its engine: the completion model when chat uses the same file (loaded once),
+	 * else the separate chat model, loaded on first use. Chat and image questions both come here, so a
+	 * model loaded for either serves the other.
+	 */
+	private async chatTarget(signal: AbortSignal | undefined): Promise<{ engine: ChatEngine; model: LoadedModel }> {
 		this.ensureNotDisposed();
 		await this.settled(signal);
 		const chatPath = chatModelPathOf(this.settings);
@@ -494,12 +504,13 @@ export class Runtime implements AsyncDisposable {
 		if (chatPath === this.settings.modelPath) {
 			const loaded = this.readyModel();
 			loaded.chat ??= this.createChatEngine(loaded.model);
-			return loaded.chat;
+			return { engine: loaded.chat, model: loaded.model };
 		}
-		return abortable(this.lifecycle.run(async () => {
+		const separate = await abortable(this.lifecycle.run(async () => {
 			this.ensureNotDisposed();
-			return this.separateChat.engineFor(chatPath, signal);
+			return this.separateChat.loadedFor(chatPath, signal);
 		}), signal);
+		return { engine: separate.chat, model: separate.model };
 	}
 
 	private createChatEngine(model: LoadedModel): ChatEngine {

@@ -50,7 +50,7 @@ export { checkJpegScans, jpegScanCount, maxJpegScans } from './vision/jpegScanLi
 export { checkDecodedSize, type CheckDecodedSizeOptions } from './vision/checkDecodedSize';
 export { imageReadSlots, notRegularFileReason, readImageFile, type ReadImageFileOptions } from './vision/readImageFile';
 export { Semaphore } from './util/Semaphore';
-export { findVisionAddon, loadVisionAddon, type VisionAddon } from './vision/visionAddon';
+export { findVisionAddonDir, loadVisionAddon, type VisionAddon } from './vision/visionAddon';
 export * from '../shared/modelTypes';
 export { modelCatalog, findCatalogEntry } from './catalog/catalog';
 export { bandwidthOf, checkFit, fitsNow, memoryBandwidth, type CheckFitOptions } from './catalog/checkFit';

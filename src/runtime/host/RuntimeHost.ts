@@ -17,8 +17,10 @@ import { SharedLlamas } from './SharedLlamas';
 export interface RuntimeHostOptions {
 	/** Whether several clients share this process (`--listen`), rather than one client owning it (`--stdio`, IPC). Defaults to `true`. */
 	readonly shared?: boolean;
-	/** The process's own log (not any client's). Defaults to a logger that drops everything. */
+	/** The process's own log (not any client's), which llama.cpp's messages go to. Defaults to a logger that drops everything. */
 	readonly logger?: Logger;
+	/** `debug` forwards llama.cpp's whole log (loads, buffer sizes) to `logger` as info lines. Defaults to `warn`. */
+	readonly llamaLogLevel?: 'warn' | 'debug';
 	/** For the status: the build hash of the socket this process listens on. Defaults to `''`. */
 	readonly buildHash?: string;
 	/** Minutes to stay up after the last client left, until a client says otherwise. Defaults to `5`. */
@@ -78,14 +80,14 @@ export class RuntimeHost implements AsyncDisposable {
 	private keepAlive: number;
 	private disposed = false;
 
-	constructor({ shared = true, logger = silentLogger, buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions, checkFit = headerFit }: RuntimeHostOptions = {}) {
+	constructor({ shared = true, logger = silentLogger, llamaLogLevel = 'warn', buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions, checkFit = headerFit }: RuntimeHostOptions = {}) {
 		this.checkFit = checkFit;
 		this.shared = shared;
 		this.logger = logger;
 		this.buildHash = buildHash;
 		this.keepAlive = keepAliveMinutes;
 		this.runtimeOptions = runtimeOptions;
-		this.llamas = new SharedLlamas(logger);
+		this.llamas = new SharedLlamas(logger, llamaLogLevel);
 	}
 
 	/** Minutes to stay up after the last client left: the latest value any client sent. */
