@@ -113,6 +113,9 @@ export class VisionEngine implements AsyncDisposable {
 					const result = await this.options.addon.generate(session.native, { prompt, imageBytes: Buffer.from(image), maxTokens }, text => {
 						try { onText?.(text); } catch (error) { this.options.logger?.warn(`onText threw: ${String(error)}`); }
 					}).catch((error: unknown) => { throw this.modelGone ? modelUnloaded(error) : nativeError(error); });
+					if (result.encoderComputeBytes > 0) {
+						this.options.logger?.info(`vision: image encoder compute buffers ${(result.encoderComputeBytes / 1024 / 1024).toFixed(2)} MiB`);
+					}
 					signal?.throwIfAborted();
 					if (result.stopReason === 'cancelled' && this.modelGone) throw modelUnloaded();
 					return {

@@ -16,6 +16,8 @@ export interface NativeGenerateResult {
 	readonly generatedTokens: number;
 	readonly imageWidth: number;
 	readonly imageHeight: number;
+	/** Compute buffer bytes the image encoder reserved during this call (0 once reserved before). */
+	readonly encoderComputeBytes: number;
 }
 
 export interface NativeOpenOptions {

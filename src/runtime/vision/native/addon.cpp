@@ -28,6 +28,7 @@
 #endif
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -38,6 +39,8 @@ namespace {
 std::mutex g_log_mutex;
 std::string g_last_error;
 std::string g_encoder_backend;
+/** Compute buffer bytes clip reserved since the last reset (it logs them; there is no getter). */
+double g_encoder_compute_bytes = 0;
 
 void on_log(ggml_log_level level, const char* text, void*) {
     if (text == nullptr) return;
@@ -46,6 +49,12 @@ void on_log(ggml_log_level level, const char* text, void*) {
         std::string rest(at + std::strlen("CLIP using "));
         std::lock_guard<std::mutex> lock(g_log_mutex);
         g_encoder_backend = rest.substr(0, rest.find(" backend"));
+        return;
+    }
+    // clip.cpp: "alloc_compute_meta:        CPU compute buffer size =     1.23 MiB" per backend.
+    if (const char* at = std::strstr(text, "compute buffer size = ")) {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_compute_bytes += std::atof(at + std::strlen("compute buffer size = ")) * 1024.0 * 1024.0;
         return;
     }
     if (level != GGML_LOG_LEVEL_ERROR) return;
@@ -69,6 +78,12 @@ struct Session {
     mtmd_context* mctx = nullptr;
     int n_ctx = 4096;
     int n_batch = 2048;
+    /**
+     * llama.cpp reserves the compute buffer for a whole ubatch of outputs (n_ubatch × vocabulary
+     * floats: 1 GB at 2048 tokens and a 128 k vocabulary, in VRAM when the model is on the GPU).
+     * Pixtral's image tokens attend causally, so they need not fit in one ubatch.
+     */
+    int n_ubatch = 512;
     std::string encoder_backend;
     std::atomic<bool> cancel{false};
     std::atomic<bool> busy{false};
@@ -157,7 +172,7 @@ void open_execute(napi_env, void* data) {
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = w->n_ctx;
     cp.n_batch = s->n_batch;
-    cp.n_ubatch = s->n_batch;
+    cp.n_ubatch = s->n_ubatch;
     cp.n_threads = w->threads;
     cp.n_threads_batch = w->threads;
     s->ctx = llama_init_from_model(s->model, cp);
@@ -274,6 +289,7 @@ struct GenerateWork {
     std::vector<unsigned char> image_bytes;
     int max_tokens = 512;
     int image_tokens = 0, prompt_tokens = 0, generated = 0, image_nx = 0, image_ny = 0;
+    double encoder_compute_bytes = 0;
 };
 
 void call_on_text(napi_env env, napi_value fn, void*, void* data) {
@@ -304,6 +320,10 @@ void generate_execute(napi_env, void* data) {
     auto* w = static_cast<GenerateWork*>(data);
     Session* s = w->session;
     take_last_error();
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_compute_bytes = 0;
+    }
     const llama_vocab* vocab = llama_model_get_vocab(s->model);
     llama_memory_clear(llama_get_memory(s->ctx), true);
 
@@ -367,6 +387,10 @@ void generate_execute(napi_env, void* data) {
         n_past = next;
     }
     mtmd_input_chunks_free(chunks);
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        w->encoder_compute_bytes = g_encoder_compute_bytes;
+    }
     if (w->stop_reason == "cancelled") return;
 
     llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
@@ -427,6 +451,9 @@ void generate_complete(napi_env env, napi_status, void* data) {
         set_int(env, result, "generatedTokens", w->generated);
         set_int(env, result, "imageWidth", w->image_nx);
         set_int(env, result, "imageHeight", w->image_ny);
+        napi_value compute;
+        napi_create_double(env, w->encoder_compute_bytes, &compute);
+        napi_set_named_property(env, result, "encoderComputeBytes", compute);
         napi_resolve_deferred(env, w->deferred, result);
     }
     if (s->closed) {
