@@ -84,14 +84,19 @@ function filesIn(dir, pattern) {
 /**
  * The libraries of one prebuilt backend: libllama and libggml carry the backend and llama.cpp's
  * release in their names (`libllama.cuda.v0.4.0.so`; no backend part for the CPU build), ggml-base
- * does not. On Windows the names are the DLLs', linked through their import libraries.
+ * does not. The backend's own name is preferred; any one variant in the folder is taken otherwise
+ * (each package holds one build). On Windows the names are the DLLs', linked through their import
+ * libraries.
  */
 function backendLibraries(bins, backend) {
-	const part = backend === 'cpu' ? '' : `\\.${backend}`;
 	const ext = { linux: 'so', mac: 'dylib', win: 'dll' }[platform];
 	const prefix = platform === 'win' ? '' : 'lib';
-	const llama = filesIn(bins, new RegExp(`^${prefix}llama${part}\\.v[0-9.]+\\.${ext}$`))[0];
-	const ggml = filesIn(bins, new RegExp(`^${prefix}ggml${part}\\.v[0-9.]+\\.${ext}$`))[0];
+	const find = (name) => {
+		const exact = filesIn(bins, new RegExp(`^${prefix}${name}${backend === 'cpu' ? '' : `\\.${backend}`}\\.v[0-9.]+\\.${ext}$`));
+		return exact[0] ?? filesIn(bins, new RegExp(`^${prefix}${name}(\\.[a-z0-9_]+)?\\.v[0-9.]+\\.${ext}$`))[0];
+	};
+	const llama = find('llama');
+	const ggml = find('ggml');
 	const base = filesIn(bins, new RegExp(`^${prefix}ggml-base\\.${ext}$`))[0];
 	return llama && ggml && base ? [llama, ggml, base] : undefined;
 }

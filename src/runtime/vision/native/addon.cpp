@@ -534,12 +534,18 @@ napi_value js_backend_device_count(napi_env env, napi_callback_info) {
     return out;
 }
 
+#if defined(_WIN32)
+// Linked through an import library, `&llama_model_size` is this module's thunk; the import address
+// table entry the linker names __imp_llama_model_size holds the real function's address.
+extern "C" void* __imp_llama_model_size;
+#endif
+
 /** The file of the libllama this addon resolved its llama.cpp calls to. */
 std::string llama_library_path() {
 #if defined(_WIN32)
     HMODULE module = nullptr;
     if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-            reinterpret_cast<LPCSTR>(&llama_model_size), &module)) return "";
+            static_cast<LPCSTR>(__imp_llama_model_size), &module)) return "";
     char path[MAX_PATH * 4];
     DWORD n = GetModuleFileNameA(module, path, sizeof path);
     return std::string(path, n);
