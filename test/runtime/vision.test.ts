@@ -76,6 +76,17 @@ describe('VisionEngine (the mtmd addon in this process, on the model node-llama-
 		}
 	});
 
+	it('never brings a second llama.cpp in: the CUDA addon is refused while node-llama-cpp runs its CPU build', async () => {
+		const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false });
+		try {
+			assert.throws(() => loadVisionAddon('cuda'), (error: Error & { code?: string }) =>
+				error.code === 'visionUnavailable' && /libllama\.cuda\.v[0-9.]+\.so is not loaded in this process/.test(error.message));
+			assert.ok(loadVisionAddon('cpu').backendDeviceCount() > 0);
+		} finally {
+			await llama.dispose();
+		}
+	});
+
 	it('refuses a model whose path is not the one node-llama-cpp loaded (the layout check), with a typed error', async () => {
 		const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false });
 		const { modelPath, mmprojPath } = await ensureVisionFixture();
