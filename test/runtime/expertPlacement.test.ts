@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { LlamaCompletion, readGgufFileInfo } from 'node-llama-cpp';
 import { CompletionEngine, createLlama, loadModel, type LlamaHandle, type LoadedModel, type LoadModelOptions } from '../../src/runtime';
 import { ensureBenchModel } from '../models/benchModels';
+import { probeCpuExperts } from '../../src/runtime/loading/loadWithCpuExperts';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 
 /** llama.cpp's debug line for each tensor sent elsewhere by `tensor_buft_overrides` (llama-model-loader.cpp). */
@@ -72,6 +73,10 @@ describe('routed experts in RAM (bora.moe.cpuExperts) through llama.cpp\'s tenso
 	after(async () => {
 		delete process.env['BORA_PLACEMENT_ADDON'];
 		await handle.llama.dispose();
+	});
+
+	it('this build can place experts with node-llama-cpp\'s prebuilt addon: a model object constructed for the probe passes the layout check', async () => {
+		assert.deepEqual(await probeCpuExperts(handle.llama), { placed: true });
 	});
 
 	it('keeps the routed experts of exactly the first N layers on the CPU buffer type; attention and shared experts follow their layer', async () => {

@@ -2,7 +2,7 @@ import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import type { ExpertPlacementInfo, RuntimeErrorInfo } from '../../shared/types';
 import { cpuExpertPatterns, expertLayersInRam, expertLayersOf, type ExpertLayers } from './expertTensors';
 import { parseCpuExperts } from './loadSettings';
-import { loadPlacementAddon } from './placementAddon';
+import { probeCpuExperts } from './loadWithCpuExperts';
 import { planExpertPlacement } from './planExpertPlacement';
 
 export interface ChooseExpertPlacementOptions {
@@ -44,12 +44,12 @@ export async function chooseExpertPlacement({ modelPath, fileInfo, setting, gpuL
 		const summary = `No routed experts in this model: bora.moe.cpuExperts "${setting}" changes nothing.`;
 		return { gpuLayers, patterns: [], info: { cpuExpertLayers: 0, expertLayers: 0, totalLayers: layers.totalLayers, summary }, notice: summary };
 	}
-	const addon = loadPlacementAddon();
+	const probe = await probeCpuExperts(llama);
 	let cpuExpertLayers: number;
 	let chosenGpuLayers = gpuLayers;
 	let planSummary = '';
 	if (asked === 'auto') {
-		const plan = await planExpertPlacement({ modelPath, setting, gpuLayers, reserveBytes, canPlaceExperts: 'addon' in addon, llama, ...(contextSize === undefined ? {} : { contextSize }) });
+		const plan = await planExpertPlacement({ modelPath, setting, gpuLayers, reserveBytes, canPlaceExperts: probe.placed, llama, ...(contextSize === undefined ? {} : { contextSize }) });
 		cpuExpertLayers = plan.cpuExpertLayers;
 		chosenGpuLayers = plan.gpuLayers;
 		planSummary = plan.summary;
@@ -57,8 +57,8 @@ export async function chooseExpertPlacement({ modelPath, fileInfo, setting, gpuL
 		cpuExpertLayers = asked === 'all' ? layers.totalLayers : Math.min(asked, layers.totalLayers);
 	}
 	const summary = planSummary || placementSummary(layers, cpuExpertLayers);
-	if (cpuExpertLayers > 0 && 'reason' in addon) {
-		return unavailableChoice(layers, gpuLayers, addon.reason);
+	if (cpuExpertLayers > 0 && !probe.placed) {
+		return unavailableChoice(layers, gpuLayers, probe.reason);
 	}
 	return {
 		gpuLayers: chosenGpuLayers,

@@ -64,14 +64,15 @@ export interface LoadedModel extends AsyncDisposable {
 	dispose(): Promise<void>;
 }
 
-export async function loadModel({ llama }: LlamaHandle, options: LoadModelOptions): Promise<LoadedModel> {
-	const { modelPath, onProgress, signal, contextSize, targetContextSize = 4096, cpuExperts = 'auto', gpuReserveBytes = 1024 ** 3, _layoutCheckPath } = options;
+export async function loadModel({ llama }: LlamaHandle, {
+	modelPath, onProgress, signal, gpuLayers: requestedGpuLayers = 'auto', contextSize, targetContextSize = 4096, cpuExperts = 'auto', gpuReserveBytes = 1024 ** 3, _layoutCheckPath,
+}: LoadModelOptions): Promise<LoadedModel> {
 	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
 	const estimates = fitEstimatesFromInsights(insights);
 	// Measured before the load: afterwards the model's own memory would count as taken.
 	const hardware = await detectHardware(llama);
 	let placement: ExpertPlacementChoice = await chooseExpertPlacement({
-		modelPath, fileInfo, setting: cpuExperts, gpuLayers: options.gpuLayers ?? 'auto', reserveBytes: gpuReserveBytes, llama,
+		modelPath, fileInfo, setting: cpuExperts, gpuLayers: requestedGpuLayers, reserveBytes: gpuReserveBytes, llama,
 		...(contextSize === undefined ? {} : { contextSize }),
 	});
 	const { gpuLayers } = placement;

@@ -16,6 +16,53 @@ export type CpuExpertsOutcome = { readonly placed: true } | { readonly placed: f
 type AddonModelClass = new (modelPath: unknown, options: unknown) => object;
 
 let queue: Promise<unknown> = Promise.resolve();
+const probes = new WeakMap<Llama, Promise<CpuExpertsOutcome>>();
+
+/**
+ * Whether this build can place experts with this llama.cpp: the addon loads, finds node-llama-cpp's
+ * ggml, and a native model object constructed (not loaded) for the probe holds its constructor's
+ * arguments where the addon looks. Nothing is written; measured once per `Llama`.
+ */
+export function probeCpuExperts(llama: Llama): Promise<CpuExpertsOutcome> {
+	let probe = probes.get(llama);
+	if (!probe) {
+		probe = runProbe(llama);
+		probes.set(llama, probe);
+	}
+	return probe;
+}
+
+async function runProbe(llama: Llama): Promise<CpuExpertsOutcome> {
+	const found = loadPlacementAddon();
+	const { AddonModel } = addonModelBinding(llama);
+	if ('reason' in found || !AddonModel) {
+		return { placed: false, reason: 'reason' in found ? found.reason : noBinding };
+	}
+	// The constructor only fills llama_model_params; the file is opened by init(), never called here.
+	const expected = { modelPath: resolve('/bora-placement-probe.gguf'), gpuLayers: 7 };
+	const probe = new AddonModel(expected.modelPath, { gpuLayers: expected.gpuLayers });
+	try {
+		const mismatch = found.addon.checkModelLayout(probe, expected);
+		return mismatch ? { placed: false, reason: mismatch } : { placed: true };
+	} finally {
+		const dispose: unknown = Reflect.get(probe, 'dispose');
+		if (typeof dispose === 'function') {
+			await (dispose as () => Promise<void>).call(probe);
+		}
+	}
+}
+
+const noBinding = 'node-llama-cpp has no AddonModel binding where this build expects it';
+
+/** node-llama-cpp's native bindings object and its model class (internal, so looked up, not typed). */
+function addonModelBinding(llama: Llama): { bindings: object | undefined; AddonModel: AddonModelClass | undefined } {
+	const bindings: unknown = Reflect.get(llama, '_bindings');
+	if (typeof bindings !== 'object' || bindings === null) {
+		return { bindings: undefined, AddonModel: undefined };
+	}
+	const AddonModel: unknown = Reflect.get(bindings, 'AddonModel');
+	return { bindings, AddonModel: typeof AddonModel === 'function' ? AddonModel as AddonModelClass : undefined };
+}
 
 /**
  * Runs `load` (one `llama.loadModel`) so that node-llama-cpp's native model objects for
@@ -36,18 +83,15 @@ export async function loadWithCpuExperts<T>(llama: Llama, request: CpuExpertsReq
 
 async function loadWithOverrides<T>(llama: Llama, { modelPath, patterns, _layoutCheckPath }: CpuExpertsRequest, load: () => Promise<T>): Promise<{ result: T; outcome: CpuExpertsOutcome }> {
 	const found = loadPlacementAddon();
-	const bindings: unknown = Reflect.get(llama, '_bindings');
-	const original: unknown = typeof bindings === 'object' && bindings !== null ? Reflect.get(bindings, 'AddonModel') : undefined;
-	if ('reason' in found || typeof original !== 'function') {
-		const reason = 'reason' in found ? found.reason : 'node-llama-cpp has no AddonModel binding where this build expects it';
-		return { result: await load(), outcome: { placed: false, reason } };
+	const { bindings, AddonModel: Original } = addonModelBinding(llama);
+	if ('reason' in found || !bindings || !Original) {
+		return { result: await load(), outcome: { placed: false, reason: 'reason' in found ? found.reason : noBinding } };
 	}
 	const { addon } = found;
 	// node-llama-cpp hands the native constructor the path resolved against the working directory.
 	const target = resolve(process.cwd(), modelPath);
 	let placed = 0;
 	const refusals: string[] = [];
-	const Original = original as AddonModelClass;
 	class PlacingAddonModel extends Original {
 		constructor(path: unknown, options: unknown) {
 			super(path, options);
@@ -67,12 +111,12 @@ async function loadWithOverrides<T>(llama: Llama, { modelPath, patterns, _layout
 			}
 		}
 	}
-	Reflect.set(bindings as object, 'AddonModel', PlacingAddonModel);
+	Reflect.set(bindings, 'AddonModel', PlacingAddonModel);
 	let result: T;
 	try {
 		result = await load();
 	} finally {
-		Reflect.set(bindings as object, 'AddonModel', Original);
+		Reflect.set(bindings, 'AddonModel', Original);
 	}
 	const [refusal] = refusals;
 	if (refusal !== undefined) {

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export interface PlacementAddon {
 	/** The name of the buffer type experts go to ("CPU"); throws when node-llama-cpp's ggml is not in the process. */
 	cpuBufferTypeName(): string;
+	/** What differs when node-llama-cpp's native model object does not hold `expected` where this build looks; empty when it does. Writes nothing. */
+	checkModelLayout(addonModel: object, expected: { readonly modelPath: string; readonly gpuLayers: number }): string;
 	/**
 	 * Sets `tensor_buft_overrides` (each pattern to the CPU buffer type) on node-llama-cpp's native
 	 * model object, between its construction and `init()`. Throws with the reason, writing nothing,

@@ -116,17 +116,14 @@ Napi::Value CpuBufferTypeName(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), base.bufferTypeName(base.cpuBufferType()));
 }
 
-// setCpuTensorOverrides(addonModel, { modelPath, gpuLayers }, patterns: string[]): void. Sets the
-// overrides on node-llama-cpp's AddonModel between its construction and init(); throws with the
-// reason when the object is not what this build expects (then nothing was written).
-Napi::Value SetCpuTensorOverrides(const Napi::CallbackInfo& info) {
+/**
+ * node-llama-cpp's AddonModel inside `info[0]` when it holds `info[1]` ({ modelPath, gpuLayers })
+ * where this build looks; else nullptr and `why` says what differs.
+ */
+AddonModel* checkedModel(const Napi::CallbackInfo& info, std::string& why) {
     Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsObject() || !info[2].IsArray()) {
-        throw Napi::TypeError::New(env, "setCpuTensorOverrides(addonModel, { modelPath, gpuLayers }, patterns)");
-    }
-    const GgmlBase& base = ggmlBase();
-    if (!base.error.empty()) {
-        throw Napi::Error::New(env, base.error);
+    if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject()) {
+        throw Napi::TypeError::New(env, "expected (addonModel, { modelPath, gpuLayers }, ...)");
     }
     Napi::Object expected = info[1].As<Napi::Object>();
     if (!expected.Get("modelPath").IsString() || !expected.Get("gpuLayers").IsNumber()) {
@@ -134,16 +131,45 @@ Napi::Value SetCpuTensorOverrides(const Napi::CallbackInfo& info) {
     }
     const std::string modelPath = expected.Get("modelPath").As<Napi::String>().Utf8Value();
     const int32_t gpuLayers = expected.Get("gpuLayers").As<Napi::Number>().Int32Value();
-
     void* wrapped = nullptr;
     if (napi_unwrap(env, info[0], &wrapped) != napi_ok || wrapped == nullptr) {
-        throw Napi::Error::New(env, "the object is not a native node-llama-cpp model");
+        why = "the object is not a native node-llama-cpp model";
+        return nullptr;
     }
     // napi_wrap was given static_cast<AddonModel*>(this) by node-addon-api's ObjectWrap constructor.
     AddonModel* model = static_cast<AddonModel*>(wrapped);
     const std::string mismatch = layoutMismatch(*model, modelPath, gpuLayers);
     if (!mismatch.empty()) {
-        throw Napi::Error::New(env, "node-llama-cpp's model object is not laid out as this build expects: " + mismatch);
+        why = "node-llama-cpp's model object is not laid out as this build expects: " + mismatch;
+        return nullptr;
+    }
+    return model;
+}
+
+// checkModelLayout(addonModel, { modelPath, gpuLayers }): string. Empty when the object holds what
+// its constructor was given where this build looks; else what differs. Writes nothing.
+Napi::Value CheckModelLayout(const Napi::CallbackInfo& info) {
+    std::string why;
+    checkedModel(info, why);
+    return Napi::String::New(info.Env(), why);
+}
+
+// setCpuTensorOverrides(addonModel, { modelPath, gpuLayers }, patterns: string[]): void. Sets the
+// overrides on node-llama-cpp's AddonModel between its construction and init(); throws with the
+// reason when the object is not what this build expects (then nothing was written).
+Napi::Value SetCpuTensorOverrides(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[2].IsArray()) {
+        throw Napi::TypeError::New(env, "setCpuTensorOverrides(addonModel, { modelPath, gpuLayers }, patterns)");
+    }
+    const GgmlBase& base = ggmlBase();
+    if (!base.error.empty()) {
+        throw Napi::Error::New(env, base.error);
+    }
+    std::string why;
+    AddonModel* model = checkedModel(info, why);
+    if (model == nullptr) {
+        throw Napi::Error::New(env, why);
     }
 
     Napi::Array patterns = info[2].As<Napi::Array>();
@@ -165,6 +191,7 @@ Napi::Value SetCpuTensorOverrides(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set("cpuBufferTypeName", Napi::Function::New(env, CpuBufferTypeName));
+    exports.Set("checkModelLayout", Napi::Function::New(env, CheckModelLayout));
     exports.Set("setCpuTensorOverrides", Napi::Function::New(env, SetCpuTensorOverrides));
     return exports;
 }
