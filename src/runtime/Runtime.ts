@@ -9,7 +9,7 @@ import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './loading/createLlama';
-import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
+import { chatModelPathOf, contextSizeOf, gpuLayersOf, gpuReserveBytesOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
 import { keepCurrentIfUnusable } from './loading/unusableReplacement';
 import { loadOrRestore, type RejectedModel } from './loading/loadOrRestore';
 import { FailedLoadMemory } from './loading/FailedLoadMemory';
@@ -112,7 +112,7 @@ export class Runtime implements AsyncDisposable {
 		this.admitLoad = admitLoad;
 		this.completionIdleReleaseMs = completionIdleReleaseMs;
 		this.completionColdPromptTokens = completionColdPromptTokens;
-		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
+		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger, vramReserveBytes: () => gpuReserveBytesOf(this.settings) });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({
@@ -343,6 +343,7 @@ export class Runtime implements AsyncDisposable {
 			signal,
 			gpuLayers: target.gpuLayers,
 			...optional('contextSize', target.contextSize),
+			vramReserveBytes: gpuReserveBytesOf(this.settings),
 			onProgress: progress => {
 				if (!signal.aborted) {
 					this.status.reportLoadProgress(modelPath, progress);

@@ -57,7 +57,7 @@ describe('speed forecast after load', function () {
 		assert.equal(ready(runtime).forecast, undefined);
 		const copy = join(storageDir, 'copy.gguf');
 		await copyFile(model, copy);
-		const machine = { backend: 'cpu', gpuNames: [], threads: 1, gpuLayers: 0 } as const;
+		const machine = { backend: 'cpu', gpuNames: [], threads: 1, gpuLayers: 0, cpuExpertLayers: 0 } as const;
 		const before = await forecastKeyParts(copy, machine);
 		const later = new Date(Date.now() + 5_000);
 		await utimes(copy, later, later);
@@ -66,6 +66,11 @@ describe('speed forecast after load', function () {
 		assert.notEqual(forecastKey(before), forecastKey(after));
 		assert.equal(await new ForecastStore(storageDir).get(after), undefined);
 		assert.equal(await forecastKeyParts(join(storageDir, 'missing.gguf'), machine), undefined);
+		// The same file with the experts of 4 layers in RAM is another split, measured on its own.
+		const placed = await forecastKeyParts(copy, { ...machine, cpuExpertLayers: 4 });
+		assert.ok(placed);
+		assert.notEqual(forecastKey(placed), forecastKey(after));
+		assert.equal(forecastKey({ ...placed, cpuExpertLayers: 0 }), forecastKey(after), 'no experts in RAM keeps the key forecasts were stored under before');
 	});
 
 	it('a completion arriving stops the measurement between chunks; a pending one stops it at once; a cancelled one stops too', async () => {

@@ -11,6 +11,11 @@ export function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
 	return layers < 0 ? 'auto' : layers;
 }
 
+/** `bora.gpu.reserveGiB` in bytes: the VRAM every fit leaves free for the desktop and other programs. */
+export function gpuReserveBytesOf(settings: RuntimeSettings): number {
+	return Math.max(0, settings.gpuReserveGiB ?? defaultRuntimeSettings.gpuReserveGiB) * 1024 ** 3;
+}
+
 /** `bora.contextSize`: 0 (or absent) lets each engine choose. */
 export function contextSizeOf(settings: RuntimeSettings): number | undefined {
 	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
