@@ -162,7 +162,7 @@ export function estimateFit(estimates: FitEstimates, hardware: HardwareInfo, {
 	const overShare = emptyChoices.filter(placement => bytesFit(placement, emptyGpu, emptyRam)).sort((a, b) => a.ramBytes - b.ramBytes)[0];
 	if (overShare) {
 		const ramNeeded = formatBytes(Math.ceil(overShare.ramBytes / moeRamShare / 1e9) * 1e9);
-		return headerFit('tooLarge', overShare, `Too large for this machine's RAM: even with ${describeExpertPlacement(overShare)} it reads ${formatBytes(overShare.ramBytes)} from RAM on every token, more than ${Math.round(moeRamShare * 100)}% of the ${formatBytes(hardware.ramTotal)} of RAM; the OS would page it out and generation would drop to a token or two per second. It needs about ${ramNeeded} of RAM with this GPU.`);
+		return headerFit('tooLarge', overShare, `Too large for this machine's RAM: even with the whole GPU (${describeExpertPlacement(overShare)}), more than ${Math.round(moeRamShare * 100)}% of the ${formatBytes(hardware.ramTotal)} of RAM would hold weights read on every token; the OS would page them out and generation would drop to a token or two per second. It needs about ${ramNeeded} of RAM with this GPU.`);
 	}
 	return headerFit('tooLarge', smallest, `Too large: needs ${need} even with a ${smallest.contextSize}-token context${forcedLayers !== undefined ? ` and ${smallest.gpuLayers} GPU layers` : ''}; this machine has ${formatBytes(totalMemory)} of RAM${hasGpu && !unified ? ' + VRAM' : ''}.`);
 }
