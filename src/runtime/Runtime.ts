@@ -117,7 +117,7 @@ export class Runtime implements AsyncDisposable {
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({
 			getLlama: () => this.getLlama(),
-			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 }),
+			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192, vramReserveBytes: gpuReserveBytesOf(this.settings) }),
 			createEngine: model => this.createChatEngine(model),
 			logger,
 		});

@@ -29,7 +29,9 @@ export function chatModelPathOf(settings: RuntimeSettings): string {
 /** Whether the completion model must load again: its file, llama.cpp's backend or threads, or the load's sizes changed. */
 export function loadSettingsChanged(previous: RuntimeSettings, next: RuntimeSettings): boolean {
 	return previous.modelPath !== next.modelPath || previous.gpu !== next.gpu || previous.threads !== next.threads
-		|| contextSizeOf(previous) !== contextSizeOf(next) || gpuLayersOf(previous) !== gpuLayersOf(next);
+		|| contextSizeOf(previous) !== contextSizeOf(next) || gpuLayersOf(previous) !== gpuLayersOf(next)
+		// The reserve changes what the fit plans for the load.
+		|| gpuReserveBytesOf(previous) !== gpuReserveBytesOf(next);
 }
 
 /** What one load of the completion model is made of: its file and the settings that size the load. */
@@ -54,6 +56,6 @@ export function sameLoadTarget(a: LoadTarget, b: LoadTarget): boolean {
 export function loadKeyOf(settings: RuntimeSettings): string {
 	return JSON.stringify([
 		settings.modelPath, chatModelPathOf(settings), settings.mmprojPath ?? '', settings.draftModelPath ?? '',
-		settings.gpu, settings.threads, gpuLayersOf(settings), contextSizeOf(settings) ?? 0,
+		settings.gpu, settings.threads, gpuLayersOf(settings), contextSizeOf(settings) ?? 0, gpuReserveBytesOf(settings),
 	]);
 }
