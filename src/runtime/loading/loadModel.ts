@@ -30,6 +30,12 @@ export interface LoadModelOptions {
 	readonly targetContextSize?: number;
 	/** VRAM the fit leaves free for other programs (`bora.gpu.reserveGiB` in bytes). Defaults to `0`. */
 	readonly vramReserveBytes?: number;
+	/**
+	 * Leading layers whose routed experts this load keeps in RAM (the expert placement applied, 0 when
+	 * it fell back): the load's fit judges that split, and the forecast and the display read it there.
+	 * Defaults to `0`.
+	 */
+	readonly cpuExpertLayers?: number;
 }
 
 /** A model in memory with what Bora knows about it. Disposing it frees the weights. */
@@ -52,7 +58,7 @@ export interface LoadedModel extends AsyncDisposable {
 	dispose(): Promise<void>;
 }
 
-export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto', contextSize, targetContextSize = 4096, vramReserveBytes = 0 }: LoadModelOptions): Promise<LoadedModel> {
+export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto', contextSize, targetContextSize = 4096, vramReserveBytes = 0, cpuExpertLayers = 0 }: LoadModelOptions): Promise<LoadedModel> {
 	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
 	const estimates = fitEstimatesFromInsights(insights);
 	// Measured before the load: afterwards the model's own memory would count as taken.
@@ -87,7 +93,7 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	}
 	const loaded = model!;
 	try {
-		return describeLoaded(loaded, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, notice });
+		return describeLoaded(loaded, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, cpuExpertLayers, notice });
 	} catch (error) {
 		// llama.cpp took the file, but its metadata is not what Bora reads (a vocabulary of the wrong type).
 		await loaded.dispose();
@@ -105,17 +111,18 @@ interface LoadFacts {
 	readonly contextSize: number | undefined;
 	readonly targetContextSize: number;
 	readonly vramReserveBytes: number;
+	readonly cpuExpertLayers: number;
 	readonly notice: string | undefined;
 }
 
-function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, notice }: LoadFacts): LoadedModel {
+function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, cpuExpertLayers, notice }: LoadFacts): LoadedModel {
 	const vocabulary = vocabularyOf(loaded.fileInfo);
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
 	const dispose = () => loaded.dispose();
 	// The fit judges the split llama.cpp really made and chooses the context for it (or judges a forced one).
 	const fit = estimateFit(estimates, hardware, {
-		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, vramReserveBytes, gpuLayers: loaded.gpuLayers,
+		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, vramReserveBytes, gpuLayers: loaded.gpuLayers, cpuExpertLayers,
 		...(contextSize === undefined ? {} : { contextSize }),
 	});
 	const fitted = fitsNow(fit.level) ? fit.placement : undefined;
