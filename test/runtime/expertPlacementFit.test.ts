@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	createLlama, decideExpertPlacement, estimatesFromTable, fitEstimatesFromInsights, planExpertPlacement, readHeaderInsights, tabulateEstimates,
+	createLlama, decideExpertPlacement, RuntimeError, estimatesFromTable, fitEstimatesFromInsights, planExpertPlacement, readHeaderInsights, tabulateEstimates,
 	type ExpertPlacementInput, type FitEstimates, type HardwareInfo, type LlamaHandle,
 } from '../../src/runtime';
 import { ensureBenchModel } from '../models/benchModels';
@@ -89,12 +89,21 @@ describe('expert placement planned from a Mistral Small 4 header (128 experts, 3
 	});
 
 	it('refuses when RAM is too small for what the GPU cannot hold, with the reason and what it needs', () => {
-		const refused = (hardware: HardwareInfo, pattern: RegExp) => assert.throws(() => plan(hardware), rejectsWithRuntimeError('modelTooLarge', pattern));
+		const refused = (hardware: HardwareInfo, pattern: RegExp) => assert.throws(() => plan(hardware), (error: unknown) => {
+			rejectsWithRuntimeError('modelTooLarge', pattern)(error);
+			assert.match((error as RuntimeError).action, /set bora\.moe\.cpuExperts to a number of layers to load it anyway/);
+			return true;
+		});
 		// 64 GB beside a 24 GB GPU: even the whole GPU leaves 45.9 GB of experts to read from RAM on every token.
 		refused(desktop(24, 64), /does not fit this machine: Too large for this machine's RAM: even with the whole GPU \(experts of 25 of 36 layers in RAM · 22\.0 GB VRAM · 45\.9 GB RAM\), more than 60% of the 68\.7 GB of RAM would hold weights read on every token; the OS would page them out.*It needs about 77\.0 GB of RAM with this GPU\./);
 		refused(desktop(16, 64), /experts of 29 of 36 layers in RAM/);
 		// 32 GB cannot hold it at all.
 		refused(desktop(24, 32), /Too large/);
+		// A count the user set is tried anyway, every layer on the GPU.
+		const insisted = plan(desktop(24, 64), { setting: '30' });
+		assert.deepEqual([insisted.cpuExpertLayers, insisted.gpuLayers, insisted.summary], [30, 37, 'experts of 30 of 36 layers in RAM · more than the fit expects to fit']);
+		const none = plan(desktop(24, 64), { setting: '0' });
+		assert.deepEqual([none.cpuExpertLayers, none.gpuLayers], [0, 'auto'], '"0": whole layers, as the load chooses them');
 	});
 
 	it('sizes a forced setting instead of choosing, and falls back to layer offload where experts cannot be placed', () => {

@@ -102,7 +102,7 @@ export const modelCatalog: readonly CatalogEntry[] = [
 		role: 'chat',
 		// 128 routed experts (4 used per token) + 1 shared in each of 36 layers: with a 24 GB GPU the
 		// experts of most layers stay in RAM (bora.moe.cpuExperts), so it wants 96 GB of RAM or more.
-		description: 'Mixture-of-Experts with images and reasoning (none/high): 128 experts, 4 used per token; a 24 GB GPU with 96 GB of RAM, or 80 GB of unified memory.',
+		description: 'Mixture-of-Experts with images and reasoning (none/high): 128 experts, 4 used per token; a 24 GB GPU with 96 GB of RAM or more, or 128 GB of unified memory.',
 		parameters: '119B',
 		activeParameters: '6.5B',
 		activeFraction: 0.055,

@@ -62,9 +62,10 @@ export const plannedContextSize = 8192;
  * summary). For a Mixture-of-Experts model with `auto`, the fit's order, fastest first: everything
  * on the GPU; else every layer on the GPU with the experts of as few leading layers as needed in
  * RAM; else layer offload (no experts in RAM, fewer layers on the GPU), which is also all a build
- * that cannot place experts gets. `all` and a number are kept and only sized. Refuses with a typed
- * {@link RuntimeError} when RAM and VRAM cannot hold the model: `outOfMemory` when closing other
- * programs would make room, `modelTooLarge` when nothing would.
+ * that cannot place experts gets. `all` and a number are kept and only sized, even when the fit
+ * says they will not fit (the user asked to try). `auto` refuses with a typed {@link RuntimeError}
+ * when RAM and VRAM cannot hold the model: `outOfMemory` when closing other programs would make
+ * room, `modelTooLarge` when nothing would.
  */
 export function decideExpertPlacement({
 	estimates, hardware, setting, gpuLayers, contextSize, reserveBytes, canPlaceExperts, vramPaddingBytes = 0, modelName,
@@ -83,9 +84,17 @@ export function decideExpertPlacement({
 	});
 	const placement = fit.placement;
 	if (!placement || fit.level === 'tight' || fit.level === 'tooLarge') {
+		if (wanted !== undefined) {
+			// A setting the user made is theirs to try: those experts in RAM with every layer on the GPU, or
+			// (`0`, or a build that cannot place experts) whole layers as the load always chose them.
+			const cpuExpertLayers = canPlaceExperts ? Math.min(wanted, blocks) : 0;
+			return cpuExpertLayers > 0
+				? { cpuExpertLayers, gpuLayers: gpuLayers === 'auto' ? estimates.totalLayers : gpuLayers, summary: `experts of ${cpuExpertLayers} of ${blocks} layers in RAM · more than the fit expects to fit` }
+				: { cpuExpertLayers, gpuLayers, summary: 'no experts in RAM · more than the fit expects to fit' };
+		}
 		throw new RuntimeError(fit.level === 'tight'
 			? { code: 'outOfMemory', message: `${modelName} does not fit in the memory free now: ${fit.summary}`, action: 'Close other programs (or windows using other models), or lower bora.gpu.reserveGiB, then reload the model.' }
-			: { code: 'modelTooLarge', message: `${modelName} does not fit this machine: ${fit.summary}`, action: 'Choose a smaller or more quantized model in the Bora: Models view.' });
+			: { code: 'modelTooLarge', message: `${modelName} does not fit this machine: ${fit.summary}`, action: 'Choose a smaller or more quantized model in the Bora: Models view, or set bora.moe.cpuExperts to a number of layers to load it anyway.' });
 	}
 	return {
 		cpuExpertLayers: placement.cpuExpertLayers ?? 0,
