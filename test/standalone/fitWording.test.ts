@@ -59,7 +59,8 @@ describe('fit wording in the Models view and the status bar', () => {
 		assert.equal(describeExpertPlacement({ ...placement, cpuExpertLayers: 0 }), 'all experts on the GPU · 19.2 GB VRAM · 49.5 GB RAM');
 		assert.equal(describeExpertPlacement({ ...placement, gpuLayers: 12, cpuExpertLayers: 0 }), 'layer offload: 12 of 37 layers on the GPU · 19.2 GB VRAM · 49.5 GB RAM');
 		assert.equal(describeExpertPlacement({ ...placement, gpuLayers: 30, cpuExpertLayers: 4 }), 'experts of 4 of 36 layers in RAM · 30 of 37 layers on the GPU · 19.2 GB VRAM · 49.5 GB RAM');
-		assert.equal(describeExpertPlacement({ ...placement, gpuLayers: 0, cpuExpertLayers: 0 }), 'on the CPU · 49.5 GB RAM');
+		assert.equal(describeExpertPlacement({ ...placement, gpuLayers: 0, cpuExpertLayers: 0 }), '', 'nothing to place on the CPU');
+		assert.equal(describePlacement({ ...placement, gpuLayers: 0, cpuExpertLayers: 0 }), 'CPU · 8192 ctx');
 		assert.equal(describePlacement({ gpuLayers: 20, totalLayers: 28, contextSize: 8192, vramBytes: 5 * GB, ramBytes: GB }), 'GPU 20/28 layers · 8192 ctx');
 		assert.equal(describeExpertPlacement({ gpuLayers: 20, totalLayers: 28, contextSize: 8192, vramBytes: 5 * GB, ramBytes: GB }), '');
 	});
