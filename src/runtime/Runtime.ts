@@ -112,7 +112,7 @@ export class Runtime implements AsyncDisposable {
 		this.admitLoad = admitLoad;
 		this.completionIdleReleaseMs = completionIdleReleaseMs;
 		this.completionColdPromptTokens = completionColdPromptTokens;
-		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
+		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger, vramReserveBytes: () => gpuReserveBytesOf(this.settings) });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({

@@ -116,7 +116,10 @@ export async function loadModel({ llama }: LlamaHandle, {
 	const loaded = model!;
 	notice = [notice, placement.notice].filter(Boolean).join(' ') || undefined;
 	try {
-		return describeLoaded(loaded, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice, experts: placement.info });
+		return describeLoaded(loaded, {
+			modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice, experts: placement.info,
+			vramReserveBytes: gpuReserveBytes, cpuExpertLayers: placement.info?.cpuExpertLayers ?? 0,
+		});
 	} catch (error) {
 		// llama.cpp took the file, but its metadata is not what Bora reads (a vocabulary of the wrong type).
 		await loaded.dispose();
@@ -133,18 +136,20 @@ interface LoadFacts {
 	readonly llama: LlamaHandle['llama'];
 	readonly contextSize: number | undefined;
 	readonly targetContextSize: number;
+	readonly vramReserveBytes: number;
+	readonly cpuExpertLayers: number;
 	readonly notice: string | undefined;
 	readonly experts: ExpertPlacementInfo | undefined;
 }
 
-function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice, experts }: LoadFacts): LoadedModel {
+function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, cpuExpertLayers, notice, experts }: LoadFacts): LoadedModel {
 	const vocabulary = vocabularyOf(loaded.fileInfo);
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
 	const dispose = () => loaded.dispose();
 	// The fit judges the split llama.cpp really made and chooses the context for it (or judges a forced one).
 	const fit = estimateFit(estimates, hardware, {
-		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, gpuLayers: loaded.gpuLayers,
+		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, vramReserveBytes, gpuLayers: loaded.gpuLayers, cpuExpertLayers,
 		...(contextSize === undefined ? {} : { contextSize }),
 	});
 	const fitted = fitsNow(fit.level) ? fit.placement : undefined;

@@ -11,6 +11,11 @@ export function gpuLayersOf(settings: RuntimeSettings): number | 'auto' {
 	return layers < 0 ? 'auto' : layers;
 }
 
+/** `bora.gpu.reserveGiB` in bytes: the VRAM every fit leaves free for the desktop and other programs. */
+export function gpuReserveBytesOf(settings: RuntimeSettings): number {
+	return Math.max(0, settings.gpuReserveGiB ?? defaultRuntimeSettings.gpuReserveGiB) * 1024 ** 3;
+}
+
 /** `bora.contextSize`: 0 (or absent) lets each engine choose. */
 export function contextSizeOf(settings: RuntimeSettings): number | undefined {
 	return settings.contextSize && settings.contextSize > 0 ? settings.contextSize : undefined;
@@ -30,11 +35,6 @@ export function cpuExpertsOf(settings: RuntimeSettings): string {
 	return String(parseCpuExperts(settings.moeCpuExperts ?? defaultRuntimeSettings.moeCpuExperts));
 }
 
-/** `bora.gpu.reserveGiB` in bytes. */
-export function gpuReserveBytesOf(settings: RuntimeSettings): number {
-	return (settings.gpuReserveGiB ?? defaultRuntimeSettings.gpuReserveGiB) * 1024 ** 3;
-}
-
 /** The GGUF chat uses: its own setting, else the completion model. */
 export function chatModelPathOf(settings: RuntimeSettings): string {
 	return settings.chatModelPath || settings.modelPath;
@@ -44,7 +44,9 @@ export function chatModelPathOf(settings: RuntimeSettings): string {
 export function loadSettingsChanged(previous: RuntimeSettings, next: RuntimeSettings): boolean {
 	return previous.modelPath !== next.modelPath || previous.gpu !== next.gpu || previous.threads !== next.threads
 		|| contextSizeOf(previous) !== contextSizeOf(next) || gpuLayersOf(previous) !== gpuLayersOf(next)
-		|| cpuExpertsOf(previous) !== cpuExpertsOf(next);
+		|| cpuExpertsOf(previous) !== cpuExpertsOf(next)
+		// The reserve changes what the fit plans for the load.
+		|| gpuReserveBytesOf(previous) !== gpuReserveBytesOf(next);
 }
 
 /** What one load of the completion model is made of: its file and the settings that size the load. */
@@ -71,6 +73,6 @@ export function sameLoadTarget(a: LoadTarget, b: LoadTarget): boolean {
 export function loadKeyOf(settings: RuntimeSettings): string {
 	return JSON.stringify([
 		settings.modelPath, chatModelPathOf(settings), settings.mmprojPath ?? '', settings.draftModelPath ?? '',
-		settings.gpu, settings.threads, gpuLayersOf(settings), contextSizeOf(settings) ?? 0, cpuExpertsOf(settings),
+		settings.gpu, settings.threads, gpuLayersOf(settings), contextSizeOf(settings) ?? 0, cpuExpertsOf(settings), gpuReserveBytesOf(settings),
 	]);
 }
