@@ -66,6 +66,7 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 	if (build) {
 		await run(process.execPath, ['scripts/build-vision.mjs']);
 		await run(process.execPath, ['scripts/build-peer.mjs']);
+		await run(process.execPath, ['scripts/build-placement.mjs']);
 		await run(process.execPath, ['esbuild.mjs', '--production']);
 	}
 
@@ -137,9 +138,12 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 export function checkContents(names, { cpu, dropped, target }) {
 	const problems = [];
 	const present = new Set(names);
-	// The vision addon (scripts/build-vision.mjs) and the shared runtime's peer check (scripts/build-peer.mjs)
-	// are built for Linux targets only so far.
-	const visionAddon = target.startsWith('linux-') ? ['extension/dist/native/bora-vision.node', 'extension/dist/native/bora-vision.json', 'extension/dist/native/bora-peer.node'] : [];
+	// The vision addon (scripts/build-vision.mjs; the CPU one is required, the GPU ones go with their
+	// backends), the shared runtime's peer check (scripts/build-peer.mjs) and the expert placement
+	// (scripts/build-placement.mjs) are built for Linux targets only so far.
+	const visionAddon = target.startsWith('linux-')
+		? ['extension/dist/native/bora-vision.node', 'extension/dist/native/bora-vision.json', 'extension/dist/native/bora-peer.node', 'extension/dist/native/bora-placement.node']
+		: [];
 	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/dist/templateWorker.mjs', 'extension/node_modules/node-llama-cpp/package.json', 'extension/node_modules/@huggingface/jinja/package.json', ...visionAddon]) {
 		if (!present.has(required)) {
 			problems.push(`missing ${required}`);

@@ -57,6 +57,8 @@ export { bandwidthOf, checkFit, fitsNow, memoryBandwidth, type CheckFitOptions }
 export { detectHardware } from './catalog/detectHardware';
 export { estimateFit, type EstimateFitOptions, type FitEstimates, type MemoryUse } from './catalog/estimateFit';
 export { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabulateEstimates, tabulatedContextSizes, type EstimateTable } from './catalog/headerEstimates';
+export { expertLayoutOf, type ExpertLayout } from './catalog/expertLayout';
+export { decideExpertPlacement, planExpertPlacement, plannedContextSize, type ExpertPlacementInput, type ExpertPlacementPlan, type PlanExpertPlacementOptions } from './loading/planExpertPlacement';
 export { EstimateTableStore, estimateTableFileName } from './catalog/EstimateTableStore';
 export { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit, type CheckFileFitOptions, type CheckRemoteFitOptions } from './catalog/checkModelFit';
 export { downloadModel, type DownloadModelOptions } from './catalog/downloadModel';

@@ -9,7 +9,7 @@ import type { ChatEngine } from './ChatEngine';
 export interface SeparateChatModelOptions {
 	readonly getLlama: () => Promise<LlamaHandle>;
 	/** How to load it, from the settings at the time of the load. */
-	readonly loadOptions: () => Pick<LoadModelOptions, 'gpuLayers' | 'contextSize' | 'targetContextSize'>;
+	readonly loadOptions: () => Pick<LoadModelOptions, 'gpuLayers' | 'contextSize' | 'targetContextSize' | 'cpuExperts' | 'gpuReserveBytes'>;
 	readonly createEngine: (model: LoadedModel) => ChatEngine;
 	readonly logger: Logger;
 }

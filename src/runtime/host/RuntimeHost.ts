@@ -1,9 +1,9 @@
 import type { Llama } from 'node-llama-cpp';
-import { checkFileFit } from '../catalog/checkModelFit';
+import { checkFileFit, machineFitOptions } from '../catalog/checkModelFit';
 import { detectHardware } from '../catalog/detectHardware';
 import type { CompletionDocuments } from '../completion/CompletionDocument';
 import { RuntimeError } from '../errors/RuntimeError';
-import { loadKeyOf, optional, type LoadTarget } from '../loading/loadSettings';
+import { gpuReserveBytesOf, loadKeyOf, optional, type LoadTarget } from '../loading/loadSettings';
 import { silentLogger, type Logger } from '../Logger';
 import { Runtime, type RuntimeOptions } from '../Runtime';
 import { Scheduler } from '../scheduler/Scheduler';
@@ -31,7 +31,7 @@ export interface RuntimeHostOptions {
 	 * Whether a model fits beside those already loaded for other windows. Defaults to the header-based
 	 * fit against the memory free now (`checkFileFit`), which the loaded models already take.
 	 */
-	readonly checkFit?: (llama: Llama, target: LoadTarget, signal: AbortSignal) => Promise<ModelFit>;
+	readonly checkFit?: (llama: Llama, target: LoadTarget, signal: AbortSignal, settings: RuntimeSettings) => Promise<ModelFit>;
 }
 
 export interface OpenSessionOptions {
@@ -237,7 +237,7 @@ export class RuntimeHost implements AsyncDisposable {
 			return;
 		}
 		const { llama } = await this.llamas.get(loading.settings.gpu, loading.settings.threads);
-		const fit = await this.checkFit(llama, target, signal);
+		const fit = await this.checkFit(llama, target, signal, loading.settings);
 		if (fit.level !== 'tooLarge') {
 			return;
 		}
@@ -270,9 +270,11 @@ export class RuntimeHost implements AsyncDisposable {
 	}
 }
 
-async function headerFit(llama: Llama, target: LoadTarget, signal: AbortSignal): Promise<ModelFit> {
+/** The fit the load itself would plan (VRAM reserve, experts in RAM), against the memory the loaded models left free. */
+async function headerFit(llama: Llama, target: LoadTarget, signal: AbortSignal, settings: RuntimeSettings): Promise<ModelFit> {
 	return checkFileFit(llama, target.modelPath, await detectHardware(llama), {
 		signal, ...optional('contextSize', target.contextSize), ...(target.gpuLayers === 'auto' ? {} : { gpuLayers: target.gpuLayers }),
+		...machineFitOptions(gpuReserveBytesOf(settings), settings.moeCpuExperts),
 	});
 }
 
