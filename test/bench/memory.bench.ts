@@ -95,7 +95,7 @@ async function measure(label: string, modelPath: string, mmprojPath: string): Pr
 		const loads = server.logs.filter(line => loadLine.exec(line)?.[1] === modelPath).length;
 
 		console.log(`\n${label}: ${modelPath.split('/').pop()} (${mib(statSync(modelPath).size)} MiB) + projector ${mmprojPath.split('/').pop()} (${mib(statSync(mmprojPath).size)} MiB); ${ready.backend}, ${ready.gpuLayers} GPU layers, 2 threads`);
-		console.log('  where llama.cpp put the weights (load log):');
+		console.log('  llama.cpp buffers up to the first figure (the weights, then the completion and forecast contexts):');
 		for (const line of loadLog) console.log(`    ${line}`);
 		if (ready.fit) console.log(`  fit: ${ready.fit.summary}`);
 		console.log('  state                              VmRSS    anon    file   GGUF maps  mapped  resident (MiB)');
