@@ -36,14 +36,22 @@ describe('routed experts in RAM (bora.moe.cpuExperts) through llama.cpp\'s tenso
 	async function load(options: LoadModelOptions): Promise<LoadLog> {
 		log.length = 0;
 		const loaded = await loadModel(handle, options);
+		// llama.cpp's log reaches JavaScript a little after the load resolves: wait for this load's last
+		// buffer line, and read only what follows this load's first line (the previous load's tail
+		// can still be arriving when this one starts).
+		const thisLoad = () => log.slice(Math.max(0, log.map(line => / loaded meta data with /.test(line)).lastIndexOf(true)));
+		for (let waited = 0; waited < 100 && !thisLoad().some(line => / model buffer size = /.test(line)); waited++) {
+			await new Promise(resolve => setTimeout(resolve, 50));
+		}
+		const lines = thisLoad();
 		const overridden = new Map<string, { mib: number; bufferType: string }>();
-		for (const line of log) {
+		for (const line of lines) {
 			const match = overrideLine.exec(line);
 			if (match) {
 				overridden.set(match[1]!, { mib: Number(match[2]), bufferType: match[4]! });
 			}
 		}
-		return { loaded, overridden, buffers: log.filter(line => / model buffer size = /.test(line)).map(line => line.replace(/^.*load_tensors:\s*/, '')) };
+		return { loaded, overridden, buffers: lines.filter(line => / model buffer size = /.test(line)).map(line => line.replace(/^.*load_tensors:\s*/, '')) };
 	}
 
 	async function greedy(loaded: LoadedModel, prompt: string): Promise<string> {
