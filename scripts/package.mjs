@@ -66,6 +66,7 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 	if (build) {
 		await run(process.execPath, ['scripts/build-vision.mjs']);
 		await run(process.execPath, ['scripts/build-peer.mjs']);
+		await run(process.execPath, ['scripts/build-placement.mjs']);
 		await run(process.execPath, ['esbuild.mjs', '--production']);
 	}
 
@@ -75,6 +76,13 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 		const ignoreFile = join(tempDir, '.vscodeignore');
 		const staticRules = await readFile(join(repoRoot, '.vscodeignore'), 'utf8');
 		const targetRules = dropped.flatMap(name => [`node_modules/@node-llama-cpp/${name}/**`, `node_modules/**/node_modules/@node-llama-cpp/${name}/**`]);
+		// The vision addon built for a backend whose llama.cpp binaries stay out (scripts/build-vision.mjs).
+		const keptBackends = new Set([...keep].map(backendOfPackage));
+		for (const backend of new Set(dropped.map(backendOfPackage))) {
+			if (backend !== 'cpu' && !keptBackends.has(backend)) {
+				targetRules.push(`dist/native/bora-vision.${backend}.node`);
+			}
+		}
 		await writeFile(ignoreFile, `${staticRules}\n# Generated for ${target}${cuda ? ' with CUDA' : ''}\n${targetRules.join('\n')}\n`);
 		await rm(vsixPath, { force: true });
 		const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -130,9 +138,12 @@ export async function packageExtension({ target = detectTarget(), cuda = process
 export function checkContents(names, { cpu, dropped, target }) {
 	const problems = [];
 	const present = new Set(names);
-	// The vision addon (scripts/build-vision.mjs) and the shared runtime's peer check (scripts/build-peer.mjs)
-	// are built for Linux targets only so far.
-	const visionAddon = target.startsWith('linux-') ? ['extension/dist/native/bora-vision.node', 'extension/dist/native/bora-peer.node'] : [];
+	// The vision addon (scripts/build-vision.mjs; the CPU one is required, the GPU ones go with their
+	// backends), the shared runtime's peer check (scripts/build-peer.mjs) and the expert placement
+	// (scripts/build-placement.mjs) are built for Linux targets only so far.
+	const visionAddon = target.startsWith('linux-')
+		? ['extension/dist/native/bora-vision.node', 'extension/dist/native/bora-vision.json', 'extension/dist/native/bora-peer.node', 'extension/dist/native/bora-placement.node']
+		: [];
 	for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.mjs', 'extension/dist/templateWorker.mjs', 'extension/node_modules/node-llama-cpp/package.json', 'extension/node_modules/@huggingface/jinja/package.json', ...visionAddon]) {
 		if (!present.has(required)) {
 			problems.push(`missing ${required}`);
@@ -160,6 +171,14 @@ export function checkContents(names, { cpu, dropped, target }) {
 		}
 	}
 	return problems;
+}
+
+/**
+ * The llama.cpp backend of a `@node-llama-cpp/*` package, as scripts/build-vision.mjs names its addons.
+ * @param {string} name
+ */
+function backendOfPackage(name) {
+	return /-(cuda|vulkan|metal)(-|$)/.exec(name)?.[1] ?? 'cpu';
 }
 
 /** Every `@node-llama-cpp/*` package node-llama-cpp knows of or npm installed. */

@@ -23,6 +23,7 @@ timed "typecheck" npm run --silent typecheck
 step "vision addon (llama.cpp mtmd, cmake + g++; skipped when up to date)"
 timed "vision addon" node scripts/build-vision.mjs
 timed "peer addon" node scripts/build-peer.mjs
+timed "placement addon" node scripts/build-placement.mjs
 
 step "llama-server (the remote engine's tests and the bench; cmake + g++; skipped when up to date)"
 timed "llama tools" node scripts/build-llama-tools.mjs

@@ -1,5 +1,6 @@
 import type { CompletionModeSetting } from '../shared/protocol';
 import { completionModeOf } from '../shared/completionMode';
+import { describeExpertPlacement } from '../shared/expertPlacementText';
 import type { ClientState } from './ClientState';
 import type { CompletionOutcome } from './completion/completionOutcome';
 import { describeNoSuggestion, unavailableReason } from './describeState';
@@ -34,7 +35,9 @@ export function statusTooltip(state: ClientState, completionEnabled: boolean, ou
 				const { modelPath, error } = runtime.rejected;
 				return [`**${baseName(modelPath)} was not loaded:** ${error.message} Still using **${model.name}**.`, `**What to do:** ${error.action}`];
 			}
-			const ready = `**${model.name}** ready on ${runtime.backend.toUpperCase()}`;
+			// A Mixture-of-Experts model: where its experts went, as the fit planned the load.
+			const placement = runtime.fit?.placement ? describeExpertPlacement(runtime.fit.placement) : '';
+			const ready = `**${model.name}** ready on ${runtime.backend.toUpperCase()}${placement ? ` · ${placement}` : ''}`;
 			if (completionModeOf(model, completionMode) === 'none') {
 				return [`${ready} · inline completion unavailable: ${unavailableReason(model, completionMode)}`];
 			}

@@ -13,6 +13,7 @@ import { ListenLock } from './ListenLock';
 import { checkPeer } from './peerCredentials';
 import { checkRuntimeFolder } from './checkRuntimeFolder';
 import { serveClient } from './server';
+import { llamaLogLevelOf } from './llamaLogLevel';
 
 export interface ListenSharedOptions {
 	/** This runtime's own bundle (`dist/server.mjs`): its hash names the socket. */
@@ -52,7 +53,7 @@ export async function listenShared({ serverModulePath, commandLineSettings }: Li
 		error: message => log.write(`${new Date().toISOString()} error: ${message}\n`),
 	};
 	const keepAliveMinutes = typeof commandLineSettings['keepAliveMinutes'] === 'number' ? commandLineSettings['keepAliveMinutes'] : defaultRuntimeSettings.keepAliveMinutes;
-	const host = new RuntimeHost({ shared: true, logger, buildHash, keepAliveMinutes });
+	const host = new RuntimeHost({ shared: true, logger, llamaLogLevel: llamaLogLevelOf(process.env), buildHash, keepAliveMinutes });
 
 	let exiting = false;
 	const exit = async (reason: string) => {

@@ -9,6 +9,7 @@ import { registerRemote } from './handlers/remote';
 import { defaultRuntimeSettings, RuntimeStateNotification, RuntimeStateRequest, type RuntimeSettings } from '../shared/protocol';
 import { SharedRuntimeExitRequest, SharedRuntimeStatusNotification, SharedRuntimeStatusRequest, WindowStateNotification } from '../shared/sharedRuntime';
 import { mergeSettings } from '../shared/mergeSettings';
+import { llamaLogLevelOf } from './llamaLogLevel';
 
 export interface ServeClientOptions {
 	/** The standalone server's flags; the client's initialization options and configuration pushes override them. Defaults to none. */
@@ -24,22 +25,9 @@ export interface ServeClientOptions {
  * closes it when the connection ends.
  */
 export function serveClient(connection: Connection, host: RuntimeHost, { commandLineSettings = {}, onExitRequest }: ServeClientOptions = {}): ClientSession {
-	// A shared runtime's client may be gone (its socket closed) while its work still ends and logs: nothing to tell it then.
-	const whileConnected = (send: () => unknown) => {
-		try {
-			void Promise.resolve(send()).catch(() => undefined);
-		} catch {
-			// The connection is disposed.
-		}
-	};
-	const connectionLogger: Logger = {
-		info: message => whileConnected(() => connection.console.info(message)),
-		warn: message => whileConnected(() => connection.console.warn(message)),
-		error: message => whileConnected(() => connection.console.error(message)),
-	};
 	const documents = new TextDocuments(TextDocument);
 	let settings: RuntimeSettings = mergeSettings(defaultRuntimeSettings, commandLineSettings);
-	const session = host.openSession({ documents, logger: connectionLogger, settings });
+	const session = host.openSession({ documents, logger: connectionLogger(connection), settings });
 	const logger = session.logger;
 
 	/** Applies settings; a runtime other clients already set up changes no state by itself, so its current one is sent. */
@@ -116,10 +104,29 @@ export function serveClient(connection: Connection, host: RuntimeHost, { command
  * standalone server's flags.
  */
 export function startServer(connection: Connection, commandLineSettings: Record<string, unknown> = {}): void {
-	const host = new RuntimeHost({ shared: false });
+	// The process has one client: llama.cpp's own messages go to its log too.
+	const host = new RuntimeHost({ shared: false, logger: connectionLogger(connection), llamaLogLevel: llamaLogLevelOf(process.env) });
 	serveClient(connection, host, { commandLineSettings });
 	connection.onShutdown(() => host.dispose());
 	connection.listen();
+}
+
+/** A shared runtime's client may be gone (its socket closed) while its work still ends and logs: nothing to tell it then. */
+function whileConnected(send: () => unknown): void {
+	try {
+		void Promise.resolve(send()).catch(() => undefined);
+	} catch {
+		// The connection is disposed.
+	}
+}
+
+/** The client's log (its output channel). */
+function connectionLogger(connection: Connection): Logger {
+	return {
+		info: message => whileConnected(() => connection.console.info(message)),
+		warn: message => whileConnected(() => connection.console.warn(message)),
+		error: message => whileConnected(() => connection.console.error(message)),
+	};
 }
 
 declare const BORA_VERSION: string;

@@ -9,7 +9,7 @@ import { DisposedError } from './errors/DisposedError';
 import { RuntimeError } from './errors/RuntimeError';
 import { silentLogger, type Logger } from './Logger';
 import { createLlama, type LlamaHandle } from './loading/createLlama';
-import { chatModelPathOf, contextSizeOf, gpuLayersOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
+import { chatModelPathOf, contextSizeOf, cpuExpertsOf, gpuLayersOf, gpuReserveBytesOf, loadSettingsChanged, loadTargetOf, optional, type LoadTarget } from './loading/loadSettings';
 import { keepCurrentIfUnusable } from './loading/unusableReplacement';
 import { loadOrRestore, type RejectedModel } from './loading/loadOrRestore';
 import { FailedLoadMemory } from './loading/FailedLoadMemory';
@@ -112,12 +112,12 @@ export class Runtime implements AsyncDisposable {
 		this.admitLoad = admitLoad;
 		this.completionIdleReleaseMs = completionIdleReleaseMs;
 		this.completionColdPromptTokens = completionColdPromptTokens;
-		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger });
+		this.models = new ModelLibrary({ llama: async () => (await this.llamaHandle()).llama, logger, vramReserveBytes: () => gpuReserveBytesOf(this.settings) });
 		this.status = new RuntimeStatus(logger);
 		this.forecaster = new SpeedForecaster({ delayMs: forecastDelayMs, scheduler: this.scheduler, lifecycle: this.lifecycle, logger });
 		this.separateChat = new SeparateChatModel({
 			getLlama: () => this.getLlama(),
-			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 }),
+			loadOptions: () => ({ gpuLayers: gpuLayersOf(this.settings), cpuExperts: cpuExpertsOf(this.settings), gpuReserveBytes: gpuReserveBytesOf(this.settings), ...optional('contextSize', contextSizeOf(this.settings)), targetContextSize: this.chatContextSize ?? 8192 }),
 			createEngine: model => this.createChatEngine(model),
 			logger,
 		});
@@ -127,6 +127,7 @@ export class Runtime implements AsyncDisposable {
 				await this.settled(undefined);
 				return this.getLlama();
 			},
+			chatModel: async signal => (await this.chatTarget(signal)).model,
 			renderPrompt: (input, signal) => this.renderChatPrompt(input, signal),
 			logger,
 			idleMs: visionIdleMs,
@@ -342,6 +343,8 @@ export class Runtime implements AsyncDisposable {
 			modelPath,
 			signal,
 			gpuLayers: target.gpuLayers,
+			cpuExperts: target.cpuExperts,
+			gpuReserveBytes: gpuReserveBytesOf(this.settings),
 			...optional('contextSize', target.contextSize),
 			onProgress: progress => {
 				if (!signal.aborted) {
@@ -357,6 +360,9 @@ export class Runtime implements AsyncDisposable {
 		this.loaded = { model, target, completion: this.createCompletionEngine(handle, model, draft), ...(draft ? { draft } : {}) };
 		const loadMs = Math.round(performance.now() - started);
 		this.logger.info(`Loaded ${model.info.name} (${model.info.architecture}) on ${handle.backend} with ${handle.threads} threads (${handle.generationThreads} while generating) in ${loadMs} ms; FIM: ${model.info.fim.supported ? model.info.fim.format : 'none'}`);
+		if (model.experts?.summary) {
+			this.logger.info(`Routed experts (bora.moe.cpuExperts = ${target.cpuExperts}): ${model.experts.summary}`);
+		}
 		if (model.notice) {
 			this.logger.warn(model.notice);
 		}
@@ -371,6 +377,7 @@ export class Runtime implements AsyncDisposable {
 		this.status.set({
 			kind: 'ready', model: model.info, backend: handle.backend, threads: handle.threads, generationThreads: handle.generationThreads, loadMs, gpuLayers: model.gpuLayers, fit: model.fit,
 			...optional('contextSize', model.contextSize),
+			...optional('experts', model.experts),
 			...(notice ? { notice } : {}),
 			...(chatModel ? { chatModel } : {}),
 			...(forecast ? { forecast } : {}),
@@ -485,6 +492,15 @@ export class Runtime implements AsyncDisposable {
 	}
 
 	private async chatEngine(signal: AbortSignal | undefined): Promise<ChatEngine> {
+		return (await this.chatTarget(signal)).engine;
+	}
+
+	/**
+	 * The chat model and its engine: the completion model when chat uses the same file (loaded once),
+	 * else the separate chat model, loaded on first use. Chat and image questions both come here, so a
+	 * model loaded for either serves the other.
+	 */
+	private async chatTarget(signal: AbortSignal | undefined): Promise<{ engine: ChatEngine; model: LoadedModel }> {
 		this.ensureNotDisposed();
 		await this.settled(signal);
 		const chatPath = chatModelPathOf(this.settings);
@@ -494,12 +510,13 @@ export class Runtime implements AsyncDisposable {
 		if (chatPath === this.settings.modelPath) {
 			const loaded = this.readyModel();
 			loaded.chat ??= this.createChatEngine(loaded.model);
-			return loaded.chat;
+			return { engine: loaded.chat, model: loaded.model };
 		}
-		return abortable(this.lifecycle.run(async () => {
+		const separate = await abortable(this.lifecycle.run(async () => {
 			this.ensureNotDisposed();
-			return this.separateChat.engineFor(chatPath, signal);
+			return this.separateChat.loadedFor(chatPath, signal);
 		}), signal);
+		return { engine: separate.chat, model: separate.model };
 	}
 
 	private createChatEngine(model: LoadedModel): ChatEngine {

@@ -59,13 +59,15 @@ export { checkJpegScans, jpegScanCount, maxJpegScans } from './vision/jpegScanLi
 export { checkDecodedSize, type CheckDecodedSizeOptions } from './vision/checkDecodedSize';
 export { imageReadSlots, notRegularFileReason, readImageFile, type ReadImageFileOptions } from './vision/readImageFile';
 export { Semaphore } from './util/Semaphore';
-export { findVisionAddon, loadVisionAddon, type VisionAddon } from './vision/visionAddon';
+export { findVisionAddonDir, loadVisionAddon, type VisionAddon } from './vision/visionAddon';
 export * from '../shared/modelTypes';
 export { modelCatalog, findCatalogEntry } from './catalog/catalog';
 export { bandwidthOf, checkFit, fitsNow, memoryBandwidth, type CheckFitOptions } from './catalog/checkFit';
 export { detectHardware } from './catalog/detectHardware';
 export { estimateFit, type EstimateFitOptions, type FitEstimates, type MemoryUse } from './catalog/estimateFit';
 export { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabulateEstimates, tabulatedContextSizes, type EstimateTable } from './catalog/headerEstimates';
+export { expertLayoutOf, type ExpertLayout } from './catalog/expertLayout';
+export { decideExpertPlacement, planExpertPlacement, plannedContextSize, type ExpertPlacementInput, type ExpertPlacementPlan, type PlanExpertPlacementOptions } from './loading/planExpertPlacement';
 export { EstimateTableStore, estimateTableFileName } from './catalog/EstimateTableStore';
 export { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit, type CheckFileFitOptions, type CheckRemoteFitOptions } from './catalog/checkModelFit';
 export { downloadModel, type DownloadModelOptions } from './catalog/downloadModel';

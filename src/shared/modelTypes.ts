@@ -88,6 +88,10 @@ export interface FitPlacement {
 	readonly vramBytes: number;
 	/** Bytes of RAM the weights and context take. */
 	readonly ramBytes: number;
+	/** Blocks with routed experts; present only for a Mixture-of-Experts model. */
+	readonly expertLayers?: number;
+	/** Leading blocks whose routed experts stay in RAM while their layers run on the GPU (`bora.moe.cpuExperts`); present only for a Mixture-of-Experts model. */
+	readonly cpuExpertLayers?: number;
 }
 
 export interface ModelFit {

@@ -99,6 +99,20 @@ export interface ModelInfo {
 	readonly reasoning: ReasoningSupport;
 }
 
+/** Where a load put the routed experts of a Mixture-of-Experts model (`bora.moe.cpuExperts`). */
+export interface ExpertPlacementInfo {
+	/** Leading layers whose routed experts llama.cpp keeps in RAM (0: none). */
+	readonly cpuExpertLayers: number;
+	/** Layers of the model that have routed experts; 0 for a dense model, where the setting changes nothing. */
+	readonly expertLayers: number;
+	/** Layers in the model. */
+	readonly totalLayers: number;
+	/** One line for the Models view and the tooltip; empty when there is nothing to say. */
+	readonly summary: string;
+	/** Why the experts stayed with their layers although the setting asked for RAM: the load used plain layer offload. */
+	readonly unavailable?: RuntimeErrorInfo;
+}
+
 /** `chat`: no FIM tokens, but a chat template, so the model is asked for the code at the cursor. */
 export type CompletionMode = 'fim' | 'chat' | 'none';
 
@@ -219,5 +233,7 @@ export type RuntimeState =
 		 * `backend`, `threads` and `loadMs`, the probe's time, say nothing about this machine). Absent for local models.
 		 */
 		readonly remote?: { readonly url: string; readonly serverKind: 'llama-server' | 'vllm' | 'sglang' | 'openai-compatible' };
+		/** Where the routed experts of a MoE model went (`bora.moe.cpuExperts`); absent for dense models left on `auto`, and from older runtimes. */
+		readonly experts?: ExpertPlacementInfo;
 	}
 	| { readonly kind: 'error'; readonly modelPath: string; readonly error: RuntimeErrorInfo };

@@ -10,8 +10,8 @@ import { UiSession } from './harness/UiSession';
 
 /**
  * "Explain this screenshot" as a user meets it: the packaged .vsix in a real VS Code with the vision
- * fixture as the chat model (red image → ` red`, blue → ` blue`). Vision needs Linux and llama.cpp's
- * CPU build, which the harness's `bora.gpu: off` gives.
+ * fixture as the chat model (red image → ` red`, blue → ` blue`). The harness's `bora.gpu: off` runs
+ * llama.cpp's CPU build; the image question shares the chat model's weights on it.
  */
 describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', function () {
 	this.timeout(10 * 60_000);

@@ -8,8 +8,11 @@ import {
 interface PendingTensor {
     readonly name: string;
     readonly dims: readonly number[];
-    readonly type: GgmlTypeName;
-    readonly bytes: Buffer;
+    /** ggml's type id, as written in the tensor info. */
+    readonly typeId: number;
+    readonly byteLength: number;
+    /** Absent for a tensor declared header-only (see {@link GgufWriter.declareTensor}). */
+    readonly bytes?: Buffer;
 }
 
 /**
@@ -36,8 +39,26 @@ export class GgufWriter {
         if (count !== data.length) throw new Error(`Tensor ${name}: ${data.length} values for dims [${dims.join(', ')}]`);
         if (this._tensors.some(t => t.name === name)) throw new Error(`Duplicate tensor ${name}`);
         const type = resolveTensorType(requestedType, dims[0]!);
-        this._tensors.push({ name, dims, type, bytes: encodeTensor(type, data) });
+        const bytes = encodeTensor(type, data);
+        this._tensors.push({ name, dims, typeId: GgmlTypeId[type], byteLength: bytes.length, bytes });
         return this;
+    }
+
+    /**
+     * A tensor in the header only, of any ggml type (`typeId`) and size: for header-based tests of
+     * models far too large to write (the fit reads tensor tables, never weights). A file with such
+     * tensors has no data section; {@link headerOnlyFileSize} says how large the header claims it is.
+     */
+    public declareTensor(name: string, dims: readonly number[], typeId: number, byteLength: number): this {
+        if (this._tensors.some(t => t.name === name)) throw new Error(`Duplicate tensor ${name}`);
+        this._tensors.push({ name, dims, typeId, byteLength });
+        return this;
+    }
+
+    /** The header's length plus the aligned data it describes: the size to extend a header-only file to. */
+    public headerOnlyFileSize(): number {
+        const header = this.toBuffer().length;
+        return header + this._tensors.reduce((end, tensor) => alignUp(end + tensor.byteLength), 0);
     }
 
     public toBuffer(): Buffer {
@@ -56,11 +77,14 @@ export class GgufWriter {
         for (const tensor of this._tensors) {
             out.string(tensor.name).u32(tensor.dims.length);
             for (const d of tensor.dims) out.u64(BigInt(d));
-            out.u32(GgmlTypeId[tensor.type]).u64(BigInt(offset));
-            offset = alignUp(offset + tensor.bytes.length);
+            out.u32(tensor.typeId).u64(BigInt(offset));
+            offset = alignUp(offset + tensor.byteLength);
         }
         out.padTo(ggufAlignment);
-        for (const tensor of this._tensors) out.bytes(tensor.bytes).padTo(ggufAlignment);
+        for (const tensor of this._tensors) {
+            // Header-only tensors have no bytes here: the file ends after the header.
+            if (tensor.bytes) out.bytes(tensor.bytes).padTo(ggufAlignment);
+        }
         return out.toBuffer();
     }
 

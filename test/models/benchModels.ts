@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { mistral4ChatTemplate } from './chatTemplates.js';
 import { mistralControlTokens } from './expectations.js';
 import { fixtureCacheDir } from './fixtures.js';
 import { GgufWriter } from './GgufWriter.js';
@@ -14,8 +15,10 @@ import { filled, noise } from './lookupWeights.js';
 import { mulberry32 } from './mulberry32.js';
 import { copyTokenizer } from './tokenizerKeys.js';
 import { ensureVocabulary, getLlamaCppSource, writeAtomically } from './vocabularies.js';
+import { buildPixtralMmproj } from './vision/visionFixtures.js';
 
-export type BenchModelName = 'benchMistral4' | 'benchDense';
+export type BenchModelName = 'benchMistral4' | 'benchDense' | 'benchMoe';
+/** The models the throughput benchmarks compare (benchMoe is for memory figures: see {@link ensureBenchMoeVision}). */
 export const benchModelNames: readonly BenchModelName[] = ['benchMistral4', 'benchDense'];
 
 /** Bump when the bytes change. */
@@ -32,26 +35,59 @@ const benchVersion = 2;
 const width = 512;
 const layers = 4;
 
-/** Returns the path of a benchmark model, building it (a few seconds) when missing. */
+/** The MoE part of a `mistral4` bench model's shape. */
+interface MoeShape {
+    readonly layers: number;
+    readonly experts: number;
+    readonly used: number;
+    readonly name: string;
+    /** Embed Mistral Small 4's chat template, so chat and image questions run on it. */
+    readonly chatTemplate: boolean;
+}
+
+const mistral4Shape: MoeShape = { layers, experts: 16, used: 2, name: 'Bench Mistral4 MoE (random weights)', chatTemplate: false };
+
+/**
+ * Many experts, a few hundred MB (≈ 356 MB: 64 experts of 6 layers are 90% of it), for memory
+ * figures of a model where the experts dominate, as in Mistral Small 4 (128 experts).
+ */
+const moeShape: MoeShape = { layers: 6, experts: 64, used: 4, name: 'Bench MoE, 64 experts (random weights)', chatTemplate: true };
+
+/** Returns the path of a benchmark model, building it (a few seconds; benchMoe about a minute) when missing. */
 export async function ensureBenchModel(name: BenchModelName): Promise<string> {
-    const key = JSON.stringify({ benchVersion, name, width, layers, llamaCpp: getLlamaCppSource().version });
+    const shape = name === 'benchMoe' ? { moeShape } : {};
+    const key = JSON.stringify({ benchVersion, name, width, layers, ...shape, llamaCpp: getLlamaCppSource().version });
     const path = join(fixtureCacheDir, `${name}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}.gguf`);
     if (!existsSync(path)) {
-        await writeAtomically(path, name === 'benchMistral4' ? await buildMistral4() : await buildDense());
+        await writeAtomically(path, name === 'benchDense' ? await buildDense() : await buildMistral4(name === 'benchMoe' ? moeShape : mistral4Shape));
     }
     return path;
 }
 
 /**
- * `mistral4` MoE (MLA attention, 16 experts, 2 used, 1 shared) with a 32 k SentencePiece vocabulary
- * plus Mistral's control tokens: the shape of Codestral's v3 tokenizer, which has `[PREFIX]`/`[SUFFIX]`.
+ * `benchMoe` and a pixtral projector for it (random colour measures, the vision fixture's recipe at
+ * this width): image questions run on it, answering nothing meaningful.
  */
-async function buildMistral4(): Promise<Buffer> {
+export async function ensureBenchMoeVision(): Promise<{ modelPath: string; mmprojPath: string }> {
+    const modelPath = await ensureBenchModel('benchMoe');
+    const mmprojPath = modelPath.replace(/\.gguf$/, '-mmproj.gguf');
+    if (!existsSync(mmprojPath)) {
+        await writeAtomically(mmprojPath, buildPixtralMmproj({ width, r: 0, b: 1 }));
+    }
+    return { modelPath, mmprojPath };
+}
+
+/**
+ * `mistral4` MoE (MLA attention, `shape.experts` experts, `shape.used` used, 1 shared) with a 32 k
+ * SentencePiece vocabulary plus Mistral's control tokens: the shape of Codestral's v3 tokenizer,
+ * which has `[PREFIX]`/`[SUFFIX]`.
+ */
+async function buildMistral4(shape: MoeShape): Promise<Buffer> {
     const rng = mulberry32(0x6d69);
     const vocabPath = await ensureVocabulary('llama-spm', fixtureCacheDir);
     const writer = new GgufWriter()
         .setString('general.architecture', 'mistral4')
-        .setString('general.name', 'Bench Mistral4 MoE (random weights)')
+        .setString('general.name', shape.name)
         .setU32('general.file_type', 7);
     // The SentencePiece vocabulary already has `<s>` and `</s>`.
     const vocab = copyTokenizer(writer, await readGgufMetadata(vocabPath), { append: mistralControlTokens.filter(token => token !== '<s>' && token !== '</s>') });
@@ -60,13 +96,16 @@ async function buildMistral4(): Promise<Buffer> {
         .setU32('tokenizer.ggml.eos_token_id', vocab.idOf('</s>'))
         .setBool('tokenizer.ggml.add_bos_token', true)
         .setBool('tokenizer.ggml.add_eos_token', false);
+    if (shape.chatTemplate) {
+        writer.setString('tokenizer.chat_template', mistral4ChatTemplate);
+    }
     const V = vocab.tokens.length;
     const E = width;
-    const s = { heads: 8, qLora: 256, kvLora: 128, rope: 32, nope: 64, vMla: 64, experts: 16, used: 2, ff: 512 };
+    const s = { heads: 8, qLora: 256, kvLora: 128, rope: 32, nope: 64, vMla: 64, experts: shape.experts, used: shape.used, ff: 512 };
     const kMla = s.nope + s.rope;
     const a = 'mistral4';
     writer
-        .setU32(`${a}.context_length`, 8192).setU32(`${a}.embedding_length`, E).setU32(`${a}.block_count`, layers)
+        .setU32(`${a}.context_length`, 8192).setU32(`${a}.embedding_length`, E).setU32(`${a}.block_count`, shape.layers)
         .setU32(`${a}.feed_forward_length`, s.ff * 2).setU32(`${a}.attention.head_count`, s.heads).setU32(`${a}.attention.head_count_kv`, 1)
         .setF32(`${a}.attention.layer_norm_rms_epsilon`, 1e-5).setU32(`${a}.attention.q_lora_rank`, s.qLora)
         .setU32(`${a}.attention.kv_lora_rank`, s.kvLora).setU32(`${a}.attention.key_length`, s.kvLora + s.rope)
@@ -79,7 +118,7 @@ async function buildMistral4(): Promise<Buffer> {
         .addTensor('token_embd.weight', [E, V], noise(rng, E * V, 1), 'Q8_0')
         .addTensor('output_norm.weight', [E], filled(E, 1), 'F32')
         .addTensor('output.weight', [E, V], noise(rng, E * V), 'Q8_0');
-    for (let l = 0; l < layers; l++) {
+    for (let l = 0; l < shape.layers; l++) {
         const p = `blk.${l}`;
         writer
             .addTensor(`${p}.attn_norm.weight`, [E], filled(E, 1), 'F32')

@@ -120,6 +120,21 @@ describe('npm run package: a .vsix that installs and runs', function () {
 			await runtime.stop();
 		}
 	});
+
+	it('keeps a MoE model\'s routed experts in RAM with the packaged placement addon (linux)', async function () {
+		if (!target.startsWith('linux-')) {
+			this.skip();
+		}
+		const server = join(unpacked!, 'extension', 'dist', 'server.mjs');
+		const runtime = await RuntimeServerProcess.start({ serverModule: server, args: ['--model', await ensureFixtureModel('mistral4Fim'), '--threads', '2', '--cpuExperts', 'all'] });
+		try {
+			const ready = await runtime.waitForState('ready');
+			assert.equal(ready.experts?.unavailable, undefined, ready.experts?.unavailable?.message);
+			assert.equal(ready.experts?.cpuExpertLayers, 1);
+		} finally {
+			await runtime.stop();
+		}
+	});
 });
 
 function runCommand(command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {

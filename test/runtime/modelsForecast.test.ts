@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLlama, defaultRuntimeSettings, loadModel, PreemptedError, Runtime, Scheduler, type RuntimeState } from '../../src/runtime';
 import { ForecastStore, forecastFileName, forecastKey, forecastKeyParts } from '../../src/runtime/forecast/ForecastStore';
 import { measureSpeed } from '../../src/runtime/forecast/measureSpeed';
+import { SpeedForecaster } from '../../src/runtime/forecast/SpeedForecaster';
 import { canonicalFim, ensureFixtureModel } from '../models/fixtures';
 
 type Ready = Extract<RuntimeState, { kind: 'ready' }>;
@@ -57,7 +58,7 @@ describe('speed forecast after load', function () {
 		assert.equal(ready(runtime).forecast, undefined);
 		const copy = join(storageDir, 'copy.gguf');
 		await copyFile(model, copy);
-		const machine = { backend: 'cpu', gpuNames: [], threads: 1, gpuLayers: 0 } as const;
+		const machine = { backend: 'cpu', gpuNames: [], threads: 1, gpuLayers: 0, cpuExpertLayers: 0 } as const;
 		const before = await forecastKeyParts(copy, machine);
 		const later = new Date(Date.now() + 5_000);
 		await utimes(copy, later, later);
@@ -66,6 +67,29 @@ describe('speed forecast after load', function () {
 		assert.notEqual(forecastKey(before), forecastKey(after));
 		assert.equal(await new ForecastStore(storageDir).get(after), undefined);
 		assert.equal(await forecastKeyParts(join(storageDir, 'missing.gguf'), machine), undefined);
+		// The same file with the experts of 4 layers in RAM is another split, measured on its own.
+		const placed = await forecastKeyParts(copy, { ...machine, cpuExpertLayers: 4 });
+		assert.ok(placed);
+		assert.notEqual(forecastKey(placed), forecastKey(after));
+		assert.equal(forecastKey({ ...placed, cpuExpertLayers: 0 }), forecastKey(after), 'no experts in RAM keeps the key forecasts were stored under before');
+	});
+
+	it('the key of a model loaded with its experts in RAM carries that placement, so it is measured as loaded', async () => {
+		const handle = await createLlama({ gpu: 'off', threads: 1 });
+		try {
+			const moe = await ensureFixtureModel('mistral4Fim');
+			await using placed = await loadModel(handle, { modelPath: moe, cpuExperts: '4' });
+			// The fixture has one block: "4" is clamped to the experts it has.
+			assert.deepEqual([placed.fit.placement?.cpuExpertLayers, placed.fit.placement?.expertLayers], [1, 1]);
+			const placedKey = await SpeedForecaster.keyOf(handle, placed);
+			await using whole = await loadModel(handle, { modelPath: moe });
+			const wholeKey = await SpeedForecaster.keyOf(handle, whole);
+			assert.ok(placedKey && wholeKey);
+			assert.deepEqual([placedKey.cpuExpertLayers, wholeKey.cpuExpertLayers], [1, 0]);
+			assert.notEqual(forecastKey(placedKey), forecastKey(wholeKey));
+		} finally {
+			await handle.llama.dispose();
+		}
 	});
 
 	it('a completion arriving stops the measurement between chunks; a pending one stops it at once; a cancelled one stops too', async () => {

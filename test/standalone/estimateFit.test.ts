@@ -91,3 +91,74 @@ describe('estimateFit (pure decision from header estimates)', () => {
 		assert.deepEqual(stored, live);
 	});
 });
+
+/**
+ * A made-up Mixture-of-Experts model on plain numbers: 4 blocks of 1 GB of routed experts (8, 2 used
+ * per token) and 0.1 GB of attention and shared expert each, a 0.2 GB output layer on the GPU when
+ * any layer is, 0.1 GB of embeddings in RAM, and 10 KB of KV cache per token where the layers are.
+ */
+const blockBytes = 1.1 * GB;
+const fourExpertBlocks: FitEstimates = {
+	totalLayers: 5,
+	trainContextSize: 32_768,
+	modelBytes: 4 * blockBytes + 0.3 * GB,
+	model: layers => {
+		const gpuBlocks = Math.max(0, layers - 1);
+		return { vram: (layers > 0 ? 0.2 * GB : 0) + gpuBlocks * blockBytes, ram: 0.1 * GB + (4 - gpuBlocks) * blockBytes + (layers > 0 ? 0 : 0.2 * GB) };
+	},
+	context: (contextSize, layers) => layers > 0 ? { vram: contextSize * 10e3, ram: 0 } : { vram: 0, ram: contextSize * 10e3 },
+	experts: { bytesByLayer: [GB, GB, GB, GB], count: 8, used: 2 },
+};
+
+describe('estimateFit with experts in RAM (pure decision on per-layer expert and non-expert bytes)', () => {
+	const gpu = (vramGB: number, ramGB = 32) => machine({ backend: 'cuda', vramTotal: (vramGB + 1) * GB, vramFree: vramGB * GB, ramTotal: ramGB * GB, ramFree: (ramGB - 2) * GB });
+	const options = { targetContextSize: 8192, vramUsableShare: 1, canPlaceExperts: true };
+
+	it('keeps everything on a GPU that holds it all', () => {
+		const fit = estimateFit(fourExpertBlocks, gpu(5), options);
+		assert.deepEqual([fit.level, fit.placement!.gpuLayers, fit.placement!.cpuExpertLayers, fit.placement!.expertLayers], ['gpu', 5, 0, 4]);
+	});
+
+	it('then every layer on the GPU with the experts of as few leading layers in RAM as needed', () => {
+		// 4.68 GB with every expert on the GPU; the experts of 2 layers in RAM leave 2.68 GB of 3.
+		const fit = estimateFit(fourExpertBlocks, gpu(3), options);
+		assert.deepEqual([fit.level, fit.placement!.gpuLayers, fit.placement!.cpuExpertLayers, fit.placement!.contextSize], ['partialGpu', 5, 2, 8192]);
+		const allOnGpu = 0.2 * GB + 4 * blockBytes + 8192 * 10e3;
+		assert.ok(Math.abs(fit.placement!.vramBytes - (allOnGpu - 2 * GB)) < 1);
+		assert.ok(Math.abs(fit.placement!.ramBytes - (0.1 * GB + 2 * GB)) < 1);
+		assert.equal(fit.summary, 'Fits with experts in RAM: experts of 2 of 4 layers in RAM · 2.7 GB VRAM · 2.1 GB RAM, 8192-token context.');
+		// The reserve comes off the free VRAM: 1 GB more reserved moves one more layer's experts.
+		assert.equal(estimateFit(fourExpertBlocks, gpu(3), { ...options, vramReserveBytes: GB }).placement!.cpuExpertLayers, 3);
+	});
+
+	it('then layer offload, when even all experts in RAM leave too much for the GPU or the build cannot place them', () => {
+		const tiny = estimateFit(fourExpertBlocks, gpu(0.5), options);
+		assert.deepEqual([tiny.placement!.gpuLayers, tiny.placement!.cpuExpertLayers], [1, 0]);
+		const layers = estimateFit(fourExpertBlocks, gpu(3), { ...options, canPlaceExperts: false });
+		assert.deepEqual([layers.level, layers.placement!.gpuLayers, layers.placement!.cpuExpertLayers], ['partialGpu', 3, 0]);
+		assert.match(layers.summary, /^Fits split between GPU and RAM: 3 of 5 layers on the GPU/);
+		// Experts in RAM generate faster than whole layers in RAM: only 2 of 8 experts are read per token.
+		const experts = estimateFit(fourExpertBlocks, gpu(3), options);
+		assert.ok(experts.estimatedTokensPerSecond! > layers.estimatedTokensPerSecond! * 1.3, `${experts.estimatedTokensPerSecond} vs ${layers.estimatedTokensPerSecond}`);
+	});
+
+	it('judges a forced count as it is, and leaves dense models and builds without placement as before', () => {
+		const forced = estimateFit(fourExpertBlocks, gpu(5), { ...options, cpuExpertLayers: 4 });
+		assert.deepEqual([forced.level, forced.placement!.cpuExpertLayers], ['partialGpu', 4]);
+		assert.ok(Math.abs(forced.placement!.vramBytes - (0.2 * GB + 4 * 0.1 * GB + 8192 * 10e3)) < 1);
+		const dense = estimateFit(tenLayers, machine({ backend: 'cuda', vramTotal: 6 * GB, vramFree: 5 * GB, ramFree: 12 * GB }), { ...options, targetContextSize: 8192 });
+		assert.equal(dense.placement!.cpuExpertLayers, undefined);
+		assert.equal(dense.placement!.expertLayers, undefined);
+	});
+
+	it('refuses a split that fills more than 60% of RAM with weights read on every token, saying how much RAM it needs', () => {
+		// 2.1 GB of RAM with 2 layers' experts there: within 60% of 4 GB, over 60% of 3 GB.
+		assert.equal(estimateFit(fourExpertBlocks, machine({ backend: 'cuda', vramTotal: 3.4 * GB, vramFree: 3 * GB, ramTotal: 4 * GB, ramFree: 3.5 * GB }), options).level, 'partialGpu');
+		const small = estimateFit(fourExpertBlocks, machine({ backend: 'cuda', vramTotal: 3.4 * GB, vramFree: 3 * GB, ramTotal: 3 * GB, ramFree: 2.9 * GB }), options);
+		assert.equal(small.level, 'tooLarge');
+		assert.equal(small.summary, "Too large for this machine's RAM: even with the whole GPU (experts of 2 of 4 layers in RAM · 2.6 GB VRAM · 2.1 GB RAM), more than 60% of the 3.0 GB of RAM would hold weights read on every token; the OS would page them out and generation would drop to a token or two per second. It needs about 4.0 GB of RAM with this GPU.");
+		// Unified memory has no such split: the GPU's share is RAM too, counted once.
+		const unified = estimateFit(fourExpertBlocks, machine({ backend: 'metal', unifiedMemory: true, vramTotal: 6 * GB, vramFree: 6 * GB, ramTotal: 8 * GB, ramFree: 7 * GB }), options);
+		assert.equal(unified.level, 'gpu');
+	});
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { checkFit, describeSuggestionMs, findCatalogEntry, fitsNow, forecastSuggestionMs, modelCatalog, type HardwareInfo } from '../../src/runtime';
+import { runsWell } from '../../src/extension/models/describeModels';
 
 const GiB = 1024 ** 3;
 
@@ -56,15 +57,31 @@ describe('model catalog and fit', () => {
 		const ram64 = checkFit(small4, machine({ ramTotal: 64 * GiB, ramFree: 60 * GiB }));
 		assert.equal(ram64.level, 'tooLarge');
 		assert.match(ram64.summary, /at least 80\.0 GB/);
-		// 64 GB of RAM + a 24 GB GPU reaches 80 GB together.
-		const combined = checkFit(small4, machine({ backend: 'cuda', vramTotal: 24 * GiB, vramFree: 23 * GiB, ramTotal: 64 * GiB, ramFree: 60 * GiB }));
-		assert.equal(combined.level, 'partialGpu');
 		const mac = machine({ backend: 'metal', unifiedMemory: true, vramTotal: 96 * GiB, vramFree: 90 * GiB, ramTotal: 128 * GiB, ramFree: 110 * GiB });
 		assert.equal(checkFit(small4, mac).level, 'gpu');
 		const mac64 = machine({ backend: 'metal', unifiedMemory: true, vramTotal: 48 * GiB, vramFree: 45 * GiB, ramTotal: 64 * GiB, ramFree: 60 * GiB });
 		assert.equal(checkFit(small4, mac64).level, 'tooLarge', 'unified VRAM is not counted on top of the RAM');
 		const strixHalo = machine({ backend: 'vulkan', unifiedMemory: true, vramTotal: 110 * GiB, vramFree: 100 * GiB, ramTotal: 128 * GiB, ramFree: 120 * GiB });
 		assert.equal(checkFit(small4, strixHalo).level, 'gpu');
+	});
+
+	it('recommends Mistral Small 4 on a 24 GB GPU with 96 GB of RAM or more, and refuses it on 64 GB with the reason', () => {
+		const small4 = entry('mistral-small-4');
+		const desktop = (ramGiB: number) => machine({ backend: 'cuda', gpuNames: ['RTX 4090'], vramTotal: 24 * GiB, vramFree: 23.5 * GiB, ramTotal: ramGiB * GiB, ramFree: (ramGiB - 8) * GiB });
+		for (const ram of [96, 128, 192]) {
+			const fit = checkFit(small4, desktop(ram), { vramReserveBytes: GiB });
+			assert.equal(fit.level, 'partialGpu', `${ram} GB`);
+			assert.ok(runsWell({ entry: small4, fit }), `${ram} GB: runs well (${fit.estimatedTokensPerSecond} tokens/s)`);
+		}
+		// 64 GB of RAM + a 24 GB GPU reach 88 GB together, but 47.5 GB of experts would be read from RAM on every token.
+		const tight = checkFit(small4, desktop(64), { vramReserveBytes: GiB });
+		assert.equal(tight.level, 'tooLarge');
+		assert.equal(tight.summary, "Too large for this machine's RAM: beside this GPU about 47.5 GB of experts stay in RAM and are read on every token, more than 60% of the 68.7 GB of RAM; the OS would page them out and generation would drop to a token or two per second. It needs about 80.0 GB of RAM with this GPU.");
+		assert.equal(runsWell({ entry: small4, fit: tight }), false);
+		// bora.gpu.reserveGiB counts: a reserve that leaves too little of the GPU tips 96 GB over too.
+		assert.equal(checkFit(small4, desktop(96), { vramReserveBytes: 16 * GiB }).level, 'tooLarge');
+		// A dense model of the same RAM share is not limited: only MoE splits are read this way.
+		assert.equal(checkFit(entry('devstral-small-2'), machine({ backend: 'cuda', vramTotal: 8 * GiB, vramFree: 7.5 * GiB, ramTotal: 16 * GiB, ramFree: 14 * GiB })).level, 'partialGpu');
 	});
 
 	it('estimates generation from memory bandwidth: MoE models read only their active share', () => {

@@ -24,6 +24,17 @@ describe('status tooltip', () => {
 		}
 	});
 
+	it('a Mixture-of-Experts model says where its experts went, in the one line', () => {
+		const fit = {
+			level: 'partialGpu', requiredBytes: 68.7e9, summary: 'Fits with experts in RAM.', basis: 'header',
+			placement: { gpuLayers: 37, totalLayers: 37, contextSize: 8192, vramBytes: 19.2e9, ramBytes: 49.5e9, expertLayers: 36, cpuExpertLayers: 27 },
+		} as const;
+		const moe = { kind: 'runtime', runtime: { ...ready.runtime, model: { ...model, name: 'Mistral Small 4' }, backend: 'cuda', fit } } as const;
+		assert.deepEqual(statusTooltip(moe, true, {}), ['**Mistral Small 4** ready on CUDA · experts of 27 of 36 layers in RAM · 19.2 GB VRAM · 49.5 GB RAM · inline completion on']);
+		const dense = { kind: 'runtime', runtime: { ...ready.runtime, fit: { ...fit, placement: { gpuLayers: 29, totalLayers: 29, contextSize: 8192, vramBytes: 2e9, ramBytes: 0.3e9 } } } } as const;
+		assert.deepEqual(statusTooltip(dense, true, {}), ['**Qwen2.5 Coder 1.5B** ready on CPU · inline completion on'], 'nothing for a dense model');
+	});
+
 	it('says why the latest completion produced nothing, from the typed reason, after the last latency', () => {
 		const outcome = recordCompletion(recordCompletion({}, { kind: 'stats', stats }), { kind: 'noSuggestion', info: suffixOnLine });
 		assert.deepEqual(statusTooltip(ready, true, outcome), [

@@ -1,3 +1,4 @@
+import { describeExpertPlacement } from '../../shared/expertPlacementText';
 import { formatBytes } from '../../shared/formatBytes';
 import type { DownloadProgress, FitPlacement, HardwareInfo, ModelFit, RecommendedModel, RuntimeState, VisionStatus } from '../../shared/protocol';
 
@@ -47,9 +48,13 @@ export function describeChatAdvice(chatModels: readonly RecommendedModel[], hard
 	};
 }
 
-/** "GPU 28/28 layers · 8192 ctx" or "CPU · 4096 ctx": where a header-based fit puts the model. */
+/**
+ * "GPU 28/28 layers · 8192 ctx" or "CPU · 4096 ctx": where a header-based fit puts the model; for a
+ * Mixture-of-Experts model where its experts go, e.g. "experts of 27 of 36 layers in RAM · 19.2 GB
+ * VRAM · 49.5 GB RAM · 8192 ctx".
+ */
 export function describePlacement(placement: FitPlacement): string {
-	const gpu = placement.gpuLayers === 0 ? 'CPU' : `GPU ${placement.gpuLayers}/${placement.totalLayers} layers`;
+	const gpu = describeExpertPlacement(placement) || (placement.gpuLayers === 0 ? 'CPU' : `GPU ${placement.gpuLayers}/${placement.totalLayers} layers`);
 	return `${gpu} · ${placement.contextSize} ctx`;
 }
 
@@ -59,7 +64,8 @@ export function describeFitDetails(fit: ModelFit): string {
 		return `Preliminary estimate from the catalog sizes: ${fit.summary} "Check Fit on This Machine" reads the model's header for the real numbers.`;
 	}
 	const { gpuLayers, totalLayers, contextSize, vramBytes, ramBytes } = fit.placement;
-	return `From the GGUF header (node-llama-cpp's estimates): ${fit.summary} ${gpuLayers} of ${totalLayers} layers on the GPU, ${contextSize}-token context, ${formatBytes(vramBytes)} VRAM + ${formatBytes(ramBytes)} RAM.`;
+	const experts = describeExpertPlacement(fit.placement);
+	return `From the GGUF header (node-llama-cpp's estimates): ${fit.summary} ${gpuLayers} of ${totalLayers} layers on the GPU, ${contextSize}-token context, ${formatBytes(vramBytes)} VRAM + ${formatBytes(ramBytes)} RAM.${experts ? ` Routed experts: ${experts}.` : ''}`;
 }
 
 /** "1.2 GB of 4.7 GB · 25.3 MB/s · 2 min 10 s left" for the progress notification. */
@@ -150,7 +156,8 @@ export function describePlacementLine(runtime: { readonly gpuLayers?: number; re
 	const layers = runtime.gpuLayers === undefined ? [] : [runtime.gpuLayers === 0 ? 'on the CPU (no GPU layers)' : `${runtime.gpuLayers}${total ? ` of ${total}` : ''} layers on the GPU`];
 	const context = runtime.contextSize === undefined ? [] : [`${runtime.contextSize.toLocaleString('en-US')}-token context`];
 	const fit = runtime.fit ? ` (${fitWords[runtime.fit.level]})` : '';
-	return [`Placement: ${[...layers, ...context].join(' · ')}${fit}`];
+	const experts = runtime.fit?.placement ? describeExpertPlacement(runtime.fit.placement) : '';
+	return [`Placement: ${[...layers, ...context].join(' · ')}${fit}`, ...(experts ? [`Experts: ${experts}`] : [])];
 }
 
 const fitWords: Record<ModelFit['level'], string> = {

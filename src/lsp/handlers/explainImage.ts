@@ -31,7 +31,7 @@ export function registerExplainImage(connection: Connection, engineOf: () => Ima
 				image, question: request.question, history: request.history, signal,
 				onText: text => void connection.sendNotification(ChatChunkNotification.type, { chatId, kind: 'answer', text, thoughtTokens: 0 }),
 			});
-			log.info(`explainImage ${chatId}: ${result.image.format} ${result.image.width}×${result.image.height}, ${result.imageTokens} of ${result.imageTokenBudget} image tokens${result.loadMs ? `, projector loaded in ${result.loadMs} ms` : ''}`);
+			log.info(`explainImage ${chatId}: ${result.image.format} ${result.image.width}×${result.image.height}, ${result.imageTokens} of ${result.imageTokenBudget} image tokens, image encoder on ${result.encoderBackend}${result.loadMs ? `, projector loaded in ${result.loadMs} ms` : ''}`);
 			return {
 				answer: result.answer, thought: '', thoughtTokens: 0, budgetExhausted: false,
 				imageTokens: result.imageTokens, imageTokenBudget: result.imageTokenBudget, imageWidth: result.image.width, imageHeight: result.image.height,

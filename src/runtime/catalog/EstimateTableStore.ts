@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { JsonEntryStore } from '../util/JsonEntryStore';
+import type { ExpertLayout } from './expertLayout';
 import type { EstimateTable } from './headerEstimates';
 
 /** The file in the storage directory that keeps header-based estimates per model URI. */
@@ -44,5 +45,12 @@ function isTable(value: unknown): value is EstimateTable {
 	const table = value as EstimateTable;
 	return typeof value === 'object' && value !== null && Number.isInteger(table.totalLayers) && typeof table.trainContextSize === 'number'
 		&& Array.isArray(table.model) && table.model.length === table.totalLayers + 1
-		&& Array.isArray(table.contextSizes) && Array.isArray(table.context) && table.context.length === table.contextSizes.length;
+		&& Array.isArray(table.contextSizes) && Array.isArray(table.context) && table.context.length === table.contextSizes.length
+		&& (table.experts === undefined || isExpertLayout(table.experts));
+}
+
+function isExpertLayout(value: unknown): boolean {
+	const experts = value as ExpertLayout;
+	return typeof value === 'object' && value !== null && Array.isArray(experts.bytesByLayer) && experts.bytesByLayer.every(bytes => typeof bytes === 'number')
+		&& typeof experts.count === 'number' && experts.count > 0 && typeof experts.used === 'number' && experts.used > 0;
 }

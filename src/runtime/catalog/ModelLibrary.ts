@@ -2,7 +2,7 @@ import type { Llama } from 'node-llama-cpp';
 import type { CatalogEntry, DownloadedModel, DownloadProgress, HardwareInfo, RecommendedModel } from '../../shared/modelTypes';
 import { modelCatalog, findCatalogEntry } from './catalog';
 import { checkFit } from './checkFit';
-import { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, storedCatalogFit } from './checkModelFit';
+import { catalogFitOptions, checkCatalogFit, checkFileFit, checkRemoteFit, machineFitOptions, storedCatalogFit } from './checkModelFit';
 import { detectHardware } from './detectHardware';
 import { downloadModel, type DownloadModelOptions } from './downloadModel';
 import { EstimateTableStore } from './EstimateTableStore';
@@ -14,6 +14,8 @@ export interface ModelLibraryOptions {
 	readonly llama: () => Promise<Llama>;
 	/** Gets each download attempt and its outcome. Defaults to dropping them. */
 	readonly logger?: Logger;
+	/** Bytes of VRAM every fit leaves free (`bora.gpu.reserveGiB`), read at each request. Defaults to none. */
+	readonly vramReserveBytes?: () => number;
 }
 
 /** A download of a catalog model, or of any GGUF by URI. */
@@ -49,7 +51,7 @@ export class ModelLibrary {
 		const tables = new EstimateTableStore(storageDir);
 		return Promise.all(modelCatalog.map(async entry => {
 			const copy = downloaded.find(model => model.id === entry.id);
-			const fit = copy?.fit ?? await storedCatalogFit(llama, entry, hardware, tables).catch(() => undefined) ?? checkFit(entry, hardware);
+			const fit = copy?.fit ?? await storedCatalogFit(llama, entry, hardware, tables, this.machine()).catch(() => undefined) ?? checkFit(entry, hardware, { vramReserveBytes: this.machine().vramReserveBytes });
 			return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
 		}));
 	}
@@ -57,7 +59,7 @@ export class ModelLibrary {
 	/** A catalog model's fit from its real header, read over the network (the user asked for it). */
 	async checkFit(storageDir: string, entry: CatalogEntry, signal?: AbortSignal): Promise<RecommendedModel> {
 		const llama = await this.options.llama();
-		const fit = await checkCatalogFit(llama, entry, await detectHardware(llama), { store: new EstimateTableStore(storageDir), signal });
+		const fit = await checkCatalogFit(llama, entry, await detectHardware(llama), { store: new EstimateTableStore(storageDir), fit: this.machine(), signal });
 		const copy = await new ModelStore(storageDir).read(entry.id);
 		return { entry, fit, ...(copy ? { downloaded: copy } : {}) };
 	}
@@ -85,7 +87,7 @@ export class ModelLibrary {
 			}
 			: download as Exclude<ModelDownload, { readonly catalogId: string }>;
 		const tables = new EstimateTableStore(storageDir);
-		const fit = entry ? catalogFitOptions(entry) : {};
+		const fit = { ...(entry ? catalogFitOptions(entry) : {}), ...this.machine() };
 		return downloadModel(llama, store, {
 			...options,
 			...(ignoreFit ? {} : {
@@ -97,6 +99,11 @@ export class ModelLibrary {
 		});
 	}
 
+	/** How every fit here plans a load: the VRAM reserve, and experts in RAM where a model has them. */
+	private machine(): ReturnType<typeof machineFitOptions> {
+		return machineFitOptions(this.options.vramReserveBytes?.() ?? 0);
+	}
+
 	/** Downloaded models with their header-based fit; a file whose header cannot be read is listed without one. */
 	private async listWithFit(llama: Llama, store: ModelStore, hardware: HardwareInfo, signal: AbortSignal | undefined): Promise<DownloadedModel[]> {
 		const models = await store.list();
@@ -104,6 +111,7 @@ export class ModelLibrary {
 			const entry = findCatalogEntry(model.id);
 			const fit = await checkFileFit(llama, model.modelPath, hardware, {
 				...(entry ? catalogFitOptions(entry) : {}),
+				...this.machine(),
 				...(model.mmprojPath ? { mmprojPath: model.mmprojPath } : {}),
 				signal,
 			}).catch(() => undefined);

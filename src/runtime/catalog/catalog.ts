@@ -100,12 +100,14 @@ export const modelCatalog: readonly CatalogEntry[] = [
 		id: 'mistral-small-4',
 		name: 'Mistral Small 4 (119B-A6.5B)',
 		role: 'chat',
-		description: 'Mixture-of-Experts with images and reasoning (none/high); for machines with 80 GB or more.',
+		// 128 routed experts (4 used per token) + 1 shared in each of 36 layers: with a 24 GB GPU the
+		// experts of most layers stay in RAM (bora.moe.cpuExperts), so it wants 96 GB of RAM or more.
+		description: 'Mixture-of-Experts with images and reasoning (none/high): 128 experts, 4 used per token; a 24 GB GPU with 96 GB of RAM or more, or 128 GB of unified memory.',
 		parameters: '119B',
 		activeParameters: '6.5B',
 		activeFraction: 0.055,
 		quantization: 'Q4_K_M',
-		model: { uri: 'hf:unsloth/Mistral-Small-4-119B-2603-GGUF:Q4_K_M', sizeBytes: 70 * GB },
+		model: { uri: 'hf:unsloth/Mistral-Small-4-119B-2603-GGUF:Q4_K_M', sizeBytes: 67.2 * GB },
 		mmproj: { uri: 'hf:unsloth/Mistral-Small-4-119B-2603-GGUF/mmproj-F16.gguf', sizeBytes: 0.8 * GB },
 		license: 'Apache-2.0',
 		kvBytesPerToken: 23_552,

@@ -8,6 +8,8 @@ export interface CheckFitOptions {
 	readonly overheadBytes?: number;
 	/** Share of free VRAM that may be used. Defaults to `0.9`. */
 	readonly vramUsableShare?: number;
+	/** Bytes of free VRAM left to the desktop and other programs (`bora.gpu.reserveGiB`). Defaults to `0`. */
+	readonly vramReserveBytes?: number;
 	/** Memory bandwidth in bytes per second for the speed estimate. Defaults to `bandwidthOf(hardware)`. */
 	readonly bandwidth?: { readonly gpu: number; readonly cpu: number };
 }
@@ -27,6 +29,14 @@ export function bandwidthOf(hardware: Pick<HardwareInfo, 'cpuCores'>): { readonl
 	return { gpu: memoryBandwidth.gpu, cpu: Math.min(memoryBandwidth.cpu, Math.max(1, hardware.cpuCores) * perCoreBandwidth) };
 }
 
+/**
+ * Share of RAM a Mixture-of-Experts model split between a discrete GPU and RAM may fill. Its experts
+ * in RAM are read from the mapped file on every token; with too little room around them the OS pages
+ * them out and generation falls to 1–2 tokens/s (reported for gpt-oss-120b, about 45 GB in RAM on a
+ * 64 GB machine beside a 24 GB GPU, against 18–25 tokens/s with enough RAM).
+ */
+export const moeRamShare = 0.6;
+
 /** Share of the theoretical bandwidth generation reaches in practice. */
 const bandwidthEfficiency = 0.6;
 
@@ -38,6 +48,7 @@ export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	contextTokens = entry.fitContextTokens,
 	overheadBytes = 400e6,
 	vramUsableShare = 0.9,
+	vramReserveBytes = 0,
 	bandwidth = bandwidthOf(hardware),
 }: CheckFitOptions = {}): ModelFit {
 	const weights = entry.model.sizeBytes + (entry.mmproj?.sizeBytes ?? 0);
@@ -45,7 +56,7 @@ export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	const hasGpu = hardware.backend !== 'cpu';
 	const unified = hasGpu && hardware.unifiedMemory;
 	const totalMemory = hardware.ramTotal + (hasGpu && !unified ? hardware.vramTotal : 0);
-	const gpuFree = hasGpu ? hardware.vramFree * vramUsableShare : 0;
+	const gpuFree = hasGpu ? Math.max(0, hardware.vramFree * vramUsableShare - vramReserveBytes) : 0;
 	// On unified memory the VRAM is the RAM: count it once.
 	const ramFree = unified ? 0 : hardware.ramFree;
 	const need = formatBytes(requiredBytes);
@@ -56,6 +67,12 @@ export function checkFit(entry: CatalogEntry, hardware: HardwareInfo, {
 	const speed = (gpuShare: number) => estimateTokensPerSecond(entry, gpuShare, bandwidth);
 	if (hasGpu && requiredBytes <= gpuFree) {
 		return fit('gpu', requiredBytes, `Fits in GPU memory (${need} of ${formatBytes(gpuFree)} free).`, speed(1));
+	}
+	// A MoE model split between a discrete GPU and RAM: its RAM side must leave room around it (see moeRamShare).
+	const ramSide = requiredBytes - gpuFree;
+	if (hasGpu && !unified && entry.activeFraction < 1 && ramSide > hardware.ramTotal * moeRamShare) {
+		const ramNeeded = formatBytes(Math.ceil(ramSide / moeRamShare / 1e9) * 1e9);
+		return fit('tooLarge', requiredBytes, `Too large for this machine's RAM: beside this GPU about ${formatBytes(ramSide)} of experts stay in RAM and are read on every token, more than ${Math.round(moeRamShare * 100)}% of the ${formatBytes(hardware.ramTotal)} of RAM; the OS would page them out and generation would drop to a token or two per second. It needs about ${ramNeeded} of RAM with this GPU.`);
 	}
 	if (hasGpu && gpuFree > 0 && requiredBytes <= gpuFree + ramFree) {
 		const share = gpuFree / requiredBytes;

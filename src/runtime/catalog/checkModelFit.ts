@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Llama } from 'node-llama-cpp';
 import { estimateFit, type EstimateFitOptions } from './estimateFit';
+import { forcedCpuExpertLayers } from './expertLayout';
 import type { EstimateTableStore } from './EstimateTableStore';
 import { estimatesFromTable, fitEstimatesFromInsights, readHeaderInsights, tabulatedContextSizes, tabulateEstimates } from './headerEstimates';
 import type { CatalogEntry, HardwareInfo, ModelFit } from '../../shared/modelTypes';
@@ -41,18 +42,27 @@ export async function checkRemoteFit(llama: Llama, uri: string, hardware: Hardwa
 	return estimateFit(estimatesFromTable(table), hardware, { vramPaddingBytes: llama.vramPaddingSize, ...fit });
 }
 
-/** The header-based fit of a catalog model; see {@link checkRemoteFit}. */
-export function checkCatalogFit(llama: Llama, entry: CatalogEntry, hardware: HardwareInfo, options: Omit<CheckRemoteFitOptions, 'fit'> = {}): Promise<ModelFit> {
-	return checkRemoteFit(llama, entry.model.uri, hardware, { ...options, fit: catalogFitOptions(entry) });
+/** The header-based fit of a catalog model; see {@link checkRemoteFit}. `fit` adds to the catalog's options. */
+export function checkCatalogFit(llama: Llama, entry: CatalogEntry, hardware: HardwareInfo, { fit, ...options }: CheckRemoteFitOptions = {}): Promise<ModelFit> {
+	return checkRemoteFit(llama, entry.model.uri, hardware, { ...options, fit: { ...catalogFitOptions(entry), ...fit } });
 }
 
 /** The header-based fit from stored estimates, without any network access; undefined when the header was never read. */
-export async function storedCatalogFit(llama: Llama, entry: CatalogEntry, hardware: HardwareInfo, store: EstimateTableStore): Promise<ModelFit | undefined> {
+export async function storedCatalogFit(llama: Llama, entry: CatalogEntry, hardware: HardwareInfo, store: EstimateTableStore, fit: EstimateFitOptions = {}): Promise<ModelFit | undefined> {
 	const table = await store.get(entry.model.uri);
-	return table ? estimateFit(estimatesFromTable(table), hardware, { vramPaddingBytes: llama.vramPaddingSize, ...catalogFitOptions(entry) }) : undefined;
+	return table ? estimateFit(estimatesFromTable(table), hardware, { vramPaddingBytes: llama.vramPaddingSize, ...catalogFitOptions(entry), ...fit }) : undefined;
 }
 
 /** The catalog's context target, projector and MoE share, for a fit like the preliminary one. */
 export function catalogFitOptions(entry: CatalogEntry): EstimateFitOptions {
 	return { targetContextSize: entry.fitContextTokens, extraBytes: entry.mmproj?.sizeBytes ?? 0, activeFraction: entry.activeFraction };
+}
+
+/**
+ * How the fit plans a load on this machine: the VRAM bora.gpu.reserveGiB leaves free, and experts in
+ * RAM where the model has them, as many as the fit chooses or as bora.moe.cpuExperts forces.
+ */
+export function machineFitOptions(vramReserveBytes: number, cpuExpertsSetting?: string): Pick<EstimateFitOptions, 'vramReserveBytes' | 'canPlaceExperts' | 'cpuExpertLayers'> {
+	const cpuExpertLayers = forcedCpuExpertLayers(cpuExpertsSetting);
+	return { vramReserveBytes, canPlaceExperts: true, ...(cpuExpertLayers === undefined ? {} : { cpuExpertLayers }) };
 }

@@ -3,6 +3,7 @@ import { checkGgufHeader } from '../loading/checkGgufHeader';
 import { notReadableAsGguf } from '../loading/notReadableAsGguf';
 import { RuntimeError } from '../errors/RuntimeError';
 import type { FitEstimates, MemoryUse } from './estimateFit';
+import { expertLayoutOf, type ExpertLayout } from './expertLayout';
 import { abandonedDownloads } from './AbandonedDownloads';
 
 /**
@@ -17,6 +18,8 @@ export interface EstimateTable {
 	readonly model: ReadonlyArray<readonly [number, number]>;
 	readonly contextSizes: readonly number[];
 	readonly context: ReadonlyArray<ReadonlyArray<readonly [number, number]>>;
+	/** The routed experts per block of a Mixture-of-Experts model; absent for a dense one (and in tables stored before experts were counted). */
+	readonly experts?: ExpertLayout;
 }
 
 /** node-llama-cpp's default when a header states no trained context. */
@@ -29,7 +32,9 @@ const unknownTrainContext = 4096;
  * load in llama.cpp per call (about 300 ms each), too slow for a search over layers and contexts.
  */
 export function fitEstimatesFromInsights(insights: GgufInsights): FitEstimates {
+	const experts = expertLayoutOf(insights.ggufFileInfo);
 	return {
+		...(experts ? { experts } : {}),
 		totalLayers: insights.totalLayers,
 		trainContextSize: insights.trainContextSize ?? unknownTrainContext,
 		modelBytes: insights.modelSize,
@@ -58,6 +63,7 @@ export function tabulateEstimates(estimates: FitEstimates, contextSizes: readonl
 		model: layers.map(count => pair(estimates.model(count))),
 		contextSizes: [...contextSizes],
 		context: contextSizes.map(size => layers.map(count => pair(estimates.context(size, count)))),
+		...(estimates.experts ? { experts: estimates.experts } : {}),
 	};
 }
 
@@ -71,6 +77,7 @@ export function estimatesFromTable(table: EstimateTable): FitEstimates {
 		totalLayers: table.totalLayers,
 		trainContextSize: table.trainContextSize,
 		modelBytes: table.modelBytes,
+		...(table.experts ? { experts: table.experts } : {}),
 		model: layers => at(table.model, layers),
 		context: (contextSize, layers) => {
 			const index = table.contextSizes.findIndex(size => size >= contextSize);

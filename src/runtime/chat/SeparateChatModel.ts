@@ -9,7 +9,7 @@ import type { ChatEngine } from './ChatEngine';
 export interface SeparateChatModelOptions {
 	readonly getLlama: () => Promise<LlamaHandle>;
 	/** How to load it, from the settings at the time of the load. */
-	readonly loadOptions: () => Pick<LoadModelOptions, 'gpuLayers' | 'contextSize' | 'targetContextSize'>;
+	readonly loadOptions: () => Pick<LoadModelOptions, 'gpuLayers' | 'contextSize' | 'targetContextSize' | 'cpuExperts' | 'gpuReserveBytes'>;
 	readonly createEngine: (model: LoadedModel) => ChatEngine;
 	readonly logger: Logger;
 }
@@ -30,8 +30,13 @@ export class SeparateChatModel {
 
 	/** The chat engine on `modelPath`, loading that file first (and unloading another) when needed. */
 	async engineFor(modelPath: string, signal: AbortSignal | undefined): Promise<ChatEngine> {
+		return (await this.loadedFor(modelPath, signal)).chat;
+	}
+
+	/** The model `modelPath` and its chat engine, loading that file first (and unloading another) when needed. */
+	async loadedFor(modelPath: string, signal: AbortSignal | undefined): Promise<{ readonly model: LoadedModel; readonly chat: ChatEngine }> {
 		if (this.loaded?.modelPath === modelPath) {
-			return this.loaded.chat;
+			return this.loaded;
 		}
 		await this.unload();
 		signal?.throwIfAborted();
@@ -41,7 +46,7 @@ export class SeparateChatModel {
 			const model = await loadModel(await this.options.getLlama(), { modelPath, signal, ...this.options.loadOptions() });
 			this.loaded = { modelPath, model, chat: this.options.createEngine(model) };
 			logger.info(`Loaded chat model ${model.info.name} (${model.info.architecture}) in ${Math.round(performance.now() - started)} ms; reasoning: ${model.info.reasoning.supported ? model.info.reasoning.family : 'none'}`);
-			return this.loaded.chat;
+			return this.loaded;
 		} catch (error) {
 			signal?.throwIfAborted();
 			const failure = notReadableAsGguf(error, modelPath, 'loadFailed');

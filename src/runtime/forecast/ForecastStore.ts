@@ -22,6 +22,8 @@ export interface ForecastKeyParts {
 	readonly threads: number;
 	/** Layers on the GPU: the same file split differently runs at a different speed. */
 	readonly gpuLayers: number;
+	/** Leading layers whose routed experts stay in RAM (`bora.moe.cpuExperts`): part of the split too. */
+	readonly cpuExpertLayers: number;
 }
 
 /** The key for a model file on this machine; undefined when the file cannot be read. */
@@ -35,7 +37,9 @@ export async function forecastKeyParts(modelPath: string, machine: Omit<Forecast
 }
 
 export function forecastKey(parts: ForecastKeyParts): string {
-	return [parts.modelPath, parts.sizeBytes, parts.mtimeMs, parts.backend, parts.gpuNames.join('+'), parts.cpuModel, `${parts.threads}t`, `${parts.gpuLayers}gl`].join('|');
+	// No experts in RAM keeps the key forecasts were stored under before experts could be placed.
+	const experts = parts.cpuExpertLayers > 0 ? [`${parts.cpuExpertLayers}ce`] : [];
+	return [parts.modelPath, parts.sizeBytes, parts.mtimeMs, parts.backend, parts.gpuNames.join('+'), parts.cpuModel, `${parts.threads}t`, `${parts.gpuLayers}gl`, ...experts].join('|');
 }
 
 /**

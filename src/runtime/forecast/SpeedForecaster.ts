@@ -48,10 +48,12 @@ export class SpeedForecaster {
 
 	constructor(private readonly options: SpeedForecasterOptions) { }
 
-	/** The key a model's forecast is stored under: the file plus what decides its speed on this machine. */
+	/** The key a model's forecast is stored under: the file plus what decides its speed on this machine, its placement included. */
 	static async keyOf(handle: LlamaHandle, model: LoadedModel): Promise<ForecastKeyParts | undefined> {
 		const gpuNames = handle.backend === 'cpu' ? [] : await handle.llama.getGpuDeviceNames().catch(() => []);
-		return forecastKeyParts(model.info.path, { backend: handle.backend, gpuNames, threads: handle.threads, gpuLayers: model.gpuLayers });
+		// The load's fit judges the split llama.cpp really made, experts in RAM included.
+		const cpuExpertLayers = model.fit.placement?.cpuExpertLayers ?? 0;
+		return forecastKeyParts(model.info.path, { backend: handle.backend, gpuNames, threads: handle.threads, gpuLayers: model.gpuLayers, cpuExpertLayers });
 	}
 
 	/** A forecast measured earlier for this model on this machine, if any. */

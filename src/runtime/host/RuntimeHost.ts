@@ -1,9 +1,9 @@
 import type { Llama } from 'node-llama-cpp';
-import { checkFileFit } from '../catalog/checkModelFit';
+import { checkFileFit, machineFitOptions } from '../catalog/checkModelFit';
 import { detectHardware } from '../catalog/detectHardware';
 import type { CompletionDocuments } from '../completion/CompletionDocument';
 import { RuntimeError } from '../errors/RuntimeError';
-import { loadKeyOf, optional, type LoadTarget } from '../loading/loadSettings';
+import { gpuReserveBytesOf, loadKeyOf, optional, type LoadTarget } from '../loading/loadSettings';
 import { silentLogger, type Logger } from '../Logger';
 import { Runtime, type RuntimeOptions } from '../Runtime';
 import { Scheduler } from '../scheduler/Scheduler';
@@ -17,8 +17,10 @@ import { SharedLlamas } from './SharedLlamas';
 export interface RuntimeHostOptions {
 	/** Whether several clients share this process (`--listen`), rather than one client owning it (`--stdio`, IPC). Defaults to `true`. */
 	readonly shared?: boolean;
-	/** The process's own log (not any client's). Defaults to a logger that drops everything. */
+	/** The process's own log (not any client's), which llama.cpp's messages go to. Defaults to a logger that drops everything. */
 	readonly logger?: Logger;
+	/** `debug` forwards llama.cpp's whole log (loads, buffer sizes) to `logger` as info lines. Defaults to `warn`. */
+	readonly llamaLogLevel?: 'warn' | 'debug';
 	/** For the status: the build hash of the socket this process listens on. Defaults to `''`. */
 	readonly buildHash?: string;
 	/** Minutes to stay up after the last client left, until a client says otherwise. Defaults to `5`. */
@@ -29,7 +31,7 @@ export interface RuntimeHostOptions {
 	 * Whether a model fits beside those already loaded for other windows. Defaults to the header-based
 	 * fit against the memory free now (`checkFileFit`), which the loaded models already take.
 	 */
-	readonly checkFit?: (llama: Llama, target: LoadTarget, signal: AbortSignal) => Promise<ModelFit>;
+	readonly checkFit?: (llama: Llama, target: LoadTarget, signal: AbortSignal, settings: RuntimeSettings) => Promise<ModelFit>;
 }
 
 export interface OpenSessionOptions {
@@ -78,14 +80,14 @@ export class RuntimeHost implements AsyncDisposable {
 	private keepAlive: number;
 	private disposed = false;
 
-	constructor({ shared = true, logger = silentLogger, buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions, checkFit = headerFit }: RuntimeHostOptions = {}) {
+	constructor({ shared = true, logger = silentLogger, llamaLogLevel = 'warn', buildHash = '', keepAliveMinutes = defaultRuntimeSettings.keepAliveMinutes, runtimeOptions, checkFit = headerFit }: RuntimeHostOptions = {}) {
 		this.checkFit = checkFit;
 		this.shared = shared;
 		this.logger = logger;
 		this.buildHash = buildHash;
 		this.keepAlive = keepAliveMinutes;
 		this.runtimeOptions = runtimeOptions;
-		this.llamas = new SharedLlamas(logger);
+		this.llamas = new SharedLlamas(logger, llamaLogLevel);
 	}
 
 	/** Minutes to stay up after the last client left: the latest value any client sent. */
@@ -235,7 +237,7 @@ export class RuntimeHost implements AsyncDisposable {
 			return;
 		}
 		const { llama } = await this.llamas.get(loading.settings.gpu, loading.settings.threads);
-		const fit = await this.checkFit(llama, target, signal);
+		const fit = await this.checkFit(llama, target, signal, loading.settings);
 		if (fit.level !== 'tooLarge') {
 			return;
 		}
@@ -268,9 +270,11 @@ export class RuntimeHost implements AsyncDisposable {
 	}
 }
 
-async function headerFit(llama: Llama, target: LoadTarget, signal: AbortSignal): Promise<ModelFit> {
+/** The fit the load itself would plan (VRAM reserve, experts in RAM), against the memory the loaded models left free. */
+async function headerFit(llama: Llama, target: LoadTarget, signal: AbortSignal, settings: RuntimeSettings): Promise<ModelFit> {
 	return checkFileFit(llama, target.modelPath, await detectHardware(llama), {
 		signal, ...optional('contextSize', target.contextSize), ...(target.gpuLayers === 'auto' ? {} : { gpuLayers: target.gpuLayers }),
+		...machineFitOptions(gpuReserveBytesOf(settings), settings.moeCpuExperts),
 	});
 }
 

@@ -1,4 +1,4 @@
-import { createLlama, type LlamaHandle } from '../loading/createLlama';
+import { createLlama, type CreateLlamaOptions, type LlamaHandle } from '../loading/createLlama';
 import type { Logger } from '../Logger';
 import type { GpuMode } from '../../shared/types';
 
@@ -11,13 +11,14 @@ import type { GpuMode } from '../../shared/types';
 export class SharedLlamas implements AsyncDisposable {
 	private readonly handles = new Map<string, Promise<LlamaHandle>>();
 
-	constructor(private readonly logger: Logger) { }
+	/** `llamaLogLevel`: see {@link CreateLlamaOptions.llamaLogLevel}. */
+	constructor(private readonly logger: Logger, private readonly llamaLogLevel: CreateLlamaOptions['llamaLogLevel'] = 'warn') { }
 
 	get(gpu: GpuMode, threads: number): Promise<LlamaHandle> {
 		const key = `${gpu}/${threads}`;
 		let handle = this.handles.get(key);
 		if (!handle) {
-			handle = createLlama({ gpu, threads, logger: this.logger });
+			handle = createLlama({ gpu, threads, logger: this.logger, llamaLogLevel: this.llamaLogLevel });
 			// A failed start is tried again on the next use, not remembered.
 			handle.catch(() => this.handles.delete(key));
 			this.handles.set(key, handle);

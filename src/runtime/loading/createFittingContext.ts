@@ -67,6 +67,10 @@ export async function createFittingContext(loaded: LoadedModel, { contextSize, t
 /** Below `failed`: the fallback size, or what of it the fit expects to fit now; half of `failed` when the fit knows of nothing. */
 async function smallerContextSize(loaded: LoadedModel, failed: number, fallback: number): Promise<number> {
 	const half = Math.floor(failed / 2);
-	const fit = estimateFit(loaded.estimates, await detectHardware(loaded.model.llama), { targetContextSize: fallback, minContextSize: 256, gpuLayers: loaded.gpuLayers });
+	// The split as loaded: its GPU layers and, for a Mixture-of-Experts model, the experts it keeps in RAM.
+	const cpuExpertLayers = loaded.fit.placement?.cpuExpertLayers;
+	const fit = estimateFit(loaded.estimates, await detectHardware(loaded.model.llama), {
+		targetContextSize: fallback, minContextSize: 256, gpuLayers: loaded.gpuLayers, ...(cpuExpertLayers === undefined ? {} : { cpuExpertLayers }),
+	});
 	return Math.min(half, fitsNow(fit.level) && fit.placement ? fit.placement.contextSize : half);
 }

@@ -9,8 +9,10 @@ export interface CreateLlamaOptions {
 	readonly gpu?: GpuMode;
 	/** Evaluation threads; 0 picks one per physical core. Defaults to `0`. */
 	readonly threads?: number;
-	/** Receives llama.cpp's warnings and errors. */
+	/** Receives llama.cpp's warnings and errors (and, at `debug`, its whole load log as info lines). */
 	readonly logger?: Logger;
+	/** The least severe llama.cpp messages forwarded to `logger`; `debug` shows e.g. where each overridden tensor went. Defaults to `warn`. */
+	readonly llamaLogLevel?: 'warn' | 'debug';
 }
 
 export interface LlamaHandle {
@@ -27,7 +29,7 @@ export interface LlamaHandle {
  * node-llama-cpp uses at least 4 threads on the CPU by default; on a 2-core machine that made
  * generation about 200 times slower, so the limit is always set explicitly.
  */
-export async function createLlama({ gpu = 'auto', threads = 0, logger }: CreateLlamaOptions = {}): Promise<LlamaHandle> {
+export async function createLlama({ gpu = 'auto', threads = 0, logger, llamaLogLevel = 'warn' }: CreateLlamaOptions = {}): Promise<LlamaHandle> {
 	let llama: Llama;
 	try {
 		llama = await getLlama({
@@ -36,7 +38,7 @@ export async function createLlama({ gpu = 'auto', threads = 0, logger }: CreateL
 			build: 'never',
 			skipDownload: true,
 			progressLogs: false,
-			logLevel: LlamaLogLevel.warn,
+			logLevel: llamaLogLevel === 'debug' ? LlamaLogLevel.debug : LlamaLogLevel.warn,
 			logger: (level, message) => forwardLog(logger, level, message),
 		});
 	} catch (error) {

@@ -7,11 +7,14 @@ import { estimateFit, fitsNow, type FitEstimates } from '../catalog/estimateFit'
 import { fitEstimatesFromInsights } from '../catalog/headerEstimates';
 import type { ModelFit } from '../../shared/modelTypes';
 import { detectReasoning } from '../reasoning/detectReasoning';
-import type { ModelInfo } from '../../shared/types';
+import type { ExpertPlacementInfo, ModelInfo } from '../../shared/types';
+import { chooseExpertPlacement, unavailableChoice, type ExpertPlacementChoice } from './chooseExpertPlacement';
 import type { LlamaHandle } from './createLlama';
 import { describeModel } from './describeModel';
 import { fewerGpuLayersNotice, gpuLayerAttempts } from './gpuLayerAttempts';
+import { expertLayersOf } from './expertTensors';
 import { inspectModelFile } from './inspectModelFile';
+import { loadWithCpuExperts } from './loadWithCpuExperts';
 import { notReadableAsGguf } from './notReadableAsGguf';
 
 export interface LoadModelOptions {
@@ -28,6 +31,15 @@ export interface LoadModelOptions {
 	readonly contextSize?: number;
 	/** Context the fit aims for when `contextSize` is not forced. Defaults to `4096` (completion's). */
 	readonly targetContextSize?: number;
+	/**
+	 * `bora.moe.cpuExperts`: the routed experts of the first N layers stay in RAM (`all`: every layer;
+	 * `0`: none; `auto`: the fit decides). Changes nothing for a dense model. Defaults to `auto`.
+	 */
+	readonly cpuExperts?: string;
+	/** GPU memory the fit leaves free for other programs (`bora.gpu.reserveGiB`). Defaults to 1 GiB. */
+	readonly gpuReserveBytes?: number;
+	/** @internal For tests: the model path the placement addon's layout check expects (a wrong one acts out a changed node-llama-cpp). */
+	readonly _layoutCheckPath?: string;
 }
 
 /** A model in memory with what Bora knows about it. Disposing it frees the weights. */
@@ -39,6 +51,8 @@ export interface LoadedModel extends AsyncDisposable {
 	readonly gpuLayers: number;
 	/** Set when the load had to fall back, e.g. to fewer GPU layers after running out of memory. */
 	readonly notice?: string;
+	/** Where the routed experts went; absent for a dense model left on `auto`. */
+	readonly experts?: ExpertPlacementInfo;
 	/** The header-based fit on this machine at load time, for the GPU layers really used (a forced context judged as it is). */
 	readonly fit: ModelFit;
 	/** Context tokens to create: forced by settings, or the fit's choice; undefined when nothing fits, so engines use their defaults. */
@@ -50,11 +64,18 @@ export interface LoadedModel extends AsyncDisposable {
 	dispose(): Promise<void>;
 }
 
-export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress, signal, gpuLayers = 'auto', contextSize, targetContextSize = 4096 }: LoadModelOptions): Promise<LoadedModel> {
+export async function loadModel({ llama }: LlamaHandle, {
+	modelPath, onProgress, signal, gpuLayers: requestedGpuLayers = 'auto', contextSize, targetContextSize = 4096, cpuExperts = 'auto', gpuReserveBytes = 1024 ** 3, _layoutCheckPath,
+}: LoadModelOptions): Promise<LoadedModel> {
 	const { fileInfo, sizeBytes, insights } = await inspectModelFile(llama, modelPath, signal);
 	const estimates = fitEstimatesFromInsights(insights);
 	// Measured before the load: afterwards the model's own memory would count as taken.
 	const hardware = await detectHardware(llama);
+	let placement: ExpertPlacementChoice = await chooseExpertPlacement({
+		modelPath, fileInfo, setting: cpuExperts, gpuLayers: requestedGpuLayers, reserveBytes: gpuReserveBytes, llama,
+		...(contextSize === undefined ? {} : { contextSize }),
+	});
+	const { gpuLayers } = placement;
 	// Automatic layers: node-llama-cpp's own choice, which simulates the load in llama.cpp (more exact
 	// than the header estimates), told to leave room for the context the fit aims at; on out-of-memory,
 	// fewer layers (see gpuLayerAttempts).
@@ -66,12 +87,21 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 	let notice: string | undefined;
 	for (const [index, layers] of attempts.entries()) {
 		try {
-			model = await llama.loadModel({
+			const loadOnce = () => llama.loadModel({
 				modelPath,
 				gpuLayers: layers,
 				loadSignal: signal,
 				onLoadProgress: progress => safeCall(onProgress, progress),
 			});
+			if (placement.patterns.length === 0) {
+				model = await loadOnce();
+			} else {
+				const { result, outcome } = await loadWithCpuExperts(llama, { modelPath, patterns: placement.patterns, ...(_layoutCheckPath === undefined ? {} : { _layoutCheckPath }) }, loadOnce);
+				model = result;
+				if (!outcome.placed) {
+					placement = unavailableChoice(expertLayersOf(fileInfo), gpuLayers, outcome.reason);
+				}
+			}
 			if (index >= fallbackFrom) {
 				notice = fewerGpuLayersNotice(gpuLayers, model.gpuLayers, insights.totalLayers);
 			}
@@ -84,8 +114,12 @@ export async function loadModel({ llama }: LlamaHandle, { modelPath, onProgress,
 		}
 	}
 	const loaded = model!;
+	notice = [notice, placement.notice].filter(Boolean).join(' ') || undefined;
 	try {
-		return describeLoaded(loaded, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice });
+		return describeLoaded(loaded, {
+			modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice, experts: placement.info,
+			vramReserveBytes: gpuReserveBytes, cpuExpertLayers: placement.info?.cpuExpertLayers ?? 0,
+		});
 	} catch (error) {
 		// llama.cpp took the file, but its metadata is not what Bora reads (a vocabulary of the wrong type).
 		await loaded.dispose();
@@ -102,17 +136,20 @@ interface LoadFacts {
 	readonly llama: LlamaHandle['llama'];
 	readonly contextSize: number | undefined;
 	readonly targetContextSize: number;
+	readonly vramReserveBytes: number;
+	readonly cpuExpertLayers: number;
 	readonly notice: string | undefined;
+	readonly experts: ExpertPlacementInfo | undefined;
 }
 
-function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, notice }: LoadFacts): LoadedModel {
+function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, estimates, hardware, llama, contextSize, targetContextSize, vramReserveBytes, cpuExpertLayers, notice, experts }: LoadFacts): LoadedModel {
 	const vocabulary = vocabularyOf(loaded.fileInfo);
 	const fim = detectFimFormat(vocabulary, { addBos: loaded.tokens.shouldPrependBosToken });
 	const info = describeModel({ modelPath, fileInfo, sizeBytes, fim, reasoning: detectReasoning(loaded.fileInfo, vocabulary) });
 	const dispose = () => loaded.dispose();
 	// The fit judges the split llama.cpp really made and chooses the context for it (or judges a forced one).
 	const fit = estimateFit(estimates, hardware, {
-		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, gpuLayers: loaded.gpuLayers,
+		targetContextSize, vramPaddingBytes: llama.vramPaddingSize, vramReserveBytes, gpuLayers: loaded.gpuLayers, cpuExpertLayers,
 		...(contextSize === undefined ? {} : { contextSize }),
 	});
 	const fitted = fitsNow(fit.level) ? fit.placement : undefined;
@@ -122,6 +159,7 @@ function describeLoaded(loaded: LlamaModel, { modelPath, fileInfo, sizeBytes, es
 		model: loaded, info, fim, gpuLayers: loaded.gpuLayers, fit, estimates, contextLimited,
 		...(chosenContext === undefined ? {} : { contextSize: chosenContext }),
 		...(notice ? { notice } : {}),
+		...(experts ? { experts } : {}),
 		dispose, [Symbol.asyncDispose]: dispose,
 	};
 }

@@ -152,7 +152,7 @@ export class RemoteEngine {
 				throw error;
 			}
 			this.acceptsImages = true;
-			return { answer: result.answer, image, imageTokens: 0, imageTokenBudget: facts.server.kind === 'llama-server' ? 1024 : 0, promptTokens: 0, loadMs: 0 };
+			return { answer: result.answer, image, imageTokens: 0, imageTokenBudget: facts.server.kind === 'llama-server' ? 1024 : 0, promptTokens: 0, loadMs: 0, encoderBackend: `the remote engine at ${http.url.host}` };
 		});
 	}
 

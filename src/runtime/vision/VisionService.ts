@@ -4,6 +4,7 @@ import { RuntimeError } from '../errors/RuntimeError';
 import { checkGgufHeader } from '../loading/checkGgufHeader';
 import type { Logger } from '../Logger';
 import type { LlamaHandle } from '../loading/createLlama';
+import type { LoadedModel } from '../loading/loadModel';
 import type { ChatTurn, RuntimeSettings } from '../../shared/types';
 import { readImageFile } from './readImageFile';
 import { loadVisionAddon } from './visionAddon';
@@ -28,6 +29,11 @@ export type VisionStatus =
 export interface VisionServiceOptions {
 	readonly settings: () => RuntimeSettings;
 	readonly getLlama: () => Promise<LlamaHandle>;
+	/**
+	 * The chat model from the owner chat uses, loading it when needed (one load, which chat then
+	 * uses too), and that model's prompt for `input`.
+	 */
+	readonly chatModel: (signal?: AbortSignal) => Promise<LoadedModel>;
 	readonly renderPrompt: (input: ChatPromptInput, signal?: AbortSignal) => Promise<string>;
 	readonly logger: Logger;
 	/** Defaults to `120000` ms. */
@@ -35,8 +41,9 @@ export interface VisionServiceOptions {
 }
 
 /**
- * The runtime's vision side: pairs the chat model with `mmprojPath`, renders the prompt with the
- * chat model's own template, and keeps one {@link VisionEngine} for the current pair.
+ * The runtime's vision side: pairs the loaded chat model with `mmprojPath`, renders the prompt with
+ * the chat model's own template, and keeps one {@link VisionEngine} for the current pair. The engine
+ * works on the chat model's own weights; a new chat model (or projector) gets a new engine.
  */
 export class VisionService {
 	private engine: { key: string; engine: VisionEngine } | undefined;
@@ -48,8 +55,7 @@ export class VisionService {
 		try {
 			const { modelPath, mmprojPath } = this.paths();
 			const handle = await this.options.getLlama();
-			checkBackend(handle);
-			loadVisionAddon();
+			loadVisionAddon(handle.backend);
 			return { available: true, modelPath, mmprojPath, loaded: this.engine?.engine.isLoaded ?? false, imageTokenBudget: 1024 };
 		} catch (error) {
 			return { available: false, reason: error instanceof Error ? error.message : String(error) };
@@ -59,20 +65,20 @@ export class VisionService {
 	async explain({ image: source, question, history = [], signal, onText }: ImageQuestion): Promise<ExplainImageResult> {
 		// First: a bad file is refused before anything loads.
 		const image = source instanceof Uint8Array ? source : await readImageFile(source.path, { signal });
-		const { modelPath, mmprojPath } = this.paths();
+		const { mmprojPath } = this.paths();
 		const handle = await this.options.getLlama();
-		checkBackend(handle);
-		const addon = loadVisionAddon();
+		const addon = loadVisionAddon(handle.backend);
+		// The chat model as chat has it (loaded now if it was not): its weights are the ones images use.
+		const { model } = await this.options.chatModel(signal);
 		const message = `${imageMarker}\n${question?.trim() || defaultImageQuestion}`;
 		const prompt = await this.options.renderPrompt({ history, message, effort: 'off' }, signal);
-		// The addon hands both files to llama.cpp as they are: their headers are checked first, every time,
-		// since either file may have been replaced since the chat model loaded.
-		await checkGgufHeader(modelPath, signal ? { signal } : {});
+		// The addon hands the projector to llama.cpp as it is: its header is checked first, every time,
+		// since the file may have been replaced since the last image.
 		await checkGgufHeader(mmprojPath, signal ? { signal } : {});
-		const key = JSON.stringify([modelPath, mmprojPath, handle.threads]);
-		if (this.engine?.key !== key) {
+		const key = JSON.stringify([mmprojPath, handle.threads]);
+		if (this.engine?.key !== key || this.engine.engine.model !== model) {
 			await this.engine?.engine.dispose();
-			this.engine = { key, engine: new VisionEngine({ addon, modelPath, mmprojPath, threads: handle.threads, idleMs: this.options.idleMs, logger: this.options.logger }) };
+			this.engine = { key, engine: new VisionEngine({ addon, model, mmprojPath, threads: handle.threads, idleMs: this.options.idleMs, logger: this.options.logger }) };
 		}
 		return this.engine.engine.explain({ image, prompt, signal, onText });
 	}
@@ -96,14 +102,4 @@ export class VisionService {
 
 function unavailable(reason: string, action: string): RuntimeError {
 	return new RuntimeError({ code: 'visionUnavailable', message: `Image understanding is unavailable: ${reason}.`, action });
-}
-
-/**
- * The addon links node-llama-cpp's CPU build of libllama. With a GPU build loaded (its libraries
- * have other names) it would bring a second llama.cpp into the process, so vision waits for that.
- */
-function checkBackend(handle: LlamaHandle): void {
-	if (handle.backend !== 'cpu') {
-		throw unavailable(`the vision addon runs with llama.cpp's CPU build, and the ${handle.backend} build is loaded`, 'Set bora.gpu to "off" to use images, or wait for GPU support in a later version.');
-	}
 }

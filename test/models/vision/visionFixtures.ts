@@ -55,7 +55,7 @@ async function build(): Promise<VisionFixture> {
     const mmprojPath = join(fixtureCacheDir, `visionMmproj-${key}.gguf`);
     if (existsSync(modelPath) && existsSync(mmprojPath)) return { modelPath, mmprojPath };
     const { bytes, dims } = await buildLlm();
-    await writeAtomically(mmprojPath, buildMmproj(dims));
+    await writeAtomically(mmprojPath, buildPixtralMmproj(dims));
     await writeAtomically(modelPath, bytes);
     return { modelPath, mmprojPath };
 }
@@ -94,8 +94,8 @@ async function buildLlm(): Promise<{ bytes: Buffer; dims: VisionDims }> {
     }
 }
 
-/** The pixtral projector: measures colour per patch and writes it into the LLM's R and B dims. */
-function buildMmproj({ width, r, b }: VisionDims): Buffer {
+/** The pixtral projector: measures colour per patch and writes it into the LLM's R and B dims (of an LLM `width` wide). */
+export function buildPixtralMmproj({ width, r, b }: VisionDims): Buffer {
     const n = encoderWidth;
     const ff = 32;
     const rng = mulberry32(0x9a1e);

@@ -1,22 +1,35 @@
-// Bora's vision addon: llama.cpp's mtmd behind a small N-API surface.
+// Bora's vision addon: llama.cpp's mtmd behind a small N-API surface, on the llama_model that
+// node-llama-cpp already loaded for chat (one copy of the weights: see sharedModel.cpp).
 //
 //   backendDeviceCount(): number            ggml devices already registered (by node-llama-cpp)
 //   loadBackends(dir): void                 registers the backends in `dir` when none are registered
-//   open(options): Promise<Session>         loads the text model + mmproj (off the JS thread)
+//   libraryInfo(): { llamaLibrary, devices }  the libllama this addon is bound to, and ggml's devices
+//   open(options): Promise<Session>         a context + the mmproj on the shared model (off the JS thread)
 //   generate(session, options, onText): Promise<Result>   image + prompt -> streamed text
 //   cancel(session): void                   ends the running generate() at the next token
-//   close(session): Promise<void>           frees the model, waits for a running generate()
+//   close(session): Promise<void>           frees the context and projector (after a running generate())
 //
-// All llama.cpp work runs in napi async work (libuv's pool); text reaches JS through a
-// threadsafe function. mtmd_input_text needs text_len: it is value-initialised below.
+// The session never frees the model: node-llama-cpp owns it, and the runtime closes every session
+// before it lets node-llama-cpp dispose the model. All llama.cpp work runs in napi async work
+// (libuv's pool); text reaches JS through a threadsafe function. mtmd_input_text needs text_len: it
+// is value-initialised below.
 #include <node_api.h>
 
 #include "ggml-backend.h"
 #include "llama.h"
 #include "mtmd-helper.h"
 #include "mtmd.h"
+#include "sharedModel.h"
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -25,9 +38,26 @@ namespace {
 
 std::mutex g_log_mutex;
 std::string g_last_error;
+std::string g_encoder_backend;
+/** Compute buffer bytes clip reserved since the last reset (it logs them; there is no getter). */
+double g_encoder_compute_bytes = 0;
 
 void on_log(ggml_log_level level, const char* text, void*) {
-    if (level != GGML_LOG_LEVEL_ERROR || text == nullptr) return;
+    if (text == nullptr) return;
+    // clip.cpp: "clip_ctx: CLIP using CUDA0 backend" when the projector's backend is chosen.
+    if (const char* at = std::strstr(text, "CLIP using ")) {
+        std::string rest(at + std::strlen("CLIP using "));
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_backend = rest.substr(0, rest.find(" backend"));
+        return;
+    }
+    // clip.cpp: "alloc_compute_meta:        CPU compute buffer size =     1.23 MiB" per backend.
+    if (const char* at = std::strstr(text, "compute buffer size = ")) {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_compute_bytes += std::atof(at + std::strlen("compute buffer size = ")) * 1024.0 * 1024.0;
+        return;
+    }
+    if (level != GGML_LOG_LEVEL_ERROR) return;
     std::lock_guard<std::mutex> lock(g_log_mutex);
     g_last_error += text;
     if (g_last_error.size() > 2000) g_last_error.erase(0, g_last_error.size() - 2000);
@@ -42,19 +72,29 @@ std::string take_last_error() {
 }
 
 struct Session {
+    /** Borrowed from node-llama-cpp: never freed here. */
     llama_model* model = nullptr;
     llama_context* ctx = nullptr;
     mtmd_context* mctx = nullptr;
     int n_ctx = 4096;
     int n_batch = 2048;
+    /**
+     * llama.cpp reserves the compute buffer for a whole ubatch of outputs (n_ubatch × vocabulary
+     * floats: 1 GB at 2048 tokens and a 128 k vocabulary, in VRAM when the model is on the GPU).
+     * Pixtral's image tokens attend causally, so they need not fit in one ubatch.
+     */
+    int n_ubatch = 512;
+    std::string encoder_backend;
     std::atomic<bool> cancel{false};
     std::atomic<bool> busy{false};
     bool closed = false;
+    /** close() while generate() runs: resolved once generate() has stopped and the session is freed. */
+    std::vector<napi_deferred> on_closed;
 
+    /** Frees what this session made on the shared model; the model itself stays with node-llama-cpp. */
     void free_all() {
         if (mctx) mtmd_free(mctx);
         if (ctx) llama_free(ctx);
-        if (model) llama_model_free(model);
         mctx = nullptr; ctx = nullptr; model = nullptr;
     }
 };
@@ -77,6 +117,13 @@ int get_int(napi_env env, napi_value obj, const char* key, int fallback) {
     napi_value v; napi_valuetype t; int32_t out;
     if (napi_get_named_property(env, obj, key, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok || t != napi_number) return fallback;
     napi_get_value_int32(env, v, &out);
+    return out;
+}
+
+double get_double(napi_env env, napi_value obj, const char* key, double fallback) {
+    napi_value v; napi_valuetype t; double out;
+    if (napi_get_named_property(env, obj, key, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok || t != napi_number) return fallback;
+    napi_get_value_double(env, v, &out);
     return out;
 }
 
@@ -110,9 +157,10 @@ Session* unwrap(napi_env env, napi_value v) {
 struct OpenWork {
     napi_async_work work = nullptr;
     napi_deferred deferred = nullptr;
-    std::string model_path, mmproj_path, error_code, error;
-    int n_ctx = 4096, threads = 1, gpu_layers = 0, image_max_tokens = 0;
+    std::string mmproj_path, error_code, error;
+    int n_ctx = 4096, threads = 1, image_max_tokens = 0;
     bool use_gpu = false;
+    llama_model* model = nullptr;
     Session* session = nullptr;
 };
 
@@ -120,19 +168,11 @@ void open_execute(napi_env, void* data) {
     auto* w = static_cast<OpenWork*>(data);
     auto s = new Session();
     take_last_error();
-    llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = w->gpu_layers;
-    s->model = llama_model_load_from_file(w->model_path.c_str(), mp);
-    if (!s->model) {
-        w->error_code = "modelLoadFailed";
-        w->error = "llama.cpp could not load the text model " + w->model_path + ": " + take_last_error();
-        delete s;
-        return;
-    }
+    s->model = w->model;
     llama_context_params cp = llama_context_default_params();
     cp.n_ctx = w->n_ctx;
     cp.n_batch = s->n_batch;
-    cp.n_ubatch = s->n_batch;
+    cp.n_ubatch = s->n_ubatch;
     cp.n_threads = w->threads;
     cp.n_threads_batch = w->threads;
     s->ctx = llama_init_from_model(s->model, cp);
@@ -149,7 +189,15 @@ void open_execute(napi_env, void* data) {
     mparams.print_timings = false;
     mparams.warmup = false;
     if (w->image_max_tokens > 0) mparams.image_max_tokens = w->image_max_tokens;
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_backend.clear();
+    }
     s->mctx = mtmd_init_from_file(w->mmproj_path.c_str(), s->model, mparams);
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        s->encoder_backend = g_encoder_backend;
+    }
     if (!s->mctx) {
         w->error_code = "mmprojLoadFailed";
         w->error = "llama.cpp could not load the vision projector " + w->mmproj_path + ": " + take_last_error();
@@ -165,9 +213,12 @@ void open_execute(napi_env, void* data) {
     w->session = s;
 }
 
+// Only ever reached after close(): the runtime closes every session before node-llama-cpp may free
+// the model, and the JS side keeps the session object until then (the generate() work holds a
+// reference of its own while it runs).
 void session_finalize(napi_env, void* data, void*) {
     auto* s = static_cast<Session*>(data);
-    if (s->busy) return; // generate()'s completion frees it after close; never free under a running job
+    if (s->busy) return; // unreachable: a running generate() references the session
     s->free_all();
     delete s;
 }
@@ -177,7 +228,13 @@ void open_complete(napi_env env, napi_status, void* data) {
     if (w->session) {
         napi_value ext;
         napi_create_external(env, w->session, session_finalize, nullptr, &ext);
-        napi_resolve_deferred(env, w->deferred, ext);
+        napi_value result, backend;
+        napi_create_object(env, &result);
+        napi_set_named_property(env, result, "session", ext);
+        const std::string& name = w->session->encoder_backend;
+        napi_create_string_utf8(env, name.c_str(), name.size(), &backend);
+        napi_set_named_property(env, result, "encoderBackend", backend);
+        napi_resolve_deferred(env, w->deferred, result);
     } else {
         napi_reject_deferred(env, w->deferred, make_error(env, w->error_code, w->error));
     }
@@ -188,16 +245,32 @@ void open_complete(napi_env env, napi_status, void* data) {
 napi_value js_open(napi_env env, napi_callback_info info) {
     size_t argc = 1; napi_value argv[1];
     CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+    napi_value promise, name;
+    napi_deferred deferred;
+    CHECK(napi_create_promise(env, &deferred, &promise));
+    SharedModelExpectation expected;
+    expected.path = get_string(env, argv[0], "modelPath");
+    expected.size = (uint64_t) get_double(env, argv[0], "modelSize", -1);
+    napi_value addon_model;
+    std::string error;
+    llama_model* model = nullptr;
+    if (napi_get_named_property(env, argv[0], "model", &addon_model) == napi_ok) {
+        model = borrow_node_llama_cpp_model(env, addon_model, expected, error);
+    } else {
+        error = "no model was given";
+    }
+    if (model == nullptr) {
+        napi_reject_deferred(env, deferred, make_error(env, "sharedModelUnavailable", error));
+        return promise;
+    }
     auto* w = new OpenWork();
-    w->model_path = get_string(env, argv[0], "modelPath");
+    w->deferred = deferred;
+    w->model = model;
     w->mmproj_path = get_string(env, argv[0], "mmprojPath");
     w->n_ctx = get_int(env, argv[0], "contextSize", 4096);
     w->threads = get_int(env, argv[0], "threads", 1);
-    w->gpu_layers = get_int(env, argv[0], "gpuLayers", 0);
     w->use_gpu = get_bool(env, argv[0], "useGpu", false);
     w->image_max_tokens = get_int(env, argv[0], "imageMaxTokens", 0);
-    napi_value promise, name;
-    CHECK(napi_create_promise(env, &w->deferred, &promise));
     napi_create_string_utf8(env, "bora.vision.open", NAPI_AUTO_LENGTH, &name);
     CHECK(napi_create_async_work(env, nullptr, name, open_execute, open_complete, w, &w->work));
     CHECK(napi_queue_async_work(env, w->work));
@@ -216,6 +289,7 @@ struct GenerateWork {
     std::vector<unsigned char> image_bytes;
     int max_tokens = 512;
     int image_tokens = 0, prompt_tokens = 0, generated = 0, image_nx = 0, image_ny = 0;
+    double encoder_compute_bytes = 0;
 };
 
 void call_on_text(napi_env env, napi_value fn, void*, void* data) {
@@ -246,6 +320,10 @@ void generate_execute(napi_env, void* data) {
     auto* w = static_cast<GenerateWork*>(data);
     Session* s = w->session;
     take_last_error();
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        g_encoder_compute_bytes = 0;
+    }
     const llama_vocab* vocab = llama_model_get_vocab(s->model);
     llama_memory_clear(llama_get_memory(s->ctx), true);
 
@@ -309,6 +387,10 @@ void generate_execute(napi_env, void* data) {
         n_past = next;
     }
     mtmd_input_chunks_free(chunks);
+    {
+        std::lock_guard<std::mutex> lock(g_log_mutex);
+        w->encoder_compute_bytes = g_encoder_compute_bytes;
+    }
     if (w->stop_reason == "cancelled") return;
 
     llama_sampler* smpl = llama_sampler_chain_init(llama_sampler_chain_default_params());
@@ -369,9 +451,18 @@ void generate_complete(napi_env env, napi_status, void* data) {
         set_int(env, result, "generatedTokens", w->generated);
         set_int(env, result, "imageWidth", w->image_nx);
         set_int(env, result, "imageHeight", w->image_ny);
+        napi_value compute;
+        napi_create_double(env, w->encoder_compute_bytes, &compute);
+        napi_set_named_property(env, result, "encoderComputeBytes", compute);
         napi_resolve_deferred(env, w->deferred, result);
     }
-    if (s->closed) s->free_all();
+    if (s->closed) {
+        s->free_all();
+        napi_value undef;
+        napi_get_undefined(env, &undef);
+        for (napi_deferred d : s->on_closed) napi_resolve_deferred(env, d, undef);
+        s->on_closed.clear();
+    }
     napi_delete_reference(env, w->session_ref);
     napi_delete_async_work(env, w->work);
     delete w;
@@ -415,21 +506,77 @@ napi_value js_cancel(napi_env env, napi_callback_info info) {
     return nullptr;
 }
 
-// Frees now when idle; a running generate() is cancelled and frees it when it completes.
+// Frees now when idle; a running generate() is cancelled and frees it when it completes. The promise
+// resolves once nothing of the session is left on the shared model.
 napi_value js_close(napi_env env, napi_callback_info info) {
     size_t argc = 1; napi_value argv[1];
     CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
     Session* s = unwrap(env, argv[0]);
     if (!s) return nullptr;
+    napi_value promise, undef;
+    napi_deferred deferred;
+    CHECK(napi_create_promise(env, &deferred, &promise));
     s->closed = true;
-    if (s->busy) s->cancel = true;
-    else s->free_all();
-    return nullptr;
+    if (s->busy) {
+        s->cancel = true;
+        s->on_closed.push_back(deferred);
+    } else {
+        s->free_all();
+        napi_get_undefined(env, &undef);
+        napi_resolve_deferred(env, deferred, undef);
+    }
+    return promise;
 }
 
 napi_value js_backend_device_count(napi_env env, napi_callback_info) {
     napi_value out;
     napi_create_int32(env, (int32_t) ggml_backend_dev_count(), &out);
+    return out;
+}
+
+#if defined(_WIN32)
+// Linked through an import library, `&llama_model_size` is this module's thunk; the import address
+// table entry the linker names __imp_llama_model_size holds the real function's address.
+extern "C" void* __imp_llama_model_size;
+#endif
+
+/** The file of the libllama this addon resolved its llama.cpp calls to. */
+std::string llama_library_path() {
+#if defined(_WIN32)
+    HMODULE module = nullptr;
+    if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+            static_cast<LPCSTR>(__imp_llama_model_size), &module)) return "";
+    char path[MAX_PATH * 4];
+    DWORD n = GetModuleFileNameA(module, path, sizeof path);
+    return std::string(path, n);
+#else
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&llama_model_size), &info) == 0 || info.dli_fname == nullptr) return "";
+    return info.dli_fname;
+#endif
+}
+
+napi_value js_library_info(napi_env env, napi_callback_info) {
+    napi_value out, path, devices;
+    napi_create_object(env, &out);
+    std::string lib = llama_library_path();
+    napi_create_string_utf8(env, lib.c_str(), lib.size(), &path);
+    napi_set_named_property(env, out, "llamaLibrary", path);
+    size_t count = ggml_backend_dev_count();
+    napi_create_array_with_length(env, count, &devices);
+    for (size_t i = 0; i < count; ++i) {
+        ggml_backend_dev_t dev = ggml_backend_dev_get(i);
+        napi_value entry, name, type;
+        napi_create_object(env, &entry);
+        napi_create_string_utf8(env, ggml_backend_dev_name(dev), NAPI_AUTO_LENGTH, &name);
+        enum ggml_backend_dev_type t = ggml_backend_dev_type(dev);
+        const char* type_name = t == GGML_BACKEND_DEVICE_TYPE_CPU ? "cpu" : t == GGML_BACKEND_DEVICE_TYPE_GPU ? "gpu" : t == GGML_BACKEND_DEVICE_TYPE_IGPU ? "igpu" : "accel";
+        napi_create_string_utf8(env, type_name, NAPI_AUTO_LENGTH, &type);
+        napi_set_named_property(env, entry, "name", name);
+        napi_set_named_property(env, entry, "type", type);
+        napi_set_element(env, devices, (uint32_t) i, entry);
+    }
+    napi_set_named_property(env, out, "devices", devices);
     return out;
 }
 
@@ -453,6 +600,7 @@ napi_value init(napi_env env, napi_value exports) {
         { "close", nullptr, js_close, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "backendDeviceCount", nullptr, js_backend_device_count, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "loadBackends", nullptr, js_load_backends, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "libraryInfo", nullptr, js_library_info, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
     napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
     return exports;
