@@ -41,7 +41,8 @@ describe('remote engine: pure parts', () => {
 		it('refuses an empty URL, another scheme and credentials in the URL, saying what to set', () => {
 			assert.throws(() => parseRemoteUrl(''), rejectsWithRuntimeError('remoteNotConfigured', /bora\.remote\.url is empty/));
 			assert.throws(() => parseRemoteUrl('ftp://box'), rejectsWithRuntimeError('remoteNotConfigured', /http:\/\/ or https:\/\//));
-			assert.throws(() => parseRemoteUrl('not a url'), rejectsWithRuntimeError('remoteNotConfigured', /not a URL/));
+			assert.throws(() => parseRemoteUrl('not a url'), rejectsWithRuntimeError('remoteNotConfigured', /not a URL \("not a url"\)/));
+			assert.throws(() => parseRemoteUrl('me:secret@ box'), (error: unknown) => error instanceof RuntimeError && !error.message.includes('secret'));
 			assert.throws(() => parseRemoteUrl('https://me:secret@box'), (error: unknown) => {
 				assert.ok(error instanceof RuntimeError);
 				assert.equal(error.code, 'remoteNotConfigured');

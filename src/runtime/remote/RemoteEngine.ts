@@ -173,7 +173,7 @@ export class RemoteEngine {
 		const facts = this.known;
 		const forecastMs = this.forecast.ms;
 		return {
-			url: this.http?.url.api ?? (this.settings?.remoteUrl ?? ''),
+			url: this.http?.url.api ?? withoutCredentials(this.settings?.remoteUrl ?? ''),
 			hasApiKey: this.apiKey !== null,
 			...(facts ? {
 				serverKind: facts.server.kind,
@@ -348,7 +348,7 @@ export class RemoteEngine {
 		} catch (error) {
 			this.http = undefined;
 			this.configError = RuntimeError.from(error, { code: 'remoteNotConfigured', action: 'Check bora.remote.url and bora.remote.headers.' });
-			this.setState({ kind: 'error', modelPath: settings.remoteUrl ?? '', error: this.configError.toInfo() });
+			this.setState({ kind: 'error', modelPath: withoutCredentials(settings.remoteUrl ?? ''), error: this.configError.toInfo() });
 			return;
 		}
 		this.setState({ kind: 'loading', modelPath: this.http.url.api, progress: 0 });
@@ -414,4 +414,15 @@ export class RemoteEngine {
 function contextOf(facts: RemoteFacts, model: RemoteModelFacts): { contextLength?: number } {
 	const contextLength = model.contextLength ?? facts.server.props?.contextLength;
 	return contextLength === undefined ? {} : { contextLength };
+}
+
+/** The configured URL as the status may show it: a user name or password in it (refused as a setting) is left out. */
+function withoutCredentials(text: string): string {
+	if (!URL.canParse(text.trim())) {
+		return text.includes('@') ? '' : text;
+	}
+	const url = new URL(text.trim());
+	url.username = '';
+	url.password = '';
+	return url.toString();
 }

@@ -23,7 +23,8 @@ export function parseRemoteUrl(value: string | undefined): RemoteUrl {
 		throw notConfigured('bora.remote.url is empty');
 	}
 	if (!URL.canParse(text)) {
-		throw notConfigured(`bora.remote.url is not a URL ("${text.slice(0, 80)}")`);
+		// Quoted only when it cannot hold a password.
+		throw notConfigured(`bora.remote.url is not a URL${text.includes('@') ? '' : ` ("${text.slice(0, 80)}")`}`);
 	}
 	const url = new URL(text);
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
