@@ -53,8 +53,10 @@ const settingIds: readonly string[] = settingEntries.flatMap(([, spec]) => spec.
 export function errorActions({ code, text }: ActionableError): ErrorActionButton[] {
 	const remote = code === undefined ? undefined : remoteFixes[code];
 	const named = settingsNamedIn(text);
-	if (remote?.setting !== undefined && named.length === 0) {
-		named.push(remote.setting);
+	if (remote?.setting !== undefined) {
+		// The remote settings a remote error names come first ("bora.engine is remote, but bora.remote.url is empty" fixes the URL); none named: the code's own.
+		const remoteNamed = named.filter(id => id.startsWith('bora.remote.'));
+		named.splice(0, named.length, ...(remoteNamed.length > 0 ? remoteNamed : [remote.setting]), ...named.filter(id => !remoteNamed.includes(id)));
 	}
 	const buttons: ErrorActionButton[] = [];
 	const add = (button: ErrorActionButton) => {

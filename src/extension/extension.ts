@@ -13,6 +13,7 @@ import { PlainHttpWarner } from './remote/PlainHttpWarner';
 import { RemoteApiKey } from './remote/RemoteApiKey';
 import { RemoteEngineWatch } from './remote/RemoteEngineWatch';
 import { testRemoteEngine } from './remote/testRemoteEngine';
+import { redactingTraceChannel, SecretRedactor } from './RedactingTraceChannel';
 import { RuntimeClient } from './RuntimeClient';
 import { RuntimeErrorNotifier } from './RuntimeErrorNotifier';
 import { affectsRuntime, getSettings, SettingIds } from './settings';
@@ -29,7 +30,10 @@ let runtime: RuntimeClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
 	const serverModule = context.asAbsolutePath('dist/server.mjs');
-	const client = new RuntimeClient({ serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log) });
+	const redactor = new SecretRedactor();
+	const client = new RuntimeClient({
+		serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log), traceLog: redactingTraceChannel(log, redactor),
+	});
 	runtime = client;
 	const lastCompletion = new LastCompletion(client);
 	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);
@@ -39,7 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 	const windowState = new WindowStateReporter(client);
 	const errorRunner = new ErrorActionRunner();
 	const errorNotifier = new RuntimeErrorNotifier(client, errorRunner);
-	const apiKey = new RemoteApiKey(context.secrets, client, log);
+	const apiKey = new RemoteApiKey(context.secrets, client, log, redactor);
 	const remote = new RemoteEngineWatch(client, log, lastCompletion.onDidChange);
 	const plainHttp = new PlainHttpWarner(context.globalState);
 	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome, sharedStatus.current, remote.current);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { RemoteApiKeyNotification } from '../../shared/protocol';
 import { Disposable } from '../dispose';
+import type { SecretRedactor } from '../RedactingTraceChannel';
 import type { RuntimeClient } from '../RuntimeClient';
 
 /** What the key store needs from the runtime client: the connection event and a notification. */
@@ -18,7 +19,8 @@ export class RemoteApiKey extends Disposable {
 	/** Fires after the key was sent to the runtime (set or cleared). */
 	readonly onDidSend = this.changeEmitter.event;
 
-	constructor(private readonly secrets: vscode.SecretStorage, private readonly runtime: ApiKeyRuntime, private readonly log: vscode.LogOutputChannel) {
+	/** @param redactor Told the key before it is sent, so the protocol trace shows it redacted. */
+	constructor(private readonly secrets: vscode.SecretStorage, private readonly runtime: ApiKeyRuntime, private readonly log: vscode.LogOutputChannel, private readonly redactor: SecretRedactor) {
 		super();
 		this._register(runtime.onDidConnect(() => void this.send()));
 		this._register(secrets.onDidChange(event => event.key === RemoteApiKey.secretKey && void this.send()));
@@ -63,6 +65,7 @@ export class RemoteApiKey extends Disposable {
 		if (this.isDisposed) {
 			return;
 		}
+		this.redactor.set([apiKey]);
 		this.runtime.notify(RemoteApiKeyNotification.type, { apiKey });
 		this.changeEmitter.fire();
 	}
