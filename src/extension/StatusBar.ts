@@ -26,7 +26,7 @@ export class StatusBar implements vscode.Disposable {
 	 */
 	update(state: ClientState, completionEnabled: boolean, completion: CompletionOutcome, sharedRuntime?: SharedRuntimeStatus, remote?: RemoteView): void {
 		if (remote && state.kind === 'runtime') {
-			this.show(describeRemoteStatusBar(withStateError(remote, state.runtime), completionEnabled, completion));
+			this.show(describeRemoteStatusBar(withStateError(remote, state.runtime), completionEnabled, completion, state.runtime));
 			return;
 		}
 		const { mmprojPath, completionMode } = getSettings();

@@ -65,6 +65,11 @@ describe('remote engine, extension side', () => {
 			assert.deepEqual(errorActions(bar.error!).map(button => button.label), ['Set Remote API Key…', 'Test Remote Engine']);
 		});
 
+		it('shows a spinner while the runtime still connects', () => {
+			const bar = describeRemoteStatusBar(view({ status: undefined }), true, {}, { kind: 'loading', modelPath: 'http://gpu-box:8080', progress: 0 });
+			assert.deepEqual([bar.icon, bar.label, bar.tooltip], ['loading~spin', 'Bora: gpu-box:8080', ['Connecting to the remote engine at `gpu-box:8080`…']]);
+		});
+
 		it('no URL is a warning whose button opens bora.remote.url', () => {
 			const bar = describeRemoteStatusBar(view({ url: '', status: undefined }), true, {});
 			assert.equal(bar.label, 'Bora: remote, no URL');
@@ -142,6 +147,18 @@ describe('remote engine, extension side', () => {
 			const llama = describeEffortControl(running, 'high', view());
 			assert.equal(llama.note, undefined);
 			assert.equal(llama.disabledReason, undefined, 'no local model is needed');
+		});
+
+		it("a runtime that describes the server's model as ready keeps its reasoning facts, plus the server's budget", () => {
+			const model = {
+				name: 'magistral', path: 'http://gpu-box:8080/v1#magistral', architecture: 'vllm', sizeBytes: 0, trainContextSize: 40960, hasChatTemplate: true,
+				fim: { supported: false, reason: 'chat only' }, reasoning: { supported: true, family: 'magistral', canTurnOff: false },
+			} as const;
+			const ready = { kind: 'runtime', runtime: { kind: 'ready', model, backend: 'cpu', threads: 1, loadMs: 0 } } as const;
+			const control = describeEffortControl(ready, 'off', view({ status: { ...status, serverKind: 'vllm' } }));
+			assert.equal(control.model, 'magistral');
+			assert.match(control.levels[0]!.disabledReason ?? '', /always reasons/);
+			assert.ok(control.note?.startsWith(serverBudgetNote));
 		});
 
 		it('needs no local model in remote mode; a runtime error still stops the message', () => {

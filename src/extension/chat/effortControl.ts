@@ -41,8 +41,13 @@ export const serverBudgetNote = "Thought budget: the server's";
  */
 export function describeEffortControl(state: ClientState, setting: ReasoningEffort, remote?: RemoteView): EffortControlView {
 	if (remote && state.kind === 'runtime') {
-		return describeRemoteEffortControl(remote, setting);
+		// A runtime that describes the server's model (its reasoning family) as a ready model: the usual control, plus the server's budget.
+		return state.runtime.kind === 'ready' ? withServerBudget(describeLocalEffortControl(state, setting), remote) : describeRemoteEffortControl(remote, setting);
 	}
+	return describeLocalEffortControl(state, setting);
+}
+
+function describeLocalEffortControl(state: ClientState, setting: ReasoningEffort): EffortControlView {
 	const plain = (disabledReason?: string): EffortControlView => ({
 		value: setting,
 		levels: effortLevels.map(value => ({ value, label: effortLabels[value], description: effortDescriptions[value] })),
@@ -67,15 +72,20 @@ export function describeEffortControl(state: ClientState, setting: ReasoningEffo
 	return { value: setting, levels, model: chatModel.name };
 }
 
+/** The control before the runtime described the server's model: every level, named after the configured chat model. */
 function describeRemoteEffortControl(remote: RemoteView, setting: ReasoningEffort): EffortControlView {
-	const model = remoteModelNames(remote).chat;
-	if (!serverSetsThoughtBudget(remote.status)) {
-		return { value: setting, levels: effortLevels.map(value => ({ value, label: effortLabels[value], description: effortDescriptions[value] })), model };
+	const control = { value: setting, levels: effortLevels.map(value => ({ value, label: effortLabels[value], description: effortDescriptions[value] })), model: remoteModelNames(remote).chat };
+	return withServerBudget(control, remote);
+}
+
+/** Where the server, not Bora, bounds the thought: each level says so, and the control carries the note. */
+function withServerBudget(control: EffortControlView, remote: RemoteView): EffortControlView {
+	if (control.disabledReason !== undefined || !serverSetsThoughtBudget(remote.status)) {
+		return control;
 	}
 	return {
-		value: setting,
-		levels: effortLevels.map(value => ({ value, label: effortLabels[value], description: serverBudgetDescriptions[value] })),
-		model,
+		...control,
+		levels: control.levels.map(level => ({ ...level, description: serverBudgetDescriptions[level.value] })),
 		note: `${serverBudgetNote}: Bora sends the effort, and the server decides how many tokens the model thinks.`,
 	};
 }

@@ -72,10 +72,14 @@ const notConfigured = 'bora.engine is remote, but bora.remote.url is empty. Set 
 
 /**
  * The status bar in remote mode: the host, the models, the last latency and, while the server
- * fails, what failed with its buttons.
+ * fails, what failed with its buttons. `runtime`: the runtime's state, when it says it is still
+ * connecting (a runtime that probes the server as it "loads").
  */
-export function describeRemoteStatusBar(view: RemoteView, completionEnabled: boolean, outcome: CompletionOutcome): RemoteStatusBarView {
+export function describeRemoteStatusBar(view: RemoteView, completionEnabled: boolean, outcome: CompletionOutcome, runtime?: RuntimeState): RemoteStatusBarView {
 	const host = hostOf(view.url);
+	if (runtime?.kind === 'loading' && view.url.trim() !== '') {
+		return { icon: 'loading~spin', label: `Bora: ${host}`, severity: 'normal', tooltip: [`Connecting to the remote engine at \`${host}\`…`] };
+	}
 	if (view.url.trim() === '') {
 		return { icon: 'cloud', label: 'Bora: remote, no URL', severity: 'warning', tooltip: [`**Remote engine not configured:** ${notConfigured}`], error: remoteErrorOf(view) };
 	}
