@@ -66,6 +66,15 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 		await screenshot('remote-status');
 	});
 
+	it("the Models view shows the Engine section with the server's URL and that prompts leave this machine", async () => {
+		await session!.runCommand('Bora: Show Models');
+		const tree = page.locator('.pane-body .monaco-list[aria-label*="Models"], .pane-body .monaco-list').filter({ hasText: 'Engine (remote)' }).first();
+		await tree.waitFor({ timeout: 60_000 });
+		await tree.locator('.monaco-list-row', { hasText: 'Privacy' }).filter({ hasText: `leaves this machine for ${host}` }).waitFor();
+		await tree.locator('.monaco-list-row', { hasText: 'URL' }).filter({ hasText: host }).waitFor();
+		await screenshot('models-engine');
+	});
+
 	it('Bora: Set Remote API Key… takes the key in a password box', async () => {
 		await session!.runCommand('Bora: Set Remote API Key');
 		// The palette's text box turns into the command's password box: the key is never shown as it is typed.
@@ -92,6 +101,22 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 		await page.locator('.statusbar-item', { hasText: `Bora: ${host}` }).filter({ has: page.locator('.codicon-cloud') }).waitFor({ timeout: 30_000 });
 		await screenshot('ghost-text');
 		await page.keyboard.press('Escape');
+	});
+
+	it('Bora: Test Remote Engine reports every role: a notification names the server, the log has a line per role', async () => {
+		await session!.runCommand('Bora: Test Remote Engine');
+		const toast = page.locator('.notification-toast', { hasText: `Bora: ${host}:` });
+		await toast.waitFor({ timeout: 120_000 });
+		await screenshot('test-remote-engine');
+		const log = await boraLog(folder);
+		for (let attempt = 0; attempt < 50 && !/[✓✗] Completion: /.test(await readFile(log, 'utf8')); attempt++) {
+			await new Promise(resolve => setTimeout(resolve, 100));
+		}
+		const text = await readFile(log, 'utf8');
+		assert.match(text, /✓ Server: /);
+		assert.match(text, /✓ Completion: /);
+		assert.match(text, /✓ Chat: /);
+		await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => undefined);
 	});
 
 	it('the chat panel answers from the remote engine', async () => {
@@ -126,6 +151,19 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 		assert.deepEqual(holding, [], 'files that hold the API key');
 	});
 });
+
+/** The log file of Bora's output channel in the run's newest log folder. */
+async function boraLog(folder: RunFolder): Promise<string> {
+	const logs = join(folder.userData, 'logs');
+	const sessions = (await readdir(logs)).sort().reverse();
+	for (const session of sessions) {
+		const path = join(logs, session, 'exthost1', 'bora.bora', 'Bora.log');
+		if (await stat(path).then(() => true, () => false)) {
+			return path;
+		}
+	}
+	throw new Error(`No Bora.log under ${logs}`);
+}
 
 /** Every regular file under `root`, minus the folders in `skip`. */
 async function filesUnder(root: string, skip: readonly string[]): Promise<string[]> {
