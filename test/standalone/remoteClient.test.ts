@@ -3,7 +3,7 @@ import { chatProblem } from '../../src/extension/chat/chatAvailability';
 import { describeEffortControl, serverBudgetNote } from '../../src/extension/chat/effortControl';
 import { commandOf, errorActions, isErrorAction } from '../../src/extension/errorActions';
 import { redactedText, SecretRedactor } from '../../src/extension/RedactingTraceChannel';
-import { describeEngine, describeRemoteStatusBar, describeTestReport, hostOf, remoteErrorOf, withStateError, type RemoteView } from '../../src/extension/remote/describeRemote';
+import { describeEngine, describeRemoteStatusBar, displayModelName, describeTestReport, hostOf, remoteErrorOf, withStateError, type RemoteView } from '../../src/extension/remote/describeRemote';
 import { isLoopback, plainHttpMessage, plainHttpWarning } from '../../src/extension/remote/plainHttpWarning';
 import type { CompletionStatsInfo, RemoteEngineStatus } from '../../src/shared/protocol';
 
@@ -128,12 +128,21 @@ describe('remote engine, extension side', () => {
 		});
 	});
 
+	it("a llama-server without --alias names its model by path: the file name is shown", () => {
+		const byPath = view({ status: { ...status, completionModel: { name: '/models/qwen-fim.gguf' }, chatModel: { name: 'C:\\m\\chat.gguf' } } });
+		const bar = describeRemoteStatusBar(byPath, true, {});
+		assert.match(bar.tooltip[0]!, /completion \*\*qwen-fim\.gguf\*\* · chat \*\*chat\.gguf\*\*/);
+		assert.equal(describeEngine(byPath)[2]!.tooltip, '/models/qwen-fim.gguf\nbora.remote.completionModel');
+		assert.equal(displayModelName('org/model-7b'), 'org/model-7b', 'a relative id (a Hugging Face name) stays');
+	});
+
 	it('Test Remote Engine: a line per role and a summary that names what failed', () => {
 		const passed = describeTestReport({ status, checks: [{ role: 'server', ok: true, detail: 'llama-server, 12 ms' }, { role: 'completion', ok: true, detail: 'FIM qwen, 120 ms' }] });
-		assert.deepEqual(passed, { ok: true, summary: 'gpu-box:8080: all 2 checks passed (server, completion).', lines: ['✓ Server: llama-server, 12 ms', '✓ Completion: FIM qwen, 120 ms'] });
+		assert.deepEqual(passed, { ok: true, imagesOnly: false, summary: 'gpu-box:8080: all 2 checks passed (server, completion).', lines: ['✓ Server: llama-server, 12 ms', '✓ Completion: FIM qwen, 120 ms'] });
 		const failed = describeTestReport({ status, checks: [{ role: 'server', ok: true, detail: 'ok' }, { role: 'images', ok: false, detail: 'mistral-small accepts no images.' }] });
 		assert.equal(failed.ok, false);
 		assert.equal(failed.summary, 'gpu-box:8080: images failed; 1 of 2 passed. mistral-small accepts no images.');
+		assert.equal(failed.imagesOnly, true, 'completion and chat work: a warning, not an error');
 		assert.equal(hostOf('https://user:secret@gw.example.com/v1'), 'gw.example.com');
 	});
 

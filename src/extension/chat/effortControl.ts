@@ -1,6 +1,6 @@
 import type { ReasoningEffort } from '../../shared/protocol';
 import type { ClientState } from '../ClientState';
-import { remoteModelNames, serverSetsThoughtBudget, type RemoteView } from '../remote/describeRemote';
+import { displayModelName, remoteModelNames, serverSetsThoughtBudget, type RemoteView } from '../remote/describeRemote';
 import type { EffortControlView, EffortLevelView } from '../../shared/webviewMessages';
 
 export const effortLevels: readonly ReasoningEffort[] = ['off', 'low', 'medium', 'high'];
@@ -42,7 +42,11 @@ export const serverBudgetNote = "Thought budget: the server's";
 export function describeEffortControl(state: ClientState, setting: ReasoningEffort, remote?: RemoteView): EffortControlView {
 	if (remote && state.kind === 'runtime') {
 		// A runtime that describes the server's model (its reasoning family) as a ready model: the usual control, plus the server's budget.
-		return state.runtime.kind === 'ready' ? withServerBudget(describeLocalEffortControl(state, setting), remote) : describeRemoteEffortControl(remote, setting);
+		if (state.runtime.kind !== 'ready') {
+			return describeRemoteEffortControl(remote, setting);
+		}
+		const control = describeLocalEffortControl(state, setting);
+		return withServerBudget(control.model === undefined ? control : { ...control, model: displayModelName(control.model) }, remote);
 	}
 	return describeLocalEffortControl(state, setting);
 }

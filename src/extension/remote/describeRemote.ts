@@ -41,11 +41,20 @@ export function hostOf(url: string): string {
 	}
 }
 
-/** The completion and chat model names: as the server reported them, else as configured, else what empty means. */
+/**
+ * The completion and chat model names: as the server reported them, else as configured, else what
+ * empty means. A llama-server started without `--alias` names its model by the GGUF's path: the file
+ * name says enough (tooltips keep the full id).
+ */
 export function remoteModelNames(view: RemoteView): { readonly completion: string; readonly chat: string } {
-	const completion = view.status?.completionModel?.name || view.completionModel || "the server's first model";
-	const chat = view.status?.chatModel?.name || view.chatModel || completion;
+	const completion = displayModelName(view.status?.completionModel?.name || view.completionModel) || "the server's first model";
+	const chat = displayModelName(view.status?.chatModel?.name || view.chatModel) || completion;
 	return { completion, chat };
+}
+
+/** `model.gguf` for `/models/model.gguf` (or `C:\models\model.gguf`); any other id as it is. */
+export function displayModelName(id: string): string {
+	return /^(\/|[A-Za-z]:\\)/.test(id) ? id.split(/[\\/]/).pop() || id : id;
 }
 
 /**
@@ -127,8 +136,8 @@ export function describeEngine(view: RemoteView, lastStats?: CompletionStatsInfo
 	const lines: EngineLine[] = [
 		{ text: `URL: ${status?.url || view.url.trim()}`, icon: 'cloud', tooltip: 'bora.remote.url: Bora sends requests only here.' },
 		{ text: `Server: ${status?.serverKind ? serverNames[status.serverKind] : status === null ? 'not reported by the runtime' : 'asking…'}`, icon: 'server' },
-		{ text: `Completion: ${describeModel(names.completion, status?.completionModel)}`, icon: 'sparkle', tooltip: 'bora.remote.completionModel' },
-		{ text: `Chat: ${describeModel(names.chat, status?.chatModel)}`, icon: 'comment-discussion', tooltip: 'bora.remote.chatModel' },
+		{ text: `Completion: ${describeModel(names.completion, status?.completionModel)}`, icon: 'sparkle', tooltip: `${status?.completionModel?.name ?? names.completion}\nbora.remote.completionModel` },
+		{ text: `Chat: ${describeModel(names.chat, status?.chatModel)}`, icon: 'comment-discussion', tooltip: `${status?.chatModel?.name ?? names.chat}\nbora.remote.chatModel` },
 	];
 	if (status) {
 		lines.push({ text: `Speed: ${status.forecastMs === undefined ? 'measuring…' : `≈ ${Math.round(status.forecastMs)} ms per suggestion, measured against ${host}`}`, icon: 'dashboard' });
@@ -166,6 +175,8 @@ function describeModel(name: string, model: RemoteModelStatus | undefined): stri
 /** What **Bora: Test Remote Engine** shows: a one-line summary for the notification, and a line per role. */
 export interface TestReportView {
 	readonly ok: boolean;
+	/** Only images failed (a server without a vision projector): completion and chat work. */
+	readonly imagesOnly: boolean;
 	readonly summary: string;
 	readonly lines: readonly string[];
 }
@@ -177,12 +188,12 @@ export function describeTestReport(report: RemoteEngineReport): TestReportView {
 	const failed = report.checks.filter(check => !check.ok);
 	const lines = report.checks.map(check => `${check.ok ? '✓' : '✗'} ${roleNames[check.role]}: ${check.detail}`);
 	if (report.checks.length === 0) {
-		return { ok: false, summary: `${host}: the runtime checked nothing.`, lines };
+		return { ok: false, imagesOnly: false, summary: `${host}: the runtime checked nothing.`, lines };
 	}
 	const summary = failed.length === 0
 		? `${host}: all ${report.checks.length} checks passed (${report.checks.map(check => roleNames[check.role].toLowerCase()).join(', ')}).`
 		: `${host}: ${failed.map(check => roleNames[check.role].toLowerCase()).join(', ')} failed; ${report.checks.length - failed.length} of ${report.checks.length} passed. ${failed[0]!.detail}`;
-	return { ok: failed.length === 0, summary, lines };
+	return { ok: failed.length === 0, imagesOnly: failed.length > 0 && failed.every(check => check.role === 'images'), summary, lines };
 }
 
 /**

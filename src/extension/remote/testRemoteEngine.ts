@@ -58,6 +58,9 @@ export async function testRemoteEngine({ runtime, remote, log, errorActions }: T
 	const summary = `Bora: ${view.summary}${extra.join('')}`;
 	if (view.ok) {
 		void vscode.window.showInformationMessage(summary, details).then(choice => choice === details && log.show(true));
+	} else if (view.imagesOnly) {
+		// Completion and chat work; a server without a vision projector is a limit, not a failure.
+		void vscode.window.showWarningMessage(summary, details).then(choice => choice === details && log.show(true));
 	} else {
 		const error = remoteErrorOf({ url: remoteUrl, completionModel: '', chatModel: '', status: report.status }) ?? { text: summary };
 		void errorActions.notify(summary, error, details).then(choice => choice === details && log.show(true));
