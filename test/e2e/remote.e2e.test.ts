@@ -133,6 +133,18 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 		await screenshot('chat-answer');
 	});
 
+	it('a plain http:// URL to another machine shows a warning whose button opens bora.remote.url', async () => {
+		await folder.writeSettings({}, { 'bora.engine': 'remote', 'bora.remote.url': 'http://gpu-box.invalid:8000', 'bora.modelPath': '', 'bora.threads': 2, 'bora.gpu': 'off', 'bora.runtime.keepAliveMinutes': 0 });
+		const toast = page.locator('.notification-toast', { hasText: 'plain http:// to gpu-box.invalid:8000' });
+		await toast.waitFor({ timeout: 60_000 });
+		await screenshot('plain-http-warning');
+		await toast.locator('.monaco-button', { hasText: 'Open Setting' }).click();
+		const editor = page.locator('.settings-editor');
+		await editor.waitFor();
+		const query = await editor.locator('.settings-header .suggest-input-container .view-lines').first().textContent();
+		assert.equal(query?.replace(/\u00a0/g, ' ').trim(), 'bora.remote.url');
+	});
+
 	it('the key is in no settings file, log or output channel that VS Code or the runtime wrote', async () => {
 		for (const scope of ['User', 'Machine']) {
 			const settings = await readFile(join(folder.userData, scope, 'settings.json'), 'utf8');
