@@ -28,6 +28,7 @@ byId('app').replaceWith(buildLayout());
 const title = byId('chat-title');
 const effortSelect = byId<HTMLSelectElement>('effort');
 const effortReason = byId('effort-reason');
+const effortNote = byId('effort-note');
 const notice = byId('notice');
 const list = byId('messages');
 const empty = byId('empty');
@@ -59,6 +60,7 @@ function buildLayout(): HTMLElement {
 			element('h2', { className: 'title', text: 'New chat', attrs: { id: 'chat-title' } }),
 			element('label', { className: 'effort-label', text: 'Reasoning', attrs: { for: 'effort' } }),
 			effort,
+			element('span', { className: 'effort-note', attrs: { id: 'effort-note', hidden: '' } }),
 			element('span', { className: 'visually-hidden', attrs: { id: 'effort-reason' } }),
 			element('button', { text: 'History', attrs: { id: 'history', type: 'button', title: 'Reopen an earlier chat of this workspace', 'aria-label': 'Chat history' } }),
 			element('button', { text: 'New', attrs: { id: 'new', type: 'button', title: 'Start a new chat', 'aria-label': 'New chat' } }),
@@ -217,7 +219,14 @@ function showEffort(effort: EffortControlView): void {
 	const reason = effort.disabledReason ?? effort.levels.find(level => level.disabledReason)?.disabledReason ?? '';
 	const answeredBy = effort.model ? ` Chat model: ${effort.model}.` : '';
 	effortSelect.title = (effort.disabledReason ? `Reasoning effort unavailable: ${effort.disabledReason}` : reason ? `Reasoning effort. ${reason}` : `Reasoning effort: how long the model may think before answering. ${describeLevel(effort)}`) + answeredBy;
-	effortReason.textContent = effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason;
+	effortReason.textContent = [effort.disabledReason ? `Unavailable: ${effort.disabledReason}` : reason, effort.note ?? ''].filter(Boolean).join(' ');
+	// A remote server that bounds the thought itself: one short word beside the control, the sentence in its tooltip.
+	effortNote.hidden = effort.note === undefined;
+	effortNote.textContent = effort.note ? "server's budget" : '';
+	effortNote.title = effort.note ?? '';
+	if (effort.note) {
+		effortSelect.title += ` ${effort.note}`;
+	}
 }
 
 /** "High: the longest thought…" for the chosen level; empty when it has no description. */

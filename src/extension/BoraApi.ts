@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { CompletionStatsInfo } from '../shared/protocol';
+import type { CompletionStatsInfo, RemoteEngineReport, RemoteEngineStatus } from '../shared/protocol';
 import type { SharedRuntimeStatus } from '../shared/sharedRuntime';
 import type { ChatApi } from './chat/registerChat';
 import type { ClientState } from './ClientState';
@@ -33,6 +33,21 @@ export interface ErrorsApi {
 	readonly onDidRun: vscode.Event<ErrorActionRun>;
 }
 
+/** The remote engine (`bora.engine` remote), as the e2e suites check it; never the API key. */
+export interface RemoteApi {
+	/** The runtime's last `bora/remote/status`: undefined until asked or in local mode, null when it has none. */
+	readonly status: RemoteEngineStatus | null | undefined;
+	readonly onDidChangeStatus: vscode.Event<void>;
+	/** Asks the runtime now. */
+	refreshStatus(): Promise<RemoteEngineStatus | null>;
+	/** Fires after the API key (set or cleared) went to the runtime: after each connection and each change. */
+	readonly onDidSendApiKey: vscode.Event<void>;
+	/** Fires with the message of each plain-http warning shown. */
+	readonly onDidWarnPlainHttp: vscode.Event<string>;
+	/** **Bora: Test Remote Engine**, resolving its report (undefined when there was none). */
+	test(): Promise<RemoteEngineReport | undefined>;
+}
+
 /**
  * What `activate` returns: the runtime's state and what each feature reports, enough for the e2e
  * suites to drive Bora and wait on its events (never on time).
@@ -49,4 +64,5 @@ export interface BoraApi {
 	readonly models: ModelsApi;
 	readonly errors: ErrorsApi;
 	readonly runtime: RuntimeApi;
+	readonly remote: RemoteApi;
 }

@@ -30,6 +30,8 @@ export interface RuntimeClientOptions {
 	readonly storageDir: string;
 	/** How the window reaches the shared runtime when `bora.runtime.shared` is on. */
 	readonly connectShared: SharedRuntimeConnector;
+	/** The protocol trace (`bora.trace.server`) goes through this channel; the remote API key must not appear in it. Defaults to `log`. */
+	readonly traceLog?: vscode.LogOutputChannel;
 }
 
 /**
@@ -75,11 +77,13 @@ export class RuntimeClient extends Disposable {
 	private readonly log: vscode.LogOutputChannel;
 	private readonly storageDir: string;
 	private readonly connectShared: SharedRuntimeConnector;
+	private readonly traceLog: vscode.LogOutputChannel;
 
-	constructor({ serverModule, log, storageDir, connectShared }: RuntimeClientOptions) {
+	constructor({ serverModule, log, storageDir, connectShared, traceLog = log }: RuntimeClientOptions) {
 		super();
 		this.serverModule = serverModule;
 		this.log = log;
+		this.traceLog = traceLog;
 		this.storageDir = storageDir;
 		this.connectShared = connectShared;
 		this._register(this.onNotification(RuntimeStateNotification.type, runtime => this.setState({ kind: 'runtime', runtime })));
@@ -276,6 +280,7 @@ export class RuntimeClient extends Disposable {
 			// A function, so a restart after a crash starts with the current settings.
 			initializationOptions: () => getRuntimeSettings(this.storageDir),
 			outputChannel: this.log,
+			traceOutputChannel: this.traceLog,
 			errorHandler: {
 				// A read or write error (ECONNRESET when the runtime is killed) comes with the close; only the
 				// close's notice is shown, so the user gets one message that says what happened.

@@ -5,6 +5,10 @@ export namespace CommandIds {
 	export const toggleCompletion = 'bora.toggleCompletion';
 	export const showLog = 'bora.showLog';
 	export const showStatus = 'bora.showStatus';
+	/** "Set Remote API Key…": the key goes to SecretStorage, never to settings. */
+	export const setRemoteApiKey = 'bora.setRemoteApiKey';
+	/** "Test Remote Engine": tries every role against `bora.remote.url`. */
+	export const testRemoteEngine = 'bora.testRemoteEngine';
 }
 
 /** Chat and reasoning-effort command ids, as contributed in package.json. */

@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import { ChatCommandIds, CommandIds } from './commandIds';
 import type { ErrorActionRunner } from './ErrorActionRunner';
-import { errorActions, errorOfState, type ErrorAction } from './errorActions';
+import { errorActions, errorOfState, type ActionableError, type ErrorAction } from './errorActions';
 import { ModelsCommandIds } from './models/modelsCommandIds';
 import { describeSharedRuntime, otherWindows } from './describeSharedRuntime';
 import { describeState } from './describeState';
 import type { ClientState } from './ClientState';
 import type { CompletionOutcome } from './completion/completionOutcome';
+import { describeEngine, describeRemoteStatusBar, remoteErrorOf, withStateError } from './remote/describeRemote';
+import type { RemoteApiKey } from './remote/RemoteApiKey';
+import type { RemoteEngineWatch } from './remote/RemoteEngineWatch';
+import { testRemoteEngine } from './remote/testRemoteEngine';
 import type { RuntimeClient } from './RuntimeClient';
 import { getSettings, SettingIds } from './settings';
 import type { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
@@ -18,10 +22,15 @@ export interface CommandServices {
 	readonly errorActions: ErrorActionRunner;
 	/** The latest completion outcome: its stats and why the last request got nothing move here from the tooltip. */
 	readonly lastCompletion: { readonly outcome: CompletionOutcome };
+	/** The remote engine's status, shown instead of the local model while `bora.engine` is remote. */
+	readonly remote: RemoteEngineWatch;
+	readonly apiKey: RemoteApiKey;
 }
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
 	return [
+		vscode.commands.registerCommand(CommandIds.setRemoteApiKey, () => services.apiKey.prompt()),
+		vscode.commands.registerCommand(CommandIds.testRemoteEngine, () => testRemoteEngine(services)),
 		vscode.commands.registerCommand(CommandIds.selectModel, selectModel),
 		vscode.commands.registerCommand(CommandIds.restartRuntime, () => restartRuntime(services)),
 		vscode.commands.registerCommand(CommandIds.toggleCompletion, toggleCompletion),
@@ -38,9 +47,17 @@ export interface RuntimeStatusReport {
 }
 
 /** Asks the runtime for its status now (the last known one when it cannot answer) and words it. */
-export async function runtimeStatusReport({ runtime, sharedStatus, lastCompletion }: Pick<CommandServices, 'runtime' | 'sharedStatus' | 'lastCompletion'>): Promise<RuntimeStatusReport> {
+export async function runtimeStatusReport({ runtime, sharedStatus, lastCompletion, remote }: Pick<CommandServices, 'runtime' | 'sharedStatus' | 'lastCompletion' | 'remote'>): Promise<RuntimeStatusReport> {
 	const settings = getSettings();
 	const outcome = lastCompletion.outcome;
+	const state = runtime.currentState;
+	if (remote.isRemote && state.kind === 'runtime') {
+		await remote.refresh();
+		const view = withStateError(remote.current!, state.runtime);
+		const bar = describeRemoteStatusBar(view, settings.completionEnabled, outcome);
+		const plain = (line: string) => line.replace(/\*\*|`/g, '');
+		return { title: bar.label, lines: [...bar.tooltip, ...describeEngine(view, outcome.stats).map(line => line.text)].map(plain) };
+	}
 	const description = describeState(runtime.currentState, settings.completionEnabled, outcome.stats, {
 		mmprojPath: settings.mmprojPath, completionMode: settings.completionMode, ...(outcome.noSuggestion ? { noSuggestion: outcome.noSuggestion } : {}),
 	});
@@ -109,15 +126,20 @@ interface ActionItem extends vscode.QuickPickItem {
  * **Bora: Show Runtime Status** (a click on the status bar item): the current error's buttons, then
  * the actions (Open Chat, Show Models, Set Effort, Select Model, Restart, …), then the details.
  */
-export function statusPickItems(report: RuntimeStatusReport, state: ClientState, completionEnabled: boolean): ActionItem[] {
-	const error = errorOfState(state);
+export function statusPickItems(report: RuntimeStatusReport, state: ClientState, completionEnabled: boolean, remoteError?: ActionableError): ActionItem[] {
+	const error = remoteError ?? errorOfState(state);
 	const fixes = error ? errorActions(error) : [];
 	const offered = new Set(fixes.map(button => button.action.kind));
 	const actions: ActionItem[] = [
 		{ label: '$(comment-discussion) Open Chat', command: ChatCommandIds.openChat },
 		{ label: '$(library) Show Models', command: ModelsCommandIds.show },
 		{ label: '$(lightbulb) Set Reasoning Effort…', command: ChatCommandIds.setReasoningEffort },
-		...(offered.has('selectModel') ? [] : [{ label: '$(file) Select Model…', command: CommandIds.selectModel }]),
+		...(remoteError !== undefined || getSettings().engine === 'remote'
+			? [
+				...(offered.has('testRemoteEngine') ? [] : [{ label: '$(beaker) Test Remote Engine', command: CommandIds.testRemoteEngine }]),
+				...(offered.has('setRemoteApiKey') ? [] : [{ label: '$(key) Set Remote API Key…', command: CommandIds.setRemoteApiKey }]),
+			]
+			: offered.has('selectModel') ? [] : [{ label: '$(file) Select Model…', command: CommandIds.selectModel }]),
 		...(offered.has('restartRuntime') ? [] : [{ label: '$(debug-restart) Restart Runtime', command: CommandIds.restartRuntime }]),
 		{ label: `$(${completionEnabled ? 'circle-slash' : 'check'}) ${completionEnabled ? 'Turn Off' : 'Turn On'} Inline Completion`, command: CommandIds.toggleCompletion },
 		...(offered.has('showLog') ? [] : [{ label: '$(output) Show Runtime Log', command: CommandIds.showLog }]),
@@ -134,7 +156,10 @@ export function statusPickItems(report: RuntimeStatusReport, state: ClientState,
 
 async function showStatus(services: CommandServices): Promise<void> {
 	const report = await runtimeStatusReport(services);
-	const items = statusPickItems(report, services.runtime.currentState, getSettings().completionEnabled);
+	const state = services.runtime.currentState;
+	const remote = services.remote.current;
+	const remoteError = remote && state.kind === 'runtime' ? remoteErrorOf(withStateError(remote, state.runtime)) : undefined;
+	const items = statusPickItems(report, state, getSettings().completionEnabled, remoteError);
 	const choice = await vscode.window.showQuickPick(items, { title: report.title, placeHolder: 'Bora: actions, then the runtime status' });
 	if (choice?.errorAction) {
 		await services.errorActions.run(choice.errorAction);

@@ -20,6 +20,20 @@ const maxButtons = 3;
 /** Codes that mean "this model file cannot be used": choosing another is the way out. */
 const chooseAnotherModel: ReadonlySet<RuntimeErrorCode> = new Set(['noModel', 'modelNotFound', 'invalidModel', 'truncatedModel', 'unsupportedModel']);
 
+/**
+ * The remote engine's codes: the setting that fixes each when the message names none (the URL, or the
+ * model names), and whether a new API key is the way out.
+ */
+const remoteFixes: Readonly<Partial<Record<RuntimeErrorCode, { readonly setting?: string; readonly apiKey?: true }>>> = {
+	remoteNotConfigured: { setting: settingsSchema.remoteUrl.id },
+	remoteUnreachable: { setting: settingsSchema.remoteUrl.id },
+	remoteModelNotFound: { setting: settingsSchema.remoteCompletionModel.id },
+	remoteUnauthorized: { apiKey: true },
+	remoteRateLimited: {},
+	remoteServerError: {},
+	remoteTimeout: {},
+};
+
 /** The path settings a file picker can fill, with the button that does it. */
 const pathPickers = [
 	{ setting: 'chatModelPath', label: 'Pick Chat Model…' },
@@ -33,10 +47,17 @@ const settingIds: readonly string[] = settingEntries.flatMap(([, spec]) => spec.
 /**
  * The buttons for an error, the one place that maps errors to what the user can do: pickers for the
  * model files it names, then "Open Settings" at the first setting it names, then the commands it
- * names. Best first, at most three.
+ * names. A remote engine's error gets "Set Remote API Key…" for a 401/403, "Open Settings" at the URL
+ * or model names, and "Test Remote Engine". Best first, at most three.
  */
 export function errorActions({ code, text }: ActionableError): ErrorActionButton[] {
+	const remote = code === undefined ? undefined : remoteFixes[code];
 	const named = settingsNamedIn(text);
+	if (remote?.setting !== undefined) {
+		// The remote settings a remote error names come first ("bora.engine is remote, but bora.remote.url is empty" fixes the URL); none named: the code's own.
+		const remoteNamed = named.filter(id => id.startsWith('bora.remote.'));
+		named.splice(0, named.length, ...(remoteNamed.length > 0 ? remoteNamed : [remote.setting]), ...named.filter(id => !remoteNamed.includes(id)));
+	}
 	const buttons: ErrorActionButton[] = [];
 	const add = (button: ErrorActionButton) => {
 		if (!buttons.some(existing => sameAction(existing.action, button.action))) {
@@ -51,6 +72,9 @@ export function errorActions({ code, text }: ActionableError): ErrorActionButton
 			add({ label: 'Select Model…', action: { kind: 'selectModel' } });
 		}
 	}
+	if (remote?.apiKey || text.includes('Set Remote API Key')) {
+		add({ label: 'Set Remote API Key…', action: { kind: 'setRemoteApiKey' } });
+	}
 	if ((code !== undefined && chooseAnotherModel.has(code)) || text.includes('Select GGUF Model')) {
 		add({ label: 'Select Model…', action: { kind: 'selectModel' } });
 	}
@@ -59,6 +83,9 @@ export function errorActions({ code, text }: ActionableError): ErrorActionButton
 	}
 	if (/Restart Runtime/.test(text)) {
 		add({ label: 'Restart Runtime', action: { kind: 'restartRuntime' } });
+	}
+	if (remote !== undefined || text.includes('Test Remote Engine')) {
+		add({ label: 'Test Remote Engine', action: { kind: 'testRemoteEngine' } });
 	}
 	if (/runtime log|Show Runtime Log/i.test(text)) {
 		add({ label: 'Show Log', action: { kind: 'showLog' } });
@@ -127,6 +154,10 @@ export function commandOf(action: ErrorAction, remoteName: string | undefined): 
 			return { command: CommandIds.restartRuntime, args: [] };
 		case 'showLog':
 			return { command: CommandIds.showLog, args: [] };
+		case 'setRemoteApiKey':
+			return { command: CommandIds.setRemoteApiKey, args: [] };
+		case 'testRemoteEngine':
+			return { command: CommandIds.testRemoteEngine, args: [] };
 		case 'openSettings':
 			return openSettingsCommand(action.settingId, remoteName);
 		case 'pickPath':
@@ -147,6 +178,8 @@ export function isErrorAction(value: unknown): value is ErrorAction {
 		case 'selectModel':
 		case 'restartRuntime':
 		case 'showLog':
+		case 'setRemoteApiKey':
+		case 'testRemoteEngine':
 			return true;
 		case 'pickPath':
 			return pathPickers.some(picker => picker.setting === candidate.setting);

@@ -8,6 +8,12 @@ import { LastCompletion } from './completion/LastCompletion';
 import { ErrorActionRunner } from './ErrorActionRunner';
 import { errorActions, errorOfState } from './errorActions';
 import { registerModels } from './models/registerModels';
+import { remoteErrorOf, withStateError } from './remote/describeRemote';
+import { PlainHttpWarner } from './remote/PlainHttpWarner';
+import { RemoteApiKey } from './remote/RemoteApiKey';
+import { RemoteEngineWatch } from './remote/RemoteEngineWatch';
+import { testRemoteEngine } from './remote/testRemoteEngine';
+import { redactingTraceChannel, SecretRedactor } from './RedactingTraceChannel';
 import { RuntimeClient } from './RuntimeClient';
 import { RuntimeErrorNotifier } from './RuntimeErrorNotifier';
 import { affectsRuntime, getSettings, SettingIds } from './settings';
@@ -24,7 +30,10 @@ let runtime: RuntimeClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<BoraApi> {
 	const log = vscode.window.createOutputChannel('Bora', { log: true });
 	const serverModule = context.asAbsolutePath('dist/server.mjs');
-	const client = new RuntimeClient({ serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log) });
+	const redactor = new SecretRedactor();
+	const client = new RuntimeClient({
+		serverModule, log, storageDir: context.globalStorageUri.fsPath, connectShared: sharedRuntimeConnector(serverModule, log), traceLog: redactingTraceChannel(log, redactor),
+	});
 	runtime = client;
 	const lastCompletion = new LastCompletion(client);
 	const completions = new InlineCompletionMiddleware(client, lastCompletion, log);
@@ -34,13 +43,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 	const windowState = new WindowStateReporter(client);
 	const errorRunner = new ErrorActionRunner();
 	const errorNotifier = new RuntimeErrorNotifier(client, errorRunner);
-	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome, sharedStatus.current);
+	const apiKey = new RemoteApiKey(context.secrets, client, log, redactor);
+	const remote = new RemoteEngineWatch(client, log, lastCompletion.onDidChange);
+	const plainHttp = new PlainHttpWarner(context.globalState);
+	const refresh = () => statusBar.update(client.currentState, getSettings().completionEnabled, lastCompletion.outcome, sharedStatus.current, remote.current);
+	const commandServices = { runtime: client, sharedStatus, log, errorActions: errorRunner, lastCompletion, remote, apiKey };
 
 	context.subscriptions.push(
-		log, client, lastCompletion, completions, streams, statusBar, sharedStatus, windowState, errorRunner, errorNotifier,
+		log, client, lastCompletion, completions, streams, statusBar, sharedStatus, windowState, errorRunner, errorNotifier, apiKey, remote, plainHttp,
 		client.onDidChangeState(refresh),
 		lastCompletion.onDidChange(refresh),
 		sharedStatus.onDidChange(refresh),
+		remote.onDidChange(refresh),
 		vscode.workspace.onDidChangeConfiguration(event => {
 			if (event.affectsConfiguration(SettingIds.runtimeShared)) {
 				// Another transport: this window leaves the shared runtime (which keeps serving the others), or joins it.
@@ -50,11 +64,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 				refresh();
 			}
 		}),
-		...registerCommands({ runtime: client, sharedStatus, log, errorActions: errorRunner, lastCompletion }),
+		...registerCommands(commandServices),
 	);
-	const chat = registerChat(context, client, streams, log, errorRunner);
-	const models = registerModels(context, client, sharedStatus, log);
+	const chat = registerChat(context, client, streams, log, errorRunner, remote);
+	const models = registerModels(context, client, sharedStatus, log, { remote, lastCompletion });
 	refresh();
+	void plainHttp.check();
 	// Not awaited: activation must stay fast, and the status bar reports the start.
 	void client.start();
 	return {
@@ -68,7 +83,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 		models,
 		errors: {
 			actions: () => {
-				const error = errorOfState(client.currentState);
+				const state = client.currentState;
+				const view = remote.current;
+				const error = view && state.kind === 'runtime' ? remoteErrorOf(withStateError(view, state.runtime)) : errorOfState(state);
 				return error ? errorActions(error) : [];
 			},
 			run: action => errorRunner.run(action),
@@ -83,8 +100,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 			},
 			onDidChangeSharedStatus: sharedStatus.onDidChange,
 			onDidConnect: client.onDidConnect,
-			status: () => runtimeStatusReport({ runtime: client, sharedStatus, lastCompletion }),
+			status: () => runtimeStatusReport(commandServices),
 			refreshSharedStatus: () => sharedStatus.refresh(),
+		},
+		remote: {
+			get status() {
+				return remote.current?.status;
+			},
+			onDidChangeStatus: remote.onDidChange,
+			refreshStatus: () => remote.refresh(),
+			onDidSendApiKey: apiKey.onDidSend,
+			onDidWarnPlainHttp: plainHttp.onDidWarn,
+			test: () => testRemoteEngine(commandServices),
 		},
 	};
 }

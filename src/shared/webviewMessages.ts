@@ -71,6 +71,8 @@ export interface EffortControlView {
 	readonly disabledReason?: string;
 	/** The model that answers chat, named in the control's tooltip. */
 	readonly model?: string;
+	/** A short fact shown beside the control, e.g. that a remote server, not Bora, sets the thought budget; absent for none. */
+	readonly note?: string;
 }
 
 /**
@@ -85,7 +87,11 @@ export type ErrorAction =
 	/** "Open Settings" at this setting (the Remote tab for a machine setting in a remote window). */
 	| { readonly kind: 'openSettings'; readonly settingId: string }
 	| { readonly kind: 'restartRuntime' }
-	| { readonly kind: 'showLog' };
+	| { readonly kind: 'showLog' }
+	/** "Set Remote API Key…": a 401/403 from the remote engine. */
+	| { readonly kind: 'setRemoteApiKey' }
+	/** "Test Remote Engine": every role tried once, with what works and what failed. */
+	| { readonly kind: 'testRemoteEngine' };
 
 export interface ErrorActionButton {
 	readonly label: string;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { answerChunk, foldChunk } from '../../shared/chatChunks';
 import type { ChatChunk, ChatResult } from '../../shared/protocol';
+import type { RemoteView } from '../remote/describeRemote';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings } from '../settings';
 import { chatProblem, describeChatError } from './chatAvailability';
@@ -40,6 +41,8 @@ export class ChatSession implements vscode.Disposable {
 		private readonly post: (message: ToWebviewMessage.Type) => void,
 		private readonly images: ImageStore,
 		private readonly imageSrc: ImageSrc,
+		/** The remote engine while `bora.engine` is remote: chat then needs no local model. */
+		private readonly remote: () => RemoteView | undefined = () => undefined,
 	) { }
 
 	/** An answer streams, or a sent message is being prepared (context read, image stored). */
@@ -93,7 +96,7 @@ export class ChatSession implements vscode.Disposable {
 		const chat = this.history.current;
 		const modelHistory = historyForModel(chat);
 		const message = formatMessage(text, attachments);
-		const control = describeEffortControl(this.runtime.currentState, getReasoningEffort());
+		const control = describeEffortControl(this.runtime.currentState, getReasoningEffort(), this.remote());
 		const turn: StoredTurn = { user: text, message, attachments: attachments.map(a => a.label), thought: '', answer: '', thoughtTokens: 0 };
 		return this.stream(turn, sendId, async (chatId, onChunk, token) => {
 			const result = await this.streams.chat({ chatId, history: modelHistory, message, effort: effectiveEffort(control) }, onChunk, token);
@@ -137,7 +140,7 @@ export class ChatSession implements vscode.Disposable {
 		sendId: number | undefined,
 		request: (chatId: string, onChunk: (chunk: ChatChunk) => void, token: vscode.CancellationToken) => Promise<Partial<StoredTurn>>,
 	): Promise<StoredTurn> {
-		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
+		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '', this.remote() !== undefined);
 		if (problem) {
 			return this.fail({ ...turn, error: problem }, sendId);
 		}

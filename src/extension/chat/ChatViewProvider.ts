@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ErrorActionRunner } from '../ErrorActionRunner';
 import { errorActions, isErrorAction } from '../errorActions';
+import type { RemoteView } from '../remote/describeRemote';
 import type { RuntimeClient } from '../RuntimeClient';
 import { getReasoningEffort, getSettings, setReasoningEffort } from '../settings';
 import { chatProblem } from './chatAvailability';
@@ -32,6 +33,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 		private readonly session: ChatSession,
 		private readonly errorRunner: ErrorActionRunner,
 		private readonly imageFolder?: vscode.Uri,
+		/** The remote engine while `bora.engine` is remote: the effort control and availability follow the server. */
+		private readonly remote: () => RemoteView | undefined = () => undefined,
 	) {
 		this.toDispose.push(
 			editorContext.onDidChange(context => this.post({ type: 'editorContext', context })),
@@ -79,8 +82,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
 	/** The effort control and the "cannot chat" notice, after any runtime or setting change. */
 	postStatus(): void {
-		this.post({ type: 'effort', effort: describeEffortControl(this.runtime.currentState, getReasoningEffort()) });
-		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '');
+		const remote = this.remote();
+		this.post({ type: 'effort', effort: describeEffortControl(this.runtime.currentState, getReasoningEffort(), remote) });
+		const problem = chatProblem(this.runtime.currentState, getSettings().chatModelPath ?? '', remote !== undefined);
 		const actions = problem ? errorActions({ text: problem }) : [];
 		this.post({ type: 'availability', ...(problem ? { problem } : {}), ...(actions.length > 0 ? { actions } : {}) });
 	}

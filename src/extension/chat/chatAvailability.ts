@@ -1,8 +1,12 @@
 import { BoraErrorCodes, type RuntimeErrorInfo } from '../../shared/protocol';
 import type { ClientState } from '../ClientState';
 
-/** Why a chat message cannot be answered right now, in words for the panel; undefined when it can. */
-export function chatProblem(state: ClientState, chatModelPath: string): string | undefined {
+/**
+ * Why a chat message cannot be answered right now, in words for the panel; undefined when it can.
+ * With a remote engine (`remote`) no local model matters: only a runtime that is not running, or one
+ * that reports an error, stops a message before the server is asked.
+ */
+export function chatProblem(state: ClientState, chatModelPath: string, remote = false): string | undefined {
 	switch (state.kind) {
 		case 'starting':
 			return "Bora's runtime is starting; send again in a moment.";
@@ -14,6 +18,9 @@ export function chatProblem(state: ClientState, chatModelPath: string): string |
 			void (state satisfies never);
 	}
 	const runtime = state.runtime;
+	if (remote) {
+		return runtime.kind === 'error' ? `${runtime.error.message} ${runtime.error.action}` : undefined;
+	}
 	switch (runtime.kind) {
 		case 'idle':
 			return `${runtime.reason.message} ${runtime.reason.action}`;

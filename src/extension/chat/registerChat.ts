@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ChatCommandIds } from '../commandIds';
 import type { ErrorActionRunner } from '../ErrorActionRunner';
+import type { RemoteEngineWatch } from '../remote/RemoteEngineWatch';
 import type { RuntimeClient } from '../RuntimeClient';
 import { affectsReasoningEffort, getReasoningEffort, SettingIds } from '../settings';
 import { ChatHistory } from './ChatHistory';
@@ -24,16 +25,17 @@ export interface ChatApi {
 }
 
 /** Wires the chat panel, its commands and the reasoning-effort controls; everything lands in `context.subscriptions`. */
-export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, streams: ChatStreamRouter, log: vscode.LogOutputChannel, errorActions: ErrorActionRunner): ChatApi {
+export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeClient, streams: ChatStreamRouter, log: vscode.LogOutputChannel, errorActions: ErrorActionRunner, remoteEngine: RemoteEngineWatch): ChatApi {
+	const remote = () => remoteEngine.current;
 	const editorContext = new EditorContext();
 	const codeActions = new CodeActions();
 	const history = new ChatHistory(context.workspaceState, randomUUID);
 	const images = new ImageStore(context.globalStorageUri);
 	let view: ChatViewProvider | undefined;
-	const session = new ChatSession(runtime, streams, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri));
-	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, errorActions, images.folder);
+	const session = new ChatSession(runtime, streams, history, editorContext, message => view?.post(message) ?? false, images, uri => view?.imageSrc(uri), remote);
+	view = new ChatViewProvider(context.extensionUri, runtime, editorContext, codeActions, log, session, errorActions, images.folder, remote);
 	const effortItem = new EffortStatusItem();
-	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort());
+	const effortControl = () => describeEffortControl(runtime.currentState, getReasoningEffort(), remote());
 	const refreshEffort = () => {
 		effortItem.update(effortControl());
 		view?.postStatus();
@@ -43,6 +45,8 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 		editorContext, codeActions, session, view, effortItem,
 		vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, view),
 		runtime.onDidChangeState(() => effortItem.update(effortControl())),
+		// The server's kind decides whether the effort control says the thought budget is the server's.
+		remoteEngine.onDidChange(refreshEffort),
 		vscode.workspace.onDidChangeConfiguration(event => {
 			if (affectsReasoningEffort(event) || event.affectsConfiguration(SettingIds.chatModelPath)) {
 				refreshEffort();

@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import {
-	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
+	ModelsHardwareRequest, ModelsListRequest, ModelsRecommendedRequest, type CompletionStatsInfo, type DownloadedModel, type FitLevel, type HardwareInfo, type ModelRole,
 	type RecommendedModel, type VisionStatus, VisionStatusRequest,
 } from '../../shared/protocol';
 import { formatBytes } from '../../shared/formatBytes';
 import type { SharedRuntimeStatus } from '../../shared/sharedRuntime';
 import { describeSharedModels } from '../describeSharedRuntime';
+import { describeEngine, type RemoteView } from '../remote/describeRemote';
 import type { RuntimeClient } from '../RuntimeClient';
 import { describeActiveModels, describeChatAdvice, describeFitDetails, describeHardware, describePlacement, describeRecommended, toTreeLabel } from './describeModels';
 import { ModelsCommandIds } from './modelsCommandIds';
 
 /** One node of the Models view. */
 export type ModelsNode =
-	| { readonly kind: 'section'; readonly id: 'active' | 'machine' | 'completion' | 'chat' | 'downloaded'; readonly label: string }
+	| { readonly kind: 'section'; readonly id: 'engine' | 'active' | 'machine' | 'completion' | 'chat' | 'downloaded'; readonly label: string }
 	| { readonly kind: 'line'; readonly text: string; readonly icon?: string; readonly tooltip?: string }
 	| { readonly kind: 'recommended'; readonly model: RecommendedModel }
 	| { readonly kind: 'downloaded'; readonly model: DownloadedModel; readonly active: boolean }
@@ -47,6 +48,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 		private readonly storageDir: string,
 		private readonly activeModelPaths: () => { completion: string; chat: string; mmproj?: string },
 		private readonly sharedStatus: () => SharedRuntimeStatus | undefined = () => undefined,
+		/** The remote engine and the last completion's stats while `bora.engine` is remote; undefined in local mode. */
+		private readonly remoteEngine: () => { readonly remote: RemoteView; readonly lastStats?: CompletionStatsInfo } | undefined = () => undefined,
 	) { }
 
 	get current(): Snapshot {
@@ -137,11 +140,13 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 	getChildren(node?: ModelsNode): ModelsNode[] {
 		const snapshot = this.snapshot;
 		if (!node) {
-			const noModel = !this.activeModelPaths().completion;
+			const remote = this.remoteEngine() !== undefined;
+			const noModel = !remote && !this.activeModelPaths().completion;
 			return [
 				...(noModel ? [{ kind: 'welcome' } as const] : []),
 				...(snapshot.error ? [{ kind: 'line', text: snapshot.error, icon: 'error' } as const] : []),
-				{ kind: 'section', id: 'active', label: 'In use' },
+				// In remote mode the server's models are in use; the local ones below are only on disk.
+				remote ? { kind: 'section', id: 'engine', label: 'Engine (remote)' } : { kind: 'section', id: 'active', label: 'In use' },
 				{ kind: 'section', id: 'machine', label: 'This machine' },
 				{ kind: 'section', id: 'completion', label: 'Recommended for completion' },
 				{ kind: 'section', id: 'chat', label: 'Recommended for chat' },
@@ -153,6 +158,10 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			return [];
 		}
 		switch (node.id) {
+			case 'engine': {
+				const engine = this.remoteEngine();
+				return engine ? describeEngine(engine.remote, engine.lastStats).map((line): ModelsNode => ({ kind: 'line', ...line })) : [];
+			}
 			case 'active': {
 				const state = this.runtime.currentState;
 				const paths = this.activeModelPaths();
@@ -173,9 +182,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
 			}
 			case 'downloaded': {
 				const active = this.activeModelPaths();
+				// A remote engine answers everything: no local file is in use, whatever the path settings say.
+				const remote = this.remoteEngine() !== undefined;
 				return snapshot.downloaded.length === 0
 					? [{ kind: 'line', text: 'None yet' }]
-					: snapshot.downloaded.map(model => ({ kind: 'downloaded', model, active: model.modelPath === active.completion || model.modelPath === active.chat }));
+					: snapshot.downloaded.map(model => ({ kind: 'downloaded', model, active: !remote && (model.modelPath === active.completion || model.modelPath === active.chat) }));
 			}
 			default:
 				void (node.id satisfies never);

@@ -3,7 +3,7 @@ import type { RuntimeClient } from '../RuntimeClient';
 import type { SharedRuntimeStatusWatch } from '../SharedRuntimeStatusWatch';
 import { ModelActions } from './ModelActions';
 import { ModelsCommandIds } from './modelsCommandIds';
-import { ModelsView } from './ModelsView';
+import { ModelsView, type EngineSources } from './ModelsView';
 import type { ModelsNode, ModelsTreeProvider } from './ModelsTreeProvider';
 
 /** What the Models view exposes through Bora's API (the e2e suites read its tree). */
@@ -15,9 +15,9 @@ export interface ModelsApi {
  * The Models view and its commands (downloads with a progress notification, the first-run
  * welcome); everything lands in `context.subscriptions`.
  */
-export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, sharedStatus: SharedRuntimeStatusWatch, log: vscode.LogOutputChannel): ModelsApi {
+export function registerModels(context: vscode.ExtensionContext, runtime: RuntimeClient, sharedStatus: SharedRuntimeStatusWatch, log: vscode.LogOutputChannel, engine: EngineSources): ModelsApi {
 	const storageDir = context.globalStorageUri.fsPath;
-	const view = new ModelsView(runtime, sharedStatus, storageDir);
+	const view = new ModelsView(runtime, sharedStatus, storageDir, engine);
 	const actions = new ModelActions(runtime, view.tree, storageDir, log);
 	context.subscriptions.push(
 		view,

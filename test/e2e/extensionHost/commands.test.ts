@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { activateBora, waitForReady, waitForState } from './boraApi';
 import { readFixtures } from './fixtures';
 
-const boraCommands = ['bora.selectModel', 'bora.restartRuntime', 'bora.toggleCompletion', 'bora.showLog', 'bora.showStatus'];
+const boraCommands = ['bora.selectModel', 'bora.restartRuntime', 'bora.toggleCompletion', 'bora.showLog', 'bora.showStatus', 'bora.setRemoteApiKey', 'bora.testRemoteEngine'];
 
 describe('commands', () => {
 	it('are all registered', async () => {
