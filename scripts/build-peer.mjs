@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuildTools, has } from './buildToolchain.mjs';
+import { ensureBuildTools, has, optionalAddonBuild } from './buildToolchain.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const nativeDir = join(root, 'src/lsp/native');
@@ -21,17 +21,7 @@ const output = join(outDir, 'bora-peer.node');
 const unavailableFile = join(outDir, 'bora-peer.unavailable.txt');
 const buildDir = join(root, '.cache/peer/build');
 
-function log(line) {
-	console.log(`[build-peer] ${line}`);
-}
-
-function fail(reason) {
-	mkdirSync(outDir, { recursive: true });
-	rmSync(output, { force: true });
-	writeFileSync(unavailableFile, `${reason}\n`);
-	log(`peer-credentials addon not built: ${reason}`);
-	process.exit(0);
-}
+const { log, fail } = optionalAddonBuild({ tag: 'build-peer', what: 'peer-credentials addon', outputs: () => [output], unavailableFile });
 
 if (process.platform === 'win32') fail('Windows has no Unix socket peer credentials; the named pipe is the guard');
 const hash = createHash('sha256').update(`${process.version}\n${process.platform}-${process.arch}\n`);

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuildTools, has } from './buildToolchain.mjs';
+import { ensureBuildTools, has, optionalAddonBuild } from './buildToolchain.mjs';
 import { ensureLlamaGitDir, extractLlamaSource, nodeLlamaCppSource } from './llamaSource.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -27,17 +27,7 @@ const cacheDir = join(root, '.cache/placement');
 const addonSrc = join(root, 'node_modules/node-llama-cpp/llama/addon');
 const nodeAddonApi = join(root, 'node_modules/node-addon-api');
 
-function log(line) {
-	console.log(`[build-placement] ${line}`);
-}
-
-function fail(reason) {
-	mkdirSync(outDir, { recursive: true });
-	rmSync(output, { force: true });
-	writeFileSync(unavailableFile, `${reason}\n`);
-	log(`expert-placement addon not built: ${reason}`);
-	process.exit(0);
-}
+const { log, fail } = optionalAddonBuild({ tag: 'build-placement', what: 'expert-placement addon', outputs: () => [output], unavailableFile });
 
 /** The headers that fix AddonModel's layout: node-llama-cpp's addon and node-addon-api, hashed into the stamp. */
 function layoutHeaders() {

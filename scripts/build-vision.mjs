@@ -33,7 +33,7 @@ import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureLlamaGitDir, extractLlamaSource } from './llamaSource.mjs';
-import { ensureBuildTools, has } from './buildToolchain.mjs';
+import { ensureBuildTools, has, optionalAddonBuild } from './buildToolchain.mjs';
 import { writeImportDefinition } from './windowsExports.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -61,20 +61,14 @@ const prebuiltPackages = {
 	'win-arm64': [['win-arm64', 'cpu']],
 };
 
-function log(line) {
-	console.log(`[build-vision] ${line}`);
-}
-
-function fail(reason) {
-	mkdirSync(outDir, { recursive: true });
-	for (const file of existsSync(outDir) ? readdirSync(outDir) : []) {
-		if (/^bora-vision(\.[a-z]+)?\.node$/.test(file)) rmSync(join(outDir, file), { force: true });
-	}
-	rmSync(manifestFile, { force: true });
-	writeFileSync(unavailableFile, `${reason}\n`);
-	log(`vision addon not built: ${reason}`);
-	process.exit(0);
-}
+const { log, fail } = optionalAddonBuild({
+	tag: 'build-vision', what: 'vision addon', unavailableFile,
+	// Every backend's addon and the manifest that lists them.
+	outputs: () => [
+		...(existsSync(outDir) ? readdirSync(outDir) : []).filter(file => /^bora-vision(\.[a-z]+)?\.node$/.test(file)).map(file => join(outDir, file)),
+		manifestFile,
+	],
+});
 
 /** File names in `dir` matching `pattern`, or none when the folder is missing. */
 function filesIn(dir, pattern) {

@@ -1,6 +1,8 @@
 // The compilers the native builds need (scripts/build-vision.mjs, scripts/build-llama-tools.mjs), and
 // how a fresh Debian machine gets them when we run as root.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Whether `command` is on the PATH. */
 export function has(command) {
@@ -24,4 +26,23 @@ export function ensureBuildTools({ log, fail, rerun }) {
 		spawnSync('apt-get', ['update'], opts);
 		if (!install()) fail('apt-get could not install cmake, g++ and make');
 	}
+}
+
+/**
+ * `log` and `fail` for an optional native addon's build script. `fail` removes what a previous build
+ * left (`outputs`), writes the reason to `unavailableFile` for the runtime to report, and exits 0:
+ * without the addon its feature says it is unavailable, and the rest of the build goes on.
+ */
+export function optionalAddonBuild({ tag, what, outputs, unavailableFile }) {
+	const log = line => console.log(`[${tag}] ${line}`);
+	const fail = reason => {
+		mkdirSync(dirname(unavailableFile), { recursive: true });
+		for (const output of outputs()) {
+			rmSync(output, { force: true });
+		}
+		writeFileSync(unavailableFile, `${reason}\n`);
+		log(`${what} not built: ${reason}`);
+		process.exit(0);
+	};
+	return { log, fail };
 }
