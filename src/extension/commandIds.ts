@@ -5,6 +5,8 @@ export namespace CommandIds {
 	export const toggleCompletion = 'bora.toggleCompletion';
 	export const showLog = 'bora.showLog';
 	export const showStatus = 'bora.showStatus';
+	/** Opens the "Get Started with Bora" walkthrough. */
+	export const openWalkthrough = 'bora.openWalkthrough';
 }
 
 /** Chat and reasoning-effort command ids, as contributed in package.json. */
@@ -17,4 +19,8 @@ export namespace ChatCommandIds {
 	export const explainScreenshot = 'bora.explainScreenshot';
 	/** "Explain Image from Clipboard": the panel reads the clipboard, or says to paste. */
 	export const explainClipboardImage = 'bora.explainClipboardImage';
+	/** The editor's context menu: the selection goes into the chat with "Explain this code.". */
+	export const explainSelection = 'bora.explainSelection';
+	/** The editor's context menu: the selection goes into the chat with the user's question. */
+	export const askAboutSelection = 'bora.askAboutSelection';
 }

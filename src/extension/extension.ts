@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { BoraApi } from './BoraApi';
 import { ChatStreamRouter } from './chat/ChatStreamRouter';
 import { registerChat } from './chat/registerChat';
+import { CommandIds } from './commandIds';
 import { registerCommands, runtimeStatusReport } from './commands';
 import { InlineCompletionMiddleware } from './completion/InlineCompletionMiddleware';
 import { LastCompletion } from './completion/LastCompletion';
@@ -14,6 +15,7 @@ import { affectsRuntime, getSettings, SettingIds } from './settings';
 import { sharedRuntimeConnector } from './sharedRuntimeConnector';
 import { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
 import { StatusBar } from './StatusBar';
+import { registerWalkthrough, walkthroughId } from './walkthrough';
 import { WindowStateReporter } from './WindowStateReporter';
 
 export type { BoraApi } from './BoraApi';
@@ -51,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 			}
 		}),
 		...registerCommands({ runtime: client, sharedStatus, log, errorActions: errorRunner, lastCompletion }),
+		vscode.commands.registerCommand(CommandIds.openWalkthrough, () => vscode.commands.executeCommand('workbench.action.openWalkthrough', walkthroughId, false)),
+		...registerWalkthrough(context.globalState, client, completions),
 	);
 	const chat = registerChat(context, client, streams, log, errorRunner);
 	const models = registerModels(context, client, sharedStatus, log);
