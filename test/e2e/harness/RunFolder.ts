@@ -73,6 +73,8 @@ export class RunFolder {
 			'editor.inlineSuggest.enabled': true,
 			// Run folders live inside the repository; the prompt to open it would cover the editor.
 			'git.openRepositoryInParentFolders': 'never',
+			// Bora's walkthrough opens on first activation unless this is off; the suites that look for it turn it on.
+			'workbench.welcomePage.walkthroughs.openOnInstall': false,
 			...user,
 		});
 		await write('Machine', machine);
