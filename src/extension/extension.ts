@@ -15,7 +15,8 @@ import { affectsRuntime, getSettings, SettingIds } from './settings';
 import { sharedRuntimeConnector } from './sharedRuntimeConnector';
 import { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
 import { StatusBar } from './StatusBar';
-import { registerWalkthrough, walkthroughId } from './walkthrough';
+import { registerWalkthrough } from './walkthrough';
+import { walkthroughId } from './walkthroughIds';
 import { WindowStateReporter } from './WindowStateReporter';
 
 export type { BoraApi } from './BoraApi';

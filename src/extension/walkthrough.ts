@@ -1,16 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClientState } from './ClientState';
-
-/** The walkthrough contributed in package.json, as `workbench.action.openWalkthrough` names it. */
-export const walkthroughId = 'bora.bora#bora.gettingStarted';
-
-/** Context keys the walkthrough's steps complete on (`onContext:` completion events in package.json). */
-export namespace WalkthroughContextKeys {
-	/** A model is loaded and answering: "Pick or download a model" is done. */
-	export const modelReady = 'bora.modelReady';
-	/** Bora showed a suggestion in this window: "Try completion" is done. */
-	export const completionShown = 'bora.completionShown';
-}
+import { walkthroughId, WalkthroughContextKeys } from './walkthroughIds';
 
 /** globalState key: the walkthrough was opened once, so it does not open again by itself. */
 const shownKey = 'bora.walkthroughShown';
