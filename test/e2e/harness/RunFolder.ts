@@ -73,11 +73,11 @@ export class RunFolder {
 			'editor.inlineSuggest.enabled': true,
 			// Run folders live inside the repository; the prompt to open it would cover the editor.
 			'git.openRepositoryInParentFolders': 'never',
-			// Bora's walkthrough opens on first activation unless this is off; the suites that look for it turn it on.
-			'workbench.welcomePage.walkthroughs.openOnInstall': false,
 			...user,
 		});
-		await write('Machine', machine);
+		// Bora's walkthrough opens on first activation unless this (machine-scoped) setting is off; the
+		// suites that look for it turn it on.
+		await write('Machine', { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...machine });
 	}
 
 	async writeWorkspaceFile(relativePath: string, text: string | Uint8Array): Promise<string> {

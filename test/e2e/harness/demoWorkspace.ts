@@ -26,12 +26,12 @@ export interface DemoWorkspace {
 
 /**
  * VS Code's own chat (the "Build with Agent" view, Explain/Fix in the editor menu) switched off, so
- * the demo shows one assistant, and the walkthrough allowed to open on first run.
+ * the demo shows one assistant.
  */
-export const demoUserSettings: Readonly<Record<string, unknown>> = {
-	'chat.disableAIFeatures': true,
-	'workbench.welcomePage.walkthroughs.openOnInstall': true,
-};
+export const demoUserSettings: Readonly<Record<string, unknown>> = { 'chat.disableAIFeatures': true };
+
+/** The walkthrough may open on first run (a machine-scoped setting: the Remote tab's in code-server). */
+const demoMachineSettings: Readonly<Record<string, unknown>> = { 'workbench.welcomePage.walkthroughs.openOnInstall': true };
 
 /**
  * Fills a run's workspace for `npm start` (and the demo e2e suite): `add.js` to type in, `red.png`
@@ -44,7 +44,7 @@ export async function prepareDemoWorkspace(folder: RunFolder, options: DemoModel
 	await folder.writeWorkspaceFile('red.png', mostlyColouredPng(colours.red));
 	await folder.writeWorkspaceFile('blue.png', mostlyColouredPng(colours.blue));
 	await folder.writeWorkspaceFile('README.md', readme(demo));
-	await folder.writeSettings({ ...demoUserSettings }, { 'bora.modelPath': demo.model, 'bora.chat.modelPath': demo.chatModel, 'bora.chat.mmprojPath': demo.mmproj, ...machine });
+	await folder.writeSettings({ ...demoUserSettings }, { ...demoMachineSettings, 'bora.modelPath': demo.model, 'bora.chat.modelPath': demo.chatModel, 'bora.chat.mmprojPath': demo.mmproj, ...machine });
 	return demo;
 }
 
