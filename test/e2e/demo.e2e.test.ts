@@ -107,6 +107,8 @@ describe('the npm start demo in a real VS Code, driven by Playwright', function 
 		await chat.locator('#input').waitFor({ timeout: 60_000 });
 		// Webview iframes float above the parts, so the part is known by the view's title.
 		await page.locator('.part.auxiliarybar', { hasText: 'Bora Chat' }).waitFor();
+		// VS Code's own chat is off in the demo (chat.disableAIFeatures): one assistant, not two.
+		assert.equal(await page.locator('.part.auxiliarybar', { hasText: 'Build with Agent' }).count(), 0);
 		await screenshot('chat-open');
 	});
 
