@@ -148,22 +148,36 @@ describe('the npm start demo in a real VS Code, driven by Playwright', function 
 		await screenshot('explain-selection');
 	});
 
-	for (const colour of ['red', 'blue'] as const) {
-		it(`Explain Screenshot on ${colour}.png in the Explorer answers "${visionAnswers[colour].trim()}"`, async () => {
-			await session!.focusWorkbench();
-			await page.keyboard.press('Control+Shift+E');
-			const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: `${colour}.png` }).first();
-			await row.waitFor({ timeout: 30_000 });
-			await row.click({ button: 'right' });
-			await pickMenuItem('Explain Screenshot');
-			const box = page.locator('.quick-input-widget', { hasText: 'Ask Bora about' });
-			await box.waitFor();
-			await box.locator('input').press('Enter');
-			await lastTurn().locator('.thumbnail figcaption', { hasText: `${colour}.png` }).waitFor({ timeout: 60_000 });
-			await lastTurn().locator('.answer').filter({ hasText: visionAnswers[colour].trim() }).waitFor({ timeout: 180_000 });
-			await lastTurnDone();
-			assert.equal((await lastTurn().locator('.answer').innerText()).trim(), visionAnswers[colour].trim());
-			await screenshot(`explain-${colour}`);
-		});
-	}
+	/** The optional question: Enter with nothing typed asks to explain the screenshot; then the answer. */
+	const answerAbout = async (colour: 'red' | 'blue') => {
+		const box = page.locator('.quick-input-widget', { hasText: 'Ask Bora about' });
+		await box.waitFor();
+		await box.locator('input').press('Enter');
+		await lastTurn().locator('.thumbnail figcaption', { hasText: `${colour}.png` }).waitFor({ timeout: 60_000 });
+		await lastTurn().locator('.answer').filter({ hasText: visionAnswers[colour].trim() }).waitFor({ timeout: 180_000 });
+		await lastTurnDone();
+		assert.equal((await lastTurn().locator('.answer').innerText()).trim(), visionAnswers[colour].trim());
+	};
+	const explorerRow = async (name: string) => {
+		await session!.focusWorkbench();
+		await page.keyboard.press('Control+Shift+E');
+		const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+		await row.waitFor({ timeout: 30_000 });
+		return row;
+	};
+
+	it(`Explain Screenshot… on red.png in the Explorer's context menu answers "${visionAnswers.red.trim()}"`, async () => {
+		await (await explorerRow('red.png')).click({ button: 'right' });
+		await pickMenuItem('Explain Screenshot');
+		await answerAbout('red');
+		await screenshot('explain-red');
+	});
+
+	it(`Explain Screenshot… in the title bar of blue.png's image editor answers "${visionAnswers.blue.trim()}"`, async () => {
+		await (await explorerRow('blue.png')).click();
+		await page.locator('.tab.active', { hasText: 'blue.png' }).waitFor();
+		await page.locator('.editor-actions .action-label[aria-label^="Explain Screenshot"]').first().click();
+		await answerAbout('blue');
+		await screenshot('explain-blue-from-title');
+	});
 });
