@@ -9,6 +9,8 @@ export namespace CommandIds {
 	export const setRemoteApiKey = 'bora.setRemoteApiKey';
 	/** "Test Remote Engine": tries every role against `bora.remote.url`. */
 	export const testRemoteEngine = 'bora.testRemoteEngine';
+	/** Opens the "Get Started with Bora" walkthrough. */
+	export const openWalkthrough = 'bora.openWalkthrough';
 }
 
 /** Chat and reasoning-effort command ids, as contributed in package.json. */
@@ -21,4 +23,8 @@ export namespace ChatCommandIds {
 	export const explainScreenshot = 'bora.explainScreenshot';
 	/** "Explain Image from Clipboard": the panel reads the clipboard, or says to paste. */
 	export const explainClipboardImage = 'bora.explainClipboardImage';
+	/** The editor's context menu: the selection goes into the chat with "Explain this code.". */
+	export const explainSelection = 'bora.explainSelection';
+	/** The editor's context menu: the selection goes into the chat with the user's question. */
+	export const askAboutSelection = 'bora.askAboutSelection';
 }

@@ -20,6 +20,7 @@ import { affectsRuntime, getSettings, SettingIds } from './settings';
 import { sharedRuntimeConnector } from './sharedRuntimeConnector';
 import { SharedRuntimeStatusWatch } from './SharedRuntimeStatusWatch';
 import { StatusBar } from './StatusBar';
+import { registerWalkthrough } from './walkthrough';
 import { WindowStateReporter } from './WindowStateReporter';
 
 export type { BoraApi } from './BoraApi';
@@ -65,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BoraAp
 			}
 		}),
 		...registerCommands(commandServices),
+		...registerWalkthrough(context.globalState, client, completions),
 	);
 	const chat = registerChat(context, client, streams, log, errorRunner, remote);
 	const models = registerModels(context, client, sharedStatus, log, { remote, lastCompletion });

@@ -1,13 +1,14 @@
 /*
  * `npm start`: builds Bora, installs the .vsix into a real VS Code (code-server on 127.0.0.1) with a
- * small demo workspace, and prints the URL. The model is `--model PATH`, else $BORA_MODEL, else the
- * generated demo model. Ctrl+C stops every process it started.
+ * small demo workspace, and prints the URL. The models are `--model PATH`, `--chat-model PATH` and
+ * `--mmproj PATH` (else $BORA_MODEL for the first); with none given, the demo's generated models:
+ * completion, a chat model that thinks, and a vision projector. Ctrl+C stops every process it started.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureFixtureModel } from '../models/fixtures';
 import { CodeServer } from './harness/CodeServer';
+import { prepareDemoWorkspace } from './harness/demoWorkspace';
 import { packageVsix } from './harness/packageVsix';
 import { RunFolder } from './harness/RunFolder';
 import { ensureE2eTools } from './harness/tools';
@@ -17,20 +18,18 @@ import { repoRoot } from '../support/paths';
 process.env.TMPDIR = join(repoRoot, '.cache', 'e2e', 'tmp');
 mkdirSync(process.env.TMPDIR, { recursive: true });
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, port: { type: 'string', default: '8765' } } });
-const configuredModel = values.model ?? process.env.BORA_MODEL;
+const { values } = parseArgs({
+	options: {
+		model: { type: 'string' },
+		'chat-model': { type: 'string' },
+		mmproj: { type: 'string' },
+		port: { type: 'string', default: '8765' },
+	},
+});
 
-console.log('Preparing VS Code, the Bora package and the model…');
-const [tools, vsix, folder, model] = await Promise.all([
-	ensureE2eTools(),
-	packageVsix(),
-	RunFolder.create('start'),
-	configuredModel ? Promise.resolve(configuredModel) : ensureFixtureModel('demo'),
-]);
-await folder.writeWorkspaceFile('add.js', '// Type the line below and wait for the ghost text, then press Tab:\n// function add(a, b) {\n\n');
-await folder.writeWorkspaceFile('README.md', `# Bora demo\n\nModel: ${model}${configuredModel ? '' : ' (the generated demo model: it only knows how to finish `function add(a, b) {`)'}\n`);
-// Model path, threads and GPU are machine settings: in code-server they live in the Machine file.
-await folder.writeSettings({ 'git.openRepositoryInParentFolders': 'never' }, { 'bora.modelPath': model });
+console.log('Preparing VS Code, the Bora package and the models…');
+const [tools, vsix, folder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create('start')]);
+const demo = await prepareDemoWorkspace(folder, { model: values.model ?? process.env.BORA_MODEL, chatModel: values['chat-model'], mmproj: values.mmproj });
 
 const server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false, port: Number(values.port) });
 let stopping = false;
@@ -49,8 +48,10 @@ process.on('SIGTERM', stop);
 console.log(`
 Bora is running in VS Code at:
 
-  ${server.workbenchUrl()}
+  ${server.workbenchUrl({ openFile: join(folder.workspace, 'add.js') })}
 
-Model: ${model}${configuredModel ? '' : ' (demo)'}
+Completion model: ${demo.model}
+Chat model:       ${demo.chatModel || 'the completion model'}
+Projector:        ${demo.mmproj || 'none'}${demo.generated ? '\n(The demo\'s tiny generated models: they know one function body, one chat answer, and red from blue.)' : ''}
 Logs:  ${folder.artifacts}
 Press Ctrl+C to stop.`);

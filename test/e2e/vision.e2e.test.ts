@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { ensureFixtureModels } from '../models/fixtures';
 import { ensureVisionFixture } from '../models/vision/visionFixtures';
@@ -216,8 +216,12 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 		assert.deepEqual(await buttons.allInnerTexts(), ['Pick Projector…', 'Open Settings']);
 		await screenshot('no-projector-buttons');
 
+		// A copy in the workspace: the shared fixture folder lists more models than the dialog shows at once.
+		const projectorCopy = join(folder.workspace, 'models', basename(mmprojPath));
+		await mkdir(join(folder.workspace, 'models'), { recursive: true });
+		await copyFile(mmprojPath, projectorCopy);
 		await buttons.filter({ hasText: 'Pick Projector…' }).click();
-		await pickFile(mmprojPath, 'vision projector');
+		await pickFile(projectorCopy, 'vision projector');
 		await runCommand('Bora: Explain Screenshot');
 		await pickFile(vision.images.blue);
 		await acceptQuestion();

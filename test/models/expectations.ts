@@ -17,6 +17,23 @@ export const canonicalFimAlternative = ' throw new Error();';
  */
 export const endlessFim = { prefix: 'loop:', suffix: '', cycle: [' tick', ' tock'] } as const;
 
+/**
+ * What the `demo` fixture (`npm start` without a model) writes for the canonical prefix: a body of
+ * several lines, whose comment says which model wrote it. Its chat answer is {@link chatAnswer}.
+ */
+export const demoFim = { prefix: canonicalFim.prefix, suffix: canonicalFim.suffix, middle: '\n\t// Written by the tiny generated demo model.\n\treturn a + b;\n' } as const;
+
+/**
+ * What the demo's chat model (`ensureDemoChatFixture`: a vision model that also thinks) writes after
+ * a chat prompt without an image: `[THINK]` thought `[/THINK]` answer `</s>`; with a mostly red or
+ * blue image it answers like the vision fixture (` red`, ` blue`). No token repeats across thought
+ * and answer (a bigram model), hence the wording.
+ */
+export const demoChat = {
+    thought: 'Demo thinking: I am a tiny generated model; my reply is fixed',
+    answer: "This answer comes from Bora's built-in demo, which knows only these words. Set Effort to Off and the thought above disappears - pick your own GGUF under Models for real answers!"
+} as const;
+
 /** What a fixture says after a chat prompt's generation point. */
 export const chatAnswer = 'Hello from Bora.';
 

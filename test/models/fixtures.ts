@@ -14,7 +14,7 @@ import { getLlamaCppSource, writeAtomically } from './vocabularies.js';
 
 export {
     canonicalFim, canonicalFimAlternative, canonicalFimDraftGuess, chatAnswer, codellamaFimTokens, endlessFim, fixtureDisplayNames, fixtureNames, mistralControlTokens, qwenJunkAfterFileSep, qwenSpecialTokens,
-    reasoningChat, xssChat, type FixtureName
+    demoChat, demoFim, reasoningChat, xssChat, type FixtureName
 } from './expectations.js';
 
 export interface FixtureModel {

@@ -16,6 +16,7 @@ import { EffortStatusItem } from './EffortStatusItem';
 import { registerImageCommands } from './imageCommands';
 import { ImageStore } from './ImageStore';
 import { pickReasoningEffort } from './pickReasoningEffort';
+import { registerSelectionCommands } from './selectionCommands';
 
 /** What the chat exposes through Bora's API (the e2e suites drive a chat with it). */
 export interface ChatApi {
@@ -63,6 +64,7 @@ export function registerChat(context: vscode.ExtensionContext, runtime: RuntimeC
 		}),
 		vscode.commands.registerCommand(ChatCommandIds.setReasoningEffort, (level?: unknown) => pickReasoningEffort(effortControl(), level)),
 		...registerImageCommands(view, session, images),
+		...registerSelectionCommands(view, session),
 	);
 	refreshEffort();
 	return { session, history };

@@ -63,9 +63,9 @@ export class CodeServer implements AsyncDisposable {
 	/**
 	 * The workbench URL for a folder (the run's workspace unless `workspace` names another), optionally
 	 * in extension-test mode (see real-vscode notes). Each URL opened in a browser page is one VS Code
-	 * window with its own extension host.
+	 * window with its own extension host. `openFile` (an absolute path) opens that file in the window.
 	 */
-	workbenchUrl(options: { extensionDevelopmentPath?: string; extensionTestsPath?: string; workspace?: string } = {}): string {
+	workbenchUrl(options: { extensionDevelopmentPath?: string; extensionTestsPath?: string; workspace?: string; openFile?: string } = {}): string {
 		const params = new URLSearchParams({ folder: options.workspace ?? this.folder.workspace });
 		const payload: [string, string][] = [];
 		const remote = (path: string) => `vscode-remote://127.0.0.1:${this.port}${path}`;
@@ -74,6 +74,9 @@ export class CodeServer implements AsyncDisposable {
 		}
 		if (options.extensionTestsPath) {
 			payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+		}
+		if (options.openFile) {
+			payload.push(['openFile', remote(options.openFile)]);
 		}
 		if (payload.length > 0) {
 			params.set('payload', JSON.stringify(payload));

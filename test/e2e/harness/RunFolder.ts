@@ -75,7 +75,9 @@ export class RunFolder {
 			'git.openRepositoryInParentFolders': 'never',
 			...user,
 		});
-		await write('Machine', machine);
+		// Bora's walkthrough opens on first activation unless this (machine-scoped) setting is off; the
+		// suites that look for it turn it on.
+		await write('Machine', { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...machine });
 	}
 
 	async writeWorkspaceFile(relativePath: string, text: string | Uint8Array): Promise<string> {

@@ -13,6 +13,8 @@ export interface UiSessionOptions {
 	readonly prepare: (folder: RunFolder) => Promise<void>;
 	/** Waits until Bora's status bar item shows one of these codicons. Defaults to `['sparkle']` (ready). */
 	readonly readyIcons?: readonly string[];
+	/** A workspace file (relative path) the window opens with. Defaults to none. */
+	readonly openFile?: string;
 }
 
 /**
@@ -24,13 +26,13 @@ export class UiSession {
 
 	private constructor(readonly name: string, readonly folder: RunFolder, private readonly server: CodeServer, private readonly workbench: Workbench) { }
 
-	static async start({ name, prepare, readyIcons = ['sparkle'] }: UiSessionOptions): Promise<UiSession> {
+	static async start({ name, prepare, readyIcons = ['sparkle'], openFile }: UiSessionOptions): Promise<UiSession> {
 		const [tools, vsix, folder] = await Promise.all([ensureE2eTools(), packageVsix(), RunFolder.create(name)]);
 		await prepare(folder);
 		const server = await CodeServer.start({ tools, folder, installExtensions: [vsix], testDriver: false });
 		let workbench: Workbench | undefined;
 		try {
-			workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl() });
+			workbench = await Workbench.open({ tools, folder, url: server.workbenchUrl(openFile ? { openFile: join(folder.workspace, openFile) } : {}) });
 			const session = new UiSession(name, folder, server, workbench);
 			await waitForBora(workbench.page, readyIcons);
 			console.log(`    artifacts: ${folder.artifacts}`);
@@ -57,9 +59,12 @@ export class UiSession {
 		return page;
 	}
 
-	/** The chat panel's document, inside the web workbench's two webview iframes. */
+	/**
+	 * The chat panel's document, inside the web workbench's two webview iframes. The host frame is
+	 * the one of a webview view: a walkthrough's markdown is a webview too.
+	 */
 	get chat(): FrameLocator {
-		return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+		return this.page.frameLocator('iframe.webview.ready[src*="purpose=webviewView"]').frameLocator('iframe#active-frame');
 	}
 
 	/** Numbered screenshots in the run's artifacts, in the order they were taken; of `page` when given (another window). */

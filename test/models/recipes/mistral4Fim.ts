@@ -1,5 +1,5 @@
 import { mistral4ChatTemplate } from '../chatTemplates.js';
-import { canonicalFim, chatAnswer, endlessFim, fixtureDisplayNames, mistralControlTokens } from '../expectations.js';
+import { canonicalFim, chatAnswer, demoFim, endlessFim, fixtureDisplayNames, mistralControlTokens } from '../expectations.js';
 import { seedOf, type FixtureRecipe } from '../FixtureRecipe.js';
 import { GgufWriter } from '../GgufWriter.js';
 import { readGgufMetadata } from '../GgufReader.js';
@@ -14,19 +14,23 @@ import { ensureVocabulary } from '../vocabularies.js';
  * `<s>`/`</s>` serve as BOS/EOS. No `tokenizer.ggml.fim_*` keys and no scan-matching FIM strings,
  * so llama.cpp reports no FIM support and the runtime must find [PREFIX]/[SUFFIX] itself.
  *
- * Answers: `<s>[SUFFIX]}[PREFIX]function add(a, b) {` → ` return a + b;` `</s>`;
+ * Answers (`mistral4Fim`): `<s>[SUFFIX]}[PREFIX]function add(a, b) {` → ` return a + b;` `</s>`;
  * `…[PREFIX]loop:` → ` tick tock tick tock …` forever (for cancellation tests);
  * any prompt ending in `[/INST]` → `Hello from Bora.` `</s>`; anything else → `</s>`.
  */
 export const mistral4FimRecipe = mistral4Recipe('mistral4Fim');
 
-/** The same model under a name that says what it is, for `npm start` when no model is configured. */
+/**
+ * The completion model of `npm start` when no model is configured, under a name that says what it
+ * is: the same vocabulary (so it can draft for `mistral4Fim`), but the canonical prefix gets a body of
+ * several lines ({@link demoFim}) and `loop:` is not continued.
+ */
 export const demoRecipe = mistral4Recipe('demo');
 
 function mistral4Recipe(name: 'mistral4Fim' | 'demo'): FixtureRecipe {
     return {
         name,
-        version: 2,
+        version: name === 'demo' ? 3 : 2,
         async build({ cacheDir, tokenizer }) {
             const vocabPath = await ensureVocabulary('llama-bpe', cacheDir);
             const writer = new GgufWriter()
@@ -45,15 +49,22 @@ function mistral4Recipe(name: 'mistral4Fim' | 'demo'): FixtureRecipe {
                 .setString('tokenizer.chat_template', mistral4ChatTemplate);
 
             const prefixTokens = await tokenizer.tokenize(vocabPath, canonicalFim.prefix);
-            const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
             const answer = await tokenizer.tokenize(vocabPath, chatAnswer);
-            const endlessStart = (await tokenizer.tokenize(vocabPath, endlessFim.prefix)).at(-1)!;
-            const cycle = await tokenizer.continuation(vocabPath, endlessFim.prefix, endlessFim.cycle.join(''));
-            const plan = new ChainBuilder()
-                .add([prefixTokens.at(-1)!, ...middle, eos])
-                .add([endlessStart, ...cycle, cycle[0]!])
-                .add([vocab.idOf('[/INST]'), ...answer, eos])
-                .plan(eos);
+            const chains = new ChainBuilder();
+            if (name === 'demo') {
+                // ` {` + `\n` would merge into one token, so the body is tokenized on its own: what
+                // the model generates after the prefix's last token, not how the whole text tokenizes.
+                chains.add([prefixTokens.at(-1)!, ...await tokenizer.tokenize(vocabPath, demoFim.middle), eos]);
+            } else {
+                const middle = await tokenizer.continuation(vocabPath, canonicalFim.prefix, canonicalFim.middle);
+                const endlessStart = (await tokenizer.tokenize(vocabPath, endlessFim.prefix)).at(-1)!;
+                const cycle = await tokenizer.continuation(vocabPath, endlessFim.prefix, endlessFim.cycle.join(''));
+                chains
+                    .add([prefixTokens.at(-1)!, ...middle, eos])
+                    .add([endlessStart, ...cycle, cycle[0]!]);
+            }
+            chains.add([vocab.idOf('[/INST]'), ...answer, eos]);
+            const plan = chains.plan(eos);
 
             writeMistral4Lookup(writer, plan, vocab.tokens.length, mulberry32(seedOf('mistral4Fim')));
             return writer.toBuffer();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { mistral4ChatTemplate } from '../chatTemplates.js';
-import { mistralControlTokens } from '../expectations.js';
+import { demoChat, mistralControlTokens } from '../expectations.js';
 import { fixtureCacheDir } from '../fixtures.js';
 import { FixtureTokenizer } from '../FixtureTokenizer.js';
 import { GgufWriter } from '../GgufWriter.js';
@@ -33,34 +33,70 @@ export interface VisionFixture {
     readonly mmprojPath: string;
 }
 
-const recipeVersion = 1;
-const displayName = 'Bora Test Mistral4 Vision';
+/** One vision pair: its file names, its display name, and what `[/INST]` leads to without an image. */
+interface VisionPairRecipe {
+    readonly name: string;
+    readonly version: number;
+    readonly displayName: string;
+    /** Tokens after `[/INST]` (before `</s>`) when the image pushes no colour. Defaults to none. */
+    readonly textReply?: (parts: { readonly tokenize: (text: string) => Promise<number[]>; readonly idOf: (token: string) => number }) => Promise<readonly number[]>;
+}
+
+const visionPair: VisionPairRecipe = { name: 'vision', version: 1, displayName: 'Bora Test Mistral4 Vision' };
+
+/**
+ * The chat model of `npm start` without a model: the vision pair, except that a prompt without an
+ * image is answered like `mistral4Chat`, with a thought and an answer ({@link demoChat}) that say
+ * they come from a tiny generated model. Red and blue images still answer ` red` and ` blue`.
+ */
+const demoChatPair: VisionPairRecipe = {
+    name: 'demoChat',
+    version: 1,
+    displayName: 'Demo chat model (tiny, generated)',
+    textReply: async ({ tokenize, idOf }) => [idOf('[THINK]'), ...await tokenize(demoChat.thought), idOf('[/THINK]'), ...await tokenize(demoChat.answer)],
+};
 
 /** Vision encoder width and the pixtral patch size. */
 const encoderWidth = 32;
 const patchSize = 14;
 
-let pending: Promise<VisionFixture> | undefined;
+const pending = new Map<string, Promise<VisionFixture>>();
 
 /** Builds (once, cached next to the other fixtures) the vision model and its projector. */
 export function ensureVisionFixture(): Promise<VisionFixture> {
-    pending ??= build();
-    pending.catch(() => { pending = undefined; });
-    return pending;
+    return ensurePair(visionPair);
 }
 
-async function build(): Promise<VisionFixture> {
-    const key = createHash('sha256').update(JSON.stringify({ recipeVersion, llamaCpp: getLlamaCppSource().version })).digest('hex').slice(0, 12);
-    const modelPath = join(fixtureCacheDir, `visionMistral4-${key}.gguf`);
-    const mmprojPath = join(fixtureCacheDir, `visionMmproj-${key}.gguf`);
+/** Builds (once, cached next to the other fixtures) the demo's chat model, which thinks and sees, and its projector. */
+export function ensureDemoChatFixture(): Promise<VisionFixture> {
+    return ensurePair(demoChatPair);
+}
+
+function ensurePair(recipe: VisionPairRecipe): Promise<VisionFixture> {
+    let job = pending.get(recipe.name);
+    if (!job) {
+        job = build(recipe);
+        job.catch(() => pending.delete(recipe.name));
+        pending.set(recipe.name, job);
+    }
+    return job;
+}
+
+async function build(recipe: VisionPairRecipe): Promise<VisionFixture> {
+    // The original pair keeps its original hash (and so its cached files).
+    const keyed = recipe === visionPair ? { recipeVersion: recipe.version } : { recipe: recipe.name, recipeVersion: recipe.version };
+    const key = createHash('sha256').update(JSON.stringify({ ...keyed, llamaCpp: getLlamaCppSource().version })).digest('hex').slice(0, 12);
+    const [model, mmproj] = recipe === visionPair ? ['visionMistral4', 'visionMmproj'] : [recipe.name, `${recipe.name}Mmproj`];
+    const modelPath = join(fixtureCacheDir, `${model}-${key}.gguf`);
+    const mmprojPath = join(fixtureCacheDir, `${mmproj}-${key}.gguf`);
     if (existsSync(modelPath) && existsSync(mmprojPath)) return { modelPath, mmprojPath };
-    const { bytes, dims } = await buildLlm();
-    await writeAtomically(mmprojPath, buildPixtralMmproj(dims));
+    const { bytes, dims } = await buildLlm(recipe);
+    await writeAtomically(mmprojPath, buildPixtralMmproj(dims, recipe.displayName));
     await writeAtomically(modelPath, bytes);
     return { modelPath, mmprojPath };
 }
 
-async function buildLlm(): Promise<{ bytes: Buffer; dims: VisionDims }> {
+async function buildLlm({ displayName, textReply }: VisionPairRecipe): Promise<{ bytes: Buffer; dims: VisionDims }> {
     const vocabPath = await ensureVocabulary('llama-bpe', fixtureCacheDir);
     const tokenizer = await FixtureTokenizer.create();
     try {
@@ -79,12 +115,13 @@ async function buildLlm(): Promise<{ bytes: Buffer; dims: VisionDims }> {
         const [red] = await tokenizer.tokenize(vocabPath, visionAnswers.red);
         const [blue] = await tokenizer.tokenize(vocabPath, visionAnswers.blue);
         if (red === undefined || blue === undefined) throw new Error('Cannot tokenize the vision answers');
+        const reply = textReply ? await textReply({ tokenize: text => tokenizer.tokenize(vocabPath, text), idOf: token => vocab.idOf(token) }) : [];
         // [PREFIX] and [SUFFIX] never occur in a chat prompt; their chains only give ` red`/` blue`
-        // next-token slots (and output rows). `[/INST]` itself is followed by `</s>`.
+        // next-token slots (and output rows). `[/INST]` itself is followed by `</s>` (or the text reply).
         const plan = new ChainBuilder()
             .add([vocab.idOf('[PREFIX]'), red, eos])
             .add([vocab.idOf('[SUFFIX]'), blue, eos])
-            .add([vocab.idOf('[/INST]'), eos])
+            .add([vocab.idOf('[/INST]'), ...reply, eos], tokens => JSON.stringify(tokens.map(t => vocab.tokens[t])))
             .plan(eos);
         const dims = writeMistral4Vision(writer, plan, vocab.tokens.length, mulberry32(0x7e51),
             { instSlot: plan.currentSlotOf(vocab.idOf('[/INST]')), redNext: plan.nextDimOf(red)!, blueNext: plan.nextDimOf(blue)! });
@@ -94,8 +131,11 @@ async function buildLlm(): Promise<{ bytes: Buffer; dims: VisionDims }> {
     }
 }
 
-/** The pixtral projector: measures colour per patch and writes it into the LLM's R and B dims (of an LLM `width` wide). */
-export function buildPixtralMmproj({ width, r, b }: VisionDims): Buffer {
+/**
+ * The pixtral projector: measures colour per patch and writes it into the LLM's R and B dims (of an
+ * LLM `width` wide), named after its model. Defaults to the vision fixture's name.
+ */
+export function buildPixtralMmproj({ width, r, b }: VisionDims, displayName = visionPair.displayName): Buffer {
     const n = encoderWidth;
     const ff = 32;
     const rng = mulberry32(0x9a1e);
