@@ -32,9 +32,7 @@ describe('the npm start demo in a real VS Code, driven by Playwright', function 
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed') {
-			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-		}
+		await session?.screenshotIfFailed(this.currentTest);
 	});
 
 	after(async () => {

@@ -50,9 +50,7 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed') {
-			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-		}
+		await session?.screenshotIfFailed(this.currentTest);
 	});
 
 	after(async () => {

@@ -32,10 +32,8 @@ describe('two VS Code windows share one runtime: the packaged .vsix in code-serv
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed') {
-			await session?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}-1`, first);
-			await session?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}-2`, second);
-		}
+		await session?.screenshotIfFailed(this.currentTest, first, '-1');
+		await session?.screenshotIfFailed(this.currentTest, second, '-2');
 	});
 
 	after(async () => {

@@ -24,9 +24,7 @@ describe('Bora as a user meets it: the packaged .vsix installed in a real VS Cod
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed') {
-			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-		}
+		await session?.screenshotIfFailed(this.currentTest);
 	});
 
 	after(async () => {

@@ -42,9 +42,7 @@ describe('Bora: explain a screenshot in a real VS Code, driven by Playwright', f
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed') {
-			await screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-		}
+		await session?.screenshotIfFailed(this.currentTest);
 	});
 
 	after(async () => {

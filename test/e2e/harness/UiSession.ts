@@ -72,6 +72,13 @@ export class UiSession {
 		await this.workbench.screenshot(join(this.folder.artifacts, `${String(++this.shots).padStart(2, '0')}-${this.name}-${label.replace(/\W+/g, '-')}.png`), page);
 	}
 
+	/** For `afterEach`: a screenshot named after `test` when it failed, so the artifacts show what the user saw. */
+	async screenshotIfFailed(test: Mocha.Test | undefined, page?: Page, suffix = ''): Promise<void> {
+		if (test?.state === 'failed') {
+			await this.screenshot(`failed-${test.title}${suffix}`, page);
+		}
+	}
+
 	/** Keys typed while a webview has focus stay in its iframe; give the workbench focus first. */
 	async focusWorkbench(page: Page = this.page): Promise<void> {
 		await page.locator('.part.editor').click({ position: { x: 300, y: 300 } });
