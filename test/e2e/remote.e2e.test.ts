@@ -149,8 +149,8 @@ describe('Bora on a remote llama-server in a real VS Code, driven by Playwright'
 			assert.ok(!settings.includes(apiKey), `${scope}/settings.json holds no key`);
 		}
 		// The log files of the output channels (Bora's included) and the runtime's own, everything in the run folder
-		// but the browser's profile, whose storage is where VS Code's web workbench keeps secrets.
-		const files = await filesUnder(folder.root, [folder.browserProfile]);
+		// but the browser's profile, whose storage is where VS Code's web workbench keeps secrets, and the run's artifacts.
+		const files = [...await filesUnder(folder.root, [folder.browserProfile]), ...await filesUnder(folder.artifacts, [])];
 		assert.ok(files.some(file => /Bora\.log$/.test(file)), `Bora's output channel log is among the files read:\n${files.map(file => relative(folder.root, file)).join('\n')}`);
 		const holding: string[] = [];
 		for (const file of files) {

@@ -4,7 +4,8 @@ import { repoRoot } from '../../support/paths';
 
 /**
  * Everything one e2e run writes, under .cache/e2e/r/<name>: VS Code's user data and extensions,
- * XDG folders, TMPDIR, the fixture workspace and the artifacts (logs, screenshots). Names are short
+ * XDG folders, TMPDIR and the fixture workspace; its artifacts (logs, screenshots) go to
+ * .cache/e2e/artifacts/<name>, one place to look at what a user saw in every run. Names are short
  * because Unix socket paths under TMPDIR must stay below 108 bytes.
  */
 export class RunFolder {
@@ -23,7 +24,7 @@ export class RunFolder {
 		this.userData = join(this.root, 'ud');
 		this.extensions = join(this.root, 'ext');
 		this.workspace = join(this.root, 'ws');
-		this.artifacts = join(this.root, 'artifacts');
+		this.artifacts = join(repoRoot, '.cache', 'e2e', 'artifacts', name);
 		this.tmp = join(this.root, 't');
 		this.browserProfile = join(this.root, 'chr');
 		this.runtimeDir = join(this.root, 'rt');
@@ -33,6 +34,7 @@ export class RunFolder {
 	static async create(name: string): Promise<RunFolder> {
 		const folder = new RunFolder(name);
 		await rm(folder.root, { recursive: true, force: true });
+		await rm(folder.artifacts, { recursive: true, force: true });
 		for (const dir of [folder.userData, folder.extensions, folder.workspace, folder.artifacts, folder.tmp, folder.browserProfile, ...['config', 'data', 'cache'].map(d => join(folder.root, 'xdg', d))]) {
 			await mkdir(dir, { recursive: true });
 		}
