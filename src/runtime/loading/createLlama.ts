@@ -56,10 +56,44 @@ export async function createLlama({ gpu = 'auto', threads = 0, logger, llamaLogL
 			action: 'Set bora.gpu to "auto" to fall back to the CPU, or install the GPU driver.',
 		});
 	}
+	await keepNativeLogForwarded(llama);
 	const resolvedThreads = threads > 0 ? threads : Math.max(1, llama.cpuMathCores);
 	llama.maxThreads = resolvedThreads;
 	const generationThreads = threads > 0 ? threads : generationThreadsFor(resolvedThreads);
 	return { llama, backend: llama.gpu === false ? 'cpu' : llama.gpu, threads: resolvedThreads, generationThreads };
+}
+
+/**
+ * Set once a Llama was created in this process: from the second on, the native logger needs help. On
+ * `globalThis` because the addon's logger is per process, while each bundle (the runtime, every test
+ * file) has its own copy of this module.
+ */
+const llamaCreated = Symbol.for('bora.llamaCreatedInProcess');
+
+/**
+ * node-llama-cpp 3.21.1's addon has one native logger per process: every new Llama replaces it, and
+ * the replaced one's finalizer, which runs an event-loop turn later, clears the flag the new one
+ * relies on. From then on llama.cpp's messages bypass every logger and go to stdout, which is the
+ * LSP channel of a `--stdio` runtime. So from the second Llama on (a changed bora.threads or
+ * bora.gpu, a shared runtime serving windows with different ones), wait for that finalizer and
+ * install the logger again: with the flag cleared, nothing is released and no finalizer is pending.
+ */
+async function keepNativeLogForwarded(llama: Llama): Promise<void> {
+	if (!Reflect.get(globalThis, llamaCreated)) {
+		Reflect.set(globalThis, llamaCreated, true);
+		return;
+	}
+	const bindings: unknown = Reflect.get(llama, '_bindings');
+	const onAddonLog: unknown = Reflect.get(llama, '_onAddonLog');
+	const setLogger: unknown = typeof bindings === 'object' && bindings !== null ? Reflect.get(bindings, 'setLogger') : undefined;
+	if (typeof setLogger !== 'function' || typeof onAddonLog !== 'function') {
+		return;
+	}
+	// Close callbacks (where the finalizer runs) follow the check phase: two turns of it are enough.
+	for (let turn = 0; turn < 2; turn++) {
+		await new Promise<void>(resolve => setImmediate(resolve));
+	}
+	Reflect.apply(setLogger, bindings, [onAddonLog]);
 }
 
 function forwardLog(logger: Logger | undefined, level: LlamaLogLevel, message: string): void {
