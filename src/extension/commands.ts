@@ -164,7 +164,9 @@ async function showStatus(services: CommandServices): Promise<void> {
 	if (choice?.errorAction) {
 		await services.errorActions.run(choice.errorAction);
 	} else if (choice?.command === 'workbench.action.openSettings') {
-		await vscode.commands.executeCommand(choice.command, '@ext:bora.bora');
+		// In a remote window (code-server, SSH) the model paths, threads and GPU are machine settings,
+		// which VS Code shows in the Remote tab only.
+		await vscode.commands.executeCommand(vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : choice.command, '@ext:bora.bora');
 	} else if (choice?.command) {
 		await vscode.commands.executeCommand(choice.command);
 	}
