@@ -166,7 +166,7 @@ async function showStatus(services: CommandServices): Promise<void> {
 	} else if (choice?.command === 'workbench.action.openSettings') {
 		// In a remote window (code-server, SSH) the model paths, threads and GPU are machine settings,
 		// which VS Code shows in the Remote tab only.
-		await vscode.commands.executeCommand(vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : choice.command, '@ext:bora.bora');
+		await vscode.commands.executeCommand(vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : choice.command, { query: '@ext:bora.bora' });
 	} else if (choice?.command) {
 		await vscode.commands.executeCommand(choice.command);
 	}
