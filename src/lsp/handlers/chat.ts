@@ -1,10 +1,11 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
-import type { ChatEngineRequest, ChatEngineResult } from '../../runtime';
+import { RuntimeError, type ChatEngineRequest, type ChatEngineResult } from '../../runtime';
 import { ChatChunkNotification, ChatRequest, type ChatParams, type ChatResult, type ChatTurn, type ReasoningEffort } from '../../shared/protocol';
 import { runSafeAsync, type HandlerLog, type OnUnexpectedError } from '../runSafe';
 
 export interface ChatLog extends HandlerLog {
 	info(message: string): void;
+	warn(message: string): void;
 }
 
 /** Whatever answers a window's chats: its local runtime, or its remote engine. */
@@ -22,13 +23,22 @@ export function registerChat(connection: Connection, engineOf: () => ChatAnswere
 		const request = parseChatParams(params);
 		return runSafeAsync(log, async (signal): Promise<ChatResult> => {
 			const { chatId } = request;
-			const result = await engineOf().chat({
-				history: request.history,
-				message: request.message,
-				effort: request.effort,
-				signal,
-				onChunk: chunk => void connection.sendNotification(ChatChunkNotification.type, { chatId, ...chunk }),
-			});
+			let result: ChatEngineResult;
+			try {
+				result = await engineOf().chat({
+					history: request.history,
+					message: request.message,
+					effort: request.effort,
+					signal,
+					onChunk: chunk => void connection.sendNotification(ChatChunkNotification.type, { chatId, ...chunk }),
+				});
+			} catch (error) {
+				// runSafe answers a RuntimeError without logging it: a failed chat must leave a line, as an answered one does.
+				if (error instanceof RuntimeError && !signal.aborted) {
+					log.warn(`chat ${chatId} failed: ${error.message}`);
+				}
+				throw error;
+			}
 			log.info(`chat ${chatId}: ${result.thoughtTokens} thought tokens${result.thoughtBudget === undefined ? '' : ` of ${result.thoughtBudget}`}${result.budgetExhausted ? ' (budget ran out)' : ''}, ${result.answer.length} answer characters`);
 			return result;
 		}, chatFailed, `Error while answering chat ${request.chatId}`, token);

@@ -108,6 +108,11 @@ export class ChatEngine extends DisposableBase {
 		return this.context.holdsContext;
 	}
 
+	/** Renders of the chat template the main thread waited for (see `TemplateGuardOptions.syncWaitMs`). */
+	get synchronousTemplateRenders(): number {
+		return this.templates.synchronousRenders;
+	}
+
 	/** The chat context size that will be (or is) used. */
 	get contextSize(): number {
 		return this.context.contextSize;

@@ -18,8 +18,8 @@ const cachedStates = 4;
  * The main thread's face of a chat wrapper that lives in the template worker: the same name and
  * settings, and context states rendered there. Callers {@link render} a chat history before they
  * hand it to `LlamaChat`, whose synchronous `generateContextState` then finds the state ready and
- * never waits; a history nobody rendered ahead (a context shift) is rendered while the main thread
- * waits, for at most the render bound.
+ * never waits; a history nobody rendered ahead (a context shift, or the chat with a thought closed
+ * because its budget ran out) is rendered while the main thread waits, for at most the render bound.
  */
 export class GuardedChatWrapper extends ChatWrapper {
 	readonly wrapperName: string;

@@ -18,8 +18,13 @@ export interface TemplateGuardOptions {
 	readonly renderTimeoutMs?: number;
 	/**
 	 * The longest the main thread waits for a render node-llama-cpp asks for synchronously and
-	 * nobody rendered ahead (a context shift). Past it, that answer fails and the render goes on
-	 * being watched in the worker. Defaults to `50` (ms).
+	 * nobody rendered ahead. That is not rare: besides a context shift, LlamaChat renders the chat
+	 * again whenever a thought budget runs out (it closes the thought first), which at effort Off is
+	 * the first thought token of a model that thinks anyway. Past the wait, that answer fails and the
+	 * render goes on being watched in the worker. Defaults to `renderTimeoutMs`: a render within its
+	 * bound is never failed for the wait. A busy machine can leave the worker unscheduled for longer
+	 * than a render takes (a 50 ms wait failed about one Off answer in eight on a loaded 2-core
+	 * machine, while the template renders in about 1 ms).
 	 */
 	readonly syncWaitMs?: number;
 	/** Characters a render may produce beyond twice its input. Defaults to `100_000`. */
@@ -66,10 +71,11 @@ export class TemplateGuard implements ContextStateRenderer {
 	/** A synchronous render the main thread stopped waiting for, still running (and watched) in the worker. */
 	private orphan: Promise<void> | undefined;
 	private nextId = 1;
+	private syncRenders = 0;
 
 	constructor(private readonly model: TemplateModel, private readonly options: TemplateGuardOptions) {
 		this.renderTimeoutMs = options.renderTimeoutMs ?? 1000;
-		this.syncWaitMs = options.syncWaitMs ?? 50;
+		this.syncWaitMs = options.syncWaitMs ?? this.renderTimeoutMs;
 		this.maxOutputChars = options.maxOutputChars ?? 100_000;
 		this.resolveTimeoutMs = options.resolveTimeoutMs ?? 30_000;
 	}
@@ -95,11 +101,17 @@ export class TemplateGuard implements ContextStateRenderer {
 		return stateOf(reply);
 	}
 
+	/** Renders node-llama-cpp asked for that nobody did ahead, so the main thread waited (tests assert which answers need one). */
+	get synchronousRenders(): number {
+		return this.syncRenders;
+	}
+
 	renderSync(key: string, options: Encoded): Encoded {
 		this.throwIfUnusable();
+		this.syncRenders++;
 		const worker = this.worker;
 		if (!worker || this.inFlight || this.orphan) {
-			// Never expected: callers render ahead, and one answer uses a template at a time.
+			// Never expected: an answer's renders ahead have settled before LlamaChat asks, and one answer uses a template at a time.
 			throw new RuntimeError({ code: 'internal', message: 'The chat template is busy with another render.', action: 'Ask again.' });
 		}
 		const channel = new MessageChannel();
