@@ -74,9 +74,10 @@ describe('routed experts in RAM (bora.moe.cpuExperts) through llama.cpp\'s tenso
 
 	before(async () => {
 		const logger = { info: (line: string) => log.push(line), warn: (line: string) => log.push(line), error: (line: string) => log.push(line) };
-		handle = await createLlama({ gpu: 'off', threads: 2, logger, llamaLogLevel: 'debug' });
+		// The models first: generating one starts a Llama of its own, which would take over llama.cpp's log.
 		benchPath = await ensureBenchModel('benchMistral4');
 		fimPath = await ensureFixtureModel('mistral4Fim');
+		handle = await createLlama({ gpu: 'off', threads: 2, logger, llamaLogLevel: 'debug' });
 	});
 	after(async () => {
 		delete process.env['BORA_PLACEMENT_ADDON'];

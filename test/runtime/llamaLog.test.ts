@@ -12,12 +12,14 @@ describe('llama.cpp log forwarding with more than one Llama in the process', fun
 	this.timeout(120_000);
 
 	it('the newest Llama still receives llama.cpp\'s own messages, at the level it asked for', async () => {
+		// The model first: generating it starts a Llama of its own.
+		const modelPath = await ensureFixtureModel('qwenFim');
 		const first = await createLlama({ gpu: 'off', threads: 1 });
 		const lines: string[] = [];
 		let second: LlamaHandle | undefined;
 		try {
 			second = await createLlama({ gpu: 'off', threads: 2, llamaLogLevel: 'debug', logger: { info: line => lines.push(line), warn: line => lines.push(line), error: line => lines.push(line) } });
-			const model = await second.llama.loadModel({ modelPath: await ensureFixtureModel('qwenFim') });
+			const model = await second.llama.loadModel({ modelPath });
 			await model.dispose();
 			// The messages reach JavaScript a little after the load; wait for the load's last one.
 			for (let turn = 0; turn < 100 && !lines.some(line => / model buffer size = /.test(line)); turn++) {

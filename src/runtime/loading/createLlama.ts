@@ -89,10 +89,12 @@ async function keepNativeLogForwarded(llama: Llama): Promise<void> {
 	if (typeof setLogger !== 'function' || typeof onAddonLog !== 'function') {
 		return;
 	}
-	// Close callbacks (where the finalizer runs) follow the check phase: two turns of it are enough.
+	// The finalizer runs in a close callback, after the check phase of the turn that saw the release:
+	// two turns are enough on an idle loop; the timer gives a busy one room.
 	for (let turn = 0; turn < 2; turn++) {
 		await new Promise<void>(resolve => setImmediate(resolve));
 	}
+	await new Promise<void>(resolve => setTimeout(resolve, 20));
 	Reflect.apply(setLogger, bindings, [onAddonLog]);
 }
 
