@@ -68,3 +68,31 @@ export function editingSession(source: string, { places = 3, charsPerPlace = 40,
 	}
 	return steps;
 }
+
+/** What a request of the scripted session is for: the first in a file, after a jump, a typed character, an accepted suggestion. */
+export type RequestKind = 'first' | 'jump' | 'type' | 'accept';
+
+export interface ScriptedStep extends SessionStep {
+	readonly request: RequestKind;
+	/** The block it is measured in: one cursor place of one round. */
+	readonly block: string;
+}
+
+/**
+ * The benchmarks' scripted session against a server: `rounds` passes over the bench source, each on
+ * the file rotated by a third so its first request finds nothing cached.
+ */
+export function scriptedSession(rounds: number, quick: boolean): ScriptedStep[] {
+	const lines = benchSourceText().split('\n');
+	const steps: ScriptedStep[] = [];
+	for (let round = 0; round < rounds; round++) {
+		const shift = Math.floor(lines.length * round / 3);
+		const text = [...lines.slice(shift), ...lines.slice(0, shift)].join('\n');
+		let place = -1;
+		for (const step of editingSession(text, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 })) {
+			place += step.kind === 'jump' ? 1 : 0;
+			steps.push({ ...step, request: step.kind === 'jump' ? (place === 0 ? 'first' : 'jump') : step.kind, block: `${round}/${place}` });
+		}
+	}
+	return steps;
+}

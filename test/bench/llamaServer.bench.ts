@@ -18,7 +18,7 @@ import { benchModelNames, ensureBenchModel, type BenchModelName } from '../model
 import { builtLlamaTools, buildLlamaToolsCommand, type LlamaTools } from '../support/llamaTools';
 import { LlamaServerProcess } from '../support/LlamaServerProcess';
 import { llamaVscodeInfill } from '../support/llamaVscodeInfill';
-import { benchSourceText, editingSession, type SessionStep } from './editingSession';
+import { scriptedSession, type RequestKind, type ScriptedStep } from './editingSession';
 import { mean, quantile } from './statistics';
 
 const maxTokens = 16;
@@ -35,7 +35,6 @@ interface InfillAnswer {
 }
 
 /** The first request in a file, the first after a cursor jump, a typed character, an accepted suggestion. */
-type RequestKind = 'first' | 'jump' | 'type' | 'accept';
 
 interface Sample {
 	readonly kind: RequestKind;
@@ -64,27 +63,7 @@ function runLlamaBench(tools: LlamaTools, modelPath: string, threads: number, ge
 		.map(row => ({ test: row.n_prompt > 0 ? `pp${row.n_prompt}` : `tg${row.n_gen}`, threads: row.n_threads, tokensPerSecond: row.avg_ts, stddev: row.stddev_ts }));
 }
 
-interface BenchStep extends SessionStep {
-	readonly request: RequestKind;
-	/** The block it is measured in: one cursor place of one round. */
-	readonly block: string;
-}
-
-function sessionSteps(): BenchStep[] {
-	const lines = benchSourceText().split('\n');
-	const all: BenchStep[] = [];
-	for (let round = 0; round < rounds; round++) {
-		const shift = Math.floor(lines.length * round / 3);
-		const text = [...lines.slice(shift), ...lines.slice(0, shift)].join('\n');
-		let place = -1;
-		for (const step of editingSession(text, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 })) {
-			place += step.kind === 'jump' ? 1 : 0;
-			const request = step.kind === 'jump' ? (place === 0 ? 'first' : 'jump') : step.kind;
-			all.push({ ...step, request, block: `${round}/${place}` });
-		}
-	}
-	return all;
-}
+const sessionSteps = () => scriptedSession(rounds, quick);
 
 const p50 = (samples: readonly Sample[], kind: RequestKind) => quantile(samples.filter(s => s.kind === kind).map(s => s.ms), 0.5);
 
@@ -110,7 +89,7 @@ async function benchModel(name: BenchModelName, tools: LlamaTools) {
 			serverSkipped = error instanceof Error ? error.message : String(error);
 		}
 		const steps = sessionSteps();
-		const blocks = new Map<string, BenchStep[]>();
+		const blocks = new Map<string, ScriptedStep[]>();
 		for (const step of steps) {
 			blocks.set(step.block, [...(blocks.get(step.block) ?? []), step]);
 		}

@@ -13,7 +13,7 @@ import { ensureBenchModel } from '../models/benchModels';
 import { builtLlamaTools, buildLlamaToolsCommand } from '../support/llamaTools';
 import { LlamaServerProcess } from '../support/LlamaServerProcess';
 import { llamaVscodeInfill } from '../support/llamaVscodeInfill';
-import { benchSourceText, editingSession, type SessionStepKind } from './editingSession';
+import { scriptedSession, type RequestKind, type ScriptedStep } from './editingSession';
 import { mean, quantile } from './statistics';
 
 const maxTokens = 16;
@@ -21,7 +21,6 @@ const quick = process.env['BORA_BENCH_QUICK'] === '1';
 /** Each round is the session on the file rotated by a third, so its first request finds nothing cached. */
 const rounds = quick ? 1 : 2;
 
-type RequestKind = 'first' | 'jump' | 'type' | 'accept';
 
 interface Sample {
 	readonly kind: RequestKind;
@@ -30,28 +29,7 @@ interface Sample {
 	readonly evaluated: number;
 }
 
-interface Step {
-	readonly kind: SessionStepKind;
-	readonly request: RequestKind;
-	readonly text: string;
-	readonly offset: number;
-	readonly block: string;
-}
-
-function sessionSteps(): Step[] {
-	const lines = benchSourceText().split('\n');
-	const steps: Step[] = [];
-	for (let round = 0; round < rounds; round++) {
-		const shift = Math.floor(lines.length * round / 3);
-		const text = [...lines.slice(shift), ...lines.slice(0, shift)].join('\n');
-		let place = -1;
-		for (const step of editingSession(text, quick ? { places: 2, charsPerPlace: 16 } : { places: 3, charsPerPlace: 24 })) {
-			place += step.kind === 'jump' ? 1 : 0;
-			steps.push({ ...step, request: step.kind === 'jump' ? (place === 0 ? 'first' : 'jump') : step.kind, block: `${round}/${place}` });
-		}
-	}
-	return steps;
-}
+const sessionSteps = () => scriptedSession(rounds, quick);
 
 const tools = builtLlamaTools();
 if (!tools) {
@@ -72,7 +50,7 @@ if (!tools) {
 		await complete('let warmUp = ', '');
 		await server.post('/infill', llamaVscodeInfill({ text: 'const warm = ;', offset: 13, maxTokens }));
 		const steps = sessionSteps();
-		const blocks = new Map<string, Step[]>();
+		const blocks = new Map<string, ScriptedStep[]>();
 		for (const step of steps) {
 			blocks.set(step.block, [...(blocks.get(step.block) ?? []), step]);
 		}

@@ -1,6 +1,7 @@
 import type { ModelInfo, ReasoningSupport, RuntimeErrorInfo, RuntimeState } from '../../shared/types';
 import type { RemoteFimPlan } from './planRemoteFim';
 import type { RemoteModelFacts, RemoteServerFacts } from './probeServer';
+import type { RemoteFacts } from './RemoteFacts';
 import type { RemoteUrl } from './remoteUrl';
 
 /**
@@ -23,14 +24,8 @@ export function remoteModelInfo(url: RemoteUrl, server: RemoteServerFacts, model
 	};
 }
 
-export interface RemoteReadyInput {
+export interface RemoteReadyInput extends RemoteFacts {
 	readonly url: RemoteUrl;
-	readonly server: RemoteServerFacts;
-	readonly completion: RemoteModelFacts;
-	readonly chat: RemoteModelFacts;
-	readonly fim: RemoteFimPlan;
-	readonly reasoning: ReasoningSupport;
-	readonly probeMs: number;
 	/** The last failure, shown as the state's notice until a request succeeds. */
 	readonly lastError?: RuntimeErrorInfo;
 	readonly forecastMs?: number;
