@@ -43,7 +43,12 @@ rm -f .cache/suite-*.log
 
 run_suite standalone 'out/test/standalone/**/*.test.mjs'
 run_suite vocabulary 'out/test/vocab/**/*.test.mjs'
-run_suite runtime 'out/test/runtime/**/*.test.mjs'
+# llama.cpp's log goes to one native logger per process, which every Llama created takes over: the
+# suites that read llama.cpp's own log (experts placed in RAM, the logger surviving a second Llama)
+# run in a process of their own, where no earlier suite's Llama competes for it.
+own_log=(out/test/runtime/expertPlacement.test.mjs out/test/runtime/llamaLog.test.mjs)
+run_suite runtime 'out/test/runtime/**/*.test.mjs' "${own_log[@]/#/--ignore=}"
+run_suite runtime-llama-log "${own_log[@]}"
 run_suite integration 'out/test/integration/**/*.test.mjs'
 run_suite packaging 'out/test/packaging/**/*.test.mjs'
 step "e2e set-up (real VS Code: code-server, Node 24, Chromium)"
