@@ -1,4 +1,5 @@
 import type { GgufFileInfo, GgufTensorInfo } from 'node-llama-cpp';
+import { parseCpuExperts } from '../loading/loadSettings';
 
 /**
  * Where a Mixture-of-Experts model keeps its routed experts, from the GGUF's tensor table: the bytes
@@ -83,8 +84,6 @@ function numberKey(fileInfo: GgufFileInfo, key: string): number | undefined {
  * chooses), every layer for `all` (the fit clamps it to the blocks), else the number (`0`: none).
  */
 export function forcedCpuExpertLayers(setting: string | undefined): number | undefined {
-	if (setting === undefined || setting === 'auto') {
-		return undefined;
-	}
-	return setting === 'all' ? Number.MAX_SAFE_INTEGER : Math.max(0, Number.parseInt(setting, 10) || 0);
+	const asked = parseCpuExperts(setting);
+	return asked === 'auto' ? undefined : asked === 'all' ? Number.MAX_SAFE_INTEGER : asked;
 }
